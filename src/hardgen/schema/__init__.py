@@ -1,0 +1,34 @@
+"""HardGen's canonical data model: every phase reads and writes these records."""
+
+from hardgen.schema._base import Record
+from hardgen.schema._messages import Message, Role, ToolCall, new_call_id
+from hardgen.schema._sample import GoldTurn, Provenance, Sample, SampleMetadata, VerificationRecord
+from hardgen.schema._tool_spec import ToolSpec
+from hardgen.schema._trace import (
+    ArgumentSource,
+    EnvironmentSpec,
+    Observation,
+    Step,
+    ToolError,
+    Trace,
+)
+
+__all__ = [
+    "ArgumentSource",
+    "EnvironmentSpec",
+    "GoldTurn",
+    "Message",
+    "Observation",
+    "Provenance",
+    "Record",
+    "Role",
+    "Sample",
+    "SampleMetadata",
+    "Step",
+    "ToolCall",
+    "ToolError",
+    "ToolSpec",
+    "Trace",
+    "VerificationRecord",
+    "new_call_id",
+]

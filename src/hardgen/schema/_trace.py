@@ -1,0 +1,116 @@
+"""Observations, steps and traces: tool calls executed from a recorded initial state."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import Field
+
+from hardgen.schema._base import Record
+from hardgen.schema._messages import ToolCall
+
+
+class ToolError(Record):
+    """A tool's own failure, reported to the agent as an observation (never a crash)."""
+
+    type: str
+    """Error class, e.g. `NotFoundError`, `ValidationError`, `TimeoutError`, `UnknownToolError`."""
+    message: str
+
+
+class Observation(Record):
+    """What the environment answered to one call."""
+
+    ok: bool
+    result: Any = None
+    """The tool's return value, JSON-serialisable, when `ok`."""
+    error: ToolError | None = None
+    """The error, when not `ok`."""
+
+    def to_text(self) -> str:
+        """The text an agent sees in the tool message."""
+        if self.ok:
+            return json.dumps(self.result, ensure_ascii=False, sort_keys=False, default=str)
+        assert self.error is not None
+        return json.dumps({"error": {"type": self.error.type, "message": self.error.message}}, ensure_ascii=False)
+
+    @classmethod
+    def success(cls, result: Any) -> Observation:
+        return cls(ok=True, result=result)
+
+    @classmethod
+    def failure(cls, error_type: str, message: str) -> Observation:
+        return cls(ok=False, error=ToolError(type=error_type, message=message))
+
+
+class ArgumentSource(Record):
+    """Where an argument's value came from: an earlier step's output (an implicit dependency)."""
+
+    parameter: str
+    """Parameter of this step's call."""
+    step: int
+    """Index of the earlier step whose observation supplied the value."""
+    path: list[str | int] = Field(default_factory=list)
+    """Path inside that step's result, e.g. ["orders", 0, "order_id"]."""
+
+
+class Step(Record):
+    """One executed call."""
+
+    call: ToolCall
+    observation: Observation
+    turn: int = 0
+    """User turn the call belongs to, for multi-turn samples."""
+    sources: list[ArgumentSource] = Field(default_factory=list)
+    """Arguments fed by earlier outputs (data-flow dependencies made explicit)."""
+    state_hash: str | None = None
+    """State hash after the call, when recorded."""
+
+
+class EnvironmentSpec(Record):
+    """Everything needed to rebuild one environment anywhere: the tool source by reference and the
+    initial state in full."""
+
+    name: str
+    """Environment name (tools are namespaced by it only when names clash)."""
+    kind: Literal["class", "module"] = "class"
+    """`class`: a Python class whose public methods are tools; `module`: a module of functions."""
+    target: str
+    """Import reference, `package.module:ClassName` or `package.module`."""
+    initial_state: dict[str, Any] = Field(default_factory=dict)
+    """The state the environment is loaded with before the first call."""
+    loader: str | None = None
+    """How state is loaded: a method name taking the dict (e.g. `_load_scenario`), `kwargs` for
+    constructor keyword arguments, or None for the class's declared default."""
+    docs: str | None = None
+    """Path of a JSON function-docs file giving the tool schemas (BFCL style), if any."""
+    seed: int = 0
+    """Seed for the environment's randomness."""
+    include: list[str] | None = None
+    """Only these tools (None: all public tools)."""
+
+
+class Trace(Record):
+    """Tool calls executed from a recorded initial state, each with its observation; replayable."""
+
+    environments: list[EnvironmentSpec]
+    steps: list[Step] = Field(default_factory=list)
+    final_state_hash: str | None = None
+    target_tool: str | None = None
+    """The tool the sampler aimed at, if any."""
+    mode: Literal["legality", "uniform", "random_walk", "advanced", "agent", "replay"] = "agent"
+    """How the trace was made."""
+
+    @property
+    def calls(self) -> list[ToolCall]:
+        return [s.call for s in self.steps]
+
+    @property
+    def tool_names(self) -> list[str]:
+        return [s.call.name for s in self.steps]
+
+    @property
+    def implicit_dependencies(self) -> int:
+        """How many arguments were fed by earlier outputs."""
+        return sum(len(s.sources) for s in self.steps)

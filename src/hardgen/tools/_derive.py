@@ -1,0 +1,246 @@
+"""JSON Schema for a tool, derived from its type hints and Google-style docstring.
+
+The signature and the docstring *are* the schema: there is no second, hand-kept copy to drift.
+Pydantic generates the schema of each annotation (Literal/Enum -> enum, nested models and
+dataclasses, lists, dicts, optionals); references are inlined because many OpenAI-compatible
+servers do not resolve `$ref` in tool schemas.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import re
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import docstring_parser
+from pydantic import TypeAdapter, ValidationError
+from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
+from pydantic_core import PydanticSerializationError, to_jsonable_python
+
+from hardgen.errors import ToolDefinitionError
+from hardgen.schema import ToolSpec
+from hardgen.tools._decorator import tool_meta
+
+# Docstring type names -> JSON Schema, for parameters without annotations.
+_DOC_TYPES: dict[str, dict[str, Any]] = {
+    "str": {"type": "string"},
+    "string": {"type": "string"},
+    "int": {"type": "integer"},
+    "integer": {"type": "integer"},
+    "float": {"type": "number"},
+    "number": {"type": "number"},
+    "bool": {"type": "boolean"},
+    "boolean": {"type": "boolean"},
+    "list": {"type": "array"},
+    "tuple": {"type": "array"},
+    "dict": {"type": "object"},
+    "any": {},
+}
+
+# Names that usually mean a tool only reads, used when no `@tool(mutates=...)` says otherwise.
+_READ_PREFIXES = (
+    "get", "list", "search", "find", "lookup", "look_up", "check", "view", "show", "read", "query",
+    "describe", "count", "calculate", "compute", "convert", "estimate", "display", "ls", "pwd", "cat",
+    "grep", "stat", "du", "diff", "wc", "tail", "head", "sort", "mean", "fetch", "is", "has",
+)
+
+
+def guess_mutates(name: str) -> bool:
+    """Whether an undecorated tool should be treated as a write tool, from its name."""
+    first = re.split(r"[_\-]", name.lower(), maxsplit=1)[0]
+    return first not in _READ_PREFIXES
+
+
+def _strip_titles(schema: Any) -> Any:
+    """Drop pydantic's auto-generated `title` strings (noise for a model); keep property names."""
+    if isinstance(schema, dict):
+        return {k: _strip_titles(v) for k, v in schema.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(schema, list):
+        return [_strip_titles(v) for v in schema]
+    return schema
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Replace local `$ref`s to `$defs` by the definitions themselves (no recursion allowed)."""
+    defs = schema.get("$defs", {})
+
+    def resolve(node: Any, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                key = ref.split("/")[-1]
+                if key in stack:
+                    raise ToolDefinitionError(f"recursive type {key!r} cannot be inlined into a tool schema")
+                merged = {k: v for k, v in node.items() if k != "$ref"}
+                target = resolve(copy.deepcopy(defs[key]), (*stack, key))
+                return {**target, **merged}
+            return {k: resolve(v, stack) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [resolve(v, stack) for v in node]
+        return node
+
+    return resolve(schema, ())
+
+
+def annotation_schema(annotation: Any, mode: str = "validation") -> dict[str, Any]:
+    """The JSON Schema of a Python type annotation, inlined and without titles."""
+    schema = TypeAdapter(annotation).json_schema(mode=mode)  # type: ignore[arg-type]
+    return _strip_titles(inline_refs(schema))
+
+
+@dataclass
+class DerivedTool:
+    """A tool's spec plus what is needed to call the Python function with JSON arguments."""
+
+    spec: ToolSpec
+    attribute: str
+    """Attribute (method or function) name on the host object."""
+    adapters: dict[str, TypeAdapter[Any] | None]
+    """Per-parameter converters from JSON values to the annotated Python types (None: as is)."""
+    return_adapter: TypeAdapter[Any] | None = None
+
+    def convert_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """JSON arguments -> Python arguments (models, enums, tuples). Raises ValueError."""
+        out: dict[str, Any] = {}
+        for key, value in arguments.items():
+            adapter = self.adapters.get(key)
+            if adapter is None:
+                out[key] = value
+                continue
+            try:
+                out[key] = adapter.validate_python(value)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise ValueError(f"parameter {key!r}: {first['msg']}") from None
+        return out
+
+    def jsonable_result(self, value: Any) -> Any:
+        """The tool's Python result as JSON data. Raises TypeError when it cannot be serialised."""
+        try:
+            if self.return_adapter is not None:
+                return self.return_adapter.dump_python(value, mode="json")
+            return to_jsonable_python(value)
+        except (PydanticSerializationError, ValueError, TypeError) as exc:
+            raise TypeError(f"result of type {type(value).__name__} is not JSON-serialisable: {exc}") from None
+
+
+def _resolve_hints(fn: Callable[..., Any], tool_name: str) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except Exception as exc:  # a forward reference that does not resolve, a typo in a hint
+        raise ToolDefinitionError(f"tool {tool_name!r}: cannot resolve type hints: {exc}") from exc
+
+
+def derive_tool(
+    fn: Callable[..., Any],
+    *,
+    name: str | None = None,
+    environment: str | None = None,
+    attribute: str | None = None,
+) -> DerivedTool:
+    """Derive a tool from a function or bound method.
+
+    Parameters come from the signature (required when there is no default), types from the
+    annotations (or the docstring's type names when unannotated), descriptions from the Google
+    docstring's `Args:` section, the return schema from the return annotation. Raises
+    ToolDefinitionError naming the tool and the problem.
+    """
+    meta = tool_meta(fn)
+    attribute = attribute or fn.__name__
+    tool_name = name or (meta.name if meta and meta.name else None) or attribute
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError) as exc:
+        raise ToolDefinitionError(f"tool {tool_name!r}: no inspectable signature: {exc}") from exc
+    hints = _resolve_hints(fn, tool_name)
+    try:
+        doc = docstring_parser.parse(inspect.getdoc(fn) or "", style=docstring_parser.DocstringStyle.GOOGLE)
+    except docstring_parser.ParseError as exc:
+        raise ToolDefinitionError(f"tool {tool_name!r}: malformed docstring: {exc}") from exc
+    doc_params = {p.arg_name: p for p in doc.params}
+
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    adapters: dict[str, TypeAdapter[Any] | None] = {}
+    for pname, param in signature.parameters.items():
+        if pname in ("self", "cls"):
+            continue
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise ToolDefinitionError(
+                f"tool {tool_name!r}: parameter {pname!r} is *args/**kwargs, which a tool schema cannot describe"
+            )
+        annotation = hints.get(pname, inspect.Parameter.empty)
+        doc_param = doc_params.get(pname)
+        if annotation is not inspect.Parameter.empty:
+            try:
+                schema = annotation_schema(annotation)
+                adapters[pname] = TypeAdapter(annotation)
+            except (PydanticSchemaGenerationError, PydanticUserError, TypeError) as exc:
+                raise ToolDefinitionError(
+                    f"tool {tool_name!r}: parameter {pname!r} has a type with no JSON Schema "
+                    f"({annotation!r}): {str(exc).splitlines()[0]}"
+                ) from exc
+        else:
+            type_name = (doc_param.type_name or "").strip().lower() if doc_param else ""
+            type_name = re.split(r"[\s,\[(]", type_name, maxsplit=1)[0] if type_name else ""
+            if type_name in _DOC_TYPES:
+                schema = dict(_DOC_TYPES[type_name])
+            elif param.default is not inspect.Parameter.empty and param.default is not None:
+                schema = dict(_DOC_TYPES.get(type(param.default).__name__, {}))
+            else:
+                schema = {}
+            adapters[pname] = None
+        if doc_param and doc_param.description:
+            schema["description"] = " ".join(doc_param.description.split())
+        if param.default is inspect.Parameter.empty:
+            required.append(pname)
+        else:
+            try:
+                schema["default"] = to_jsonable_python(param.default)
+            except Exception:  # a default that is not JSON data: leave it out of the schema
+                pass
+        properties[pname] = schema
+
+    unknown = set(doc_params) - set(properties)
+    if unknown:
+        raise ToolDefinitionError(
+            f"tool {tool_name!r}: docstring documents parameter(s) {sorted(unknown)} not in the signature"
+        )
+
+    returns: dict[str, Any] | None = None
+    return_adapter: TypeAdapter[Any] | None = None
+    ret = hints.get("return", inspect.Parameter.empty)
+    if ret is not inspect.Parameter.empty and ret is not type(None):
+        try:
+            return_adapter = TypeAdapter(ret)
+            returns = annotation_schema(ret, mode="serialization")
+        except (PydanticSchemaGenerationError, PydanticUserError, TypeError):
+            return_adapter, returns = None, None  # an exotic return type: schema unknown
+    if doc.returns and doc.returns.description:
+        returns = dict(returns or {})
+        returns["description"] = " ".join(doc.returns.description.split())
+
+    description = "\n\n".join(
+        part.strip() for part in (doc.short_description, doc.long_description) if part and part.strip()
+    )
+    parameters: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        parameters["required"] = required
+    mutates = meta.mutates if meta else guess_mutates(tool_name)
+    try:
+        spec = ToolSpec(
+            name=tool_name,
+            description=description,
+            parameters=parameters,
+            returns=returns,
+            mutates=mutates,
+            environment=environment,
+            hints=dict(meta.hints) if meta else {},
+        )
+    except ValidationError as exc:
+        raise ToolDefinitionError(f"tool {tool_name!r}: {exc.errors()[0]['msg']}") from exc
+    return DerivedTool(spec=spec, attribute=attribute, adapters=adapters, return_adapter=return_adapter)

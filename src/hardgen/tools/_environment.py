@@ -1,0 +1,370 @@
+"""Environments: stateful, deterministic sets of tools that an agent calls.
+
+An environment can `reset` to its initial state, `call` a tool, `snapshot` and `restore` its
+state, and give a stable `state_hash`. A tool's own failure (an exception, bad arguments, a
+timeout, an unserialisable result) is returned as an error `Observation` naming the tool; it never
+raises into the caller.
+
+State after a failed call: whatever the tool left. Arguments are validated *before* the call, so
+an argument error changes nothing; a tool that raises half-way keeps its partial changes (as a real
+API would); a timed-out call leaves the environment unavailable until `reset()` or `restore()`,
+because the hung call may still be changing it in the background.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import importlib
+import random
+import types
+from concurrent.futures import TimeoutError as FuturesTimeout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import jsonschema
+
+from hardgen.errors import EnvironmentLoadError, ToolDefinitionError
+from hardgen.schema import EnvironmentSpec, Observation, ToolSpec
+from hardgen.tools._decorator import tool_meta
+from hardgen.tools._derive import DerivedTool, derive_tool
+from hardgen.tools._function_docs import load_function_docs
+from hardgen.tools._state import canonical_state, state_digest, state_hash
+from hardgen.tools._worker import CallWorker
+
+DEFAULT_TIMEOUT_S = 10.0
+
+
+@runtime_checkable
+class Environment(Protocol):
+    """What every environment offers (a single one or a composed `Session`)."""
+
+    name: str
+
+    def tools(self) -> list[ToolSpec]: ...
+
+    def call(self, name: str, arguments: dict[str, Any]) -> Observation: ...
+
+    def reset(self) -> None: ...
+
+    def snapshot(self) -> Any: ...
+
+    def restore(self, snapshot: Any) -> None: ...
+
+    def state_hash(self) -> str: ...
+
+    def state(self) -> Any: ...
+
+    def specs(self) -> list[EnvironmentSpec]: ...
+
+
+def import_target(target: str) -> Any:
+    """Import `package.module:Attribute` or `package.module`."""
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise EnvironmentLoadError(f"cannot import {module_name!r} for tool source {target!r}: {exc}") from exc
+    if not attr:
+        return module
+    obj: Any = module
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            raise EnvironmentLoadError(f"{module_name!r} has no attribute {attr!r} (tool source {target!r})")
+        obj = getattr(obj, part)
+    return obj
+
+
+@dataclass
+class _CompiledTool:
+    derived: DerivedTool
+    validator: jsonschema.protocols.Validator
+
+
+# Deriving schemas is the slow part of building an environment, and the pipeline builds fresh
+# environments for every candidate: derive once per tool source.
+_TOOLSET_CACHE: dict[tuple[Any, ...], dict[str, _CompiledTool]] = {}
+
+
+def _public_functions(host: Any, is_class: bool) -> dict[str, Any]:
+    if is_class:
+        members = {n: getattr(host, n) for n in dir(host) if not n.startswith("_")}
+        members = {n: f for n, f in members.items() if callable(f) and not isinstance(f, type)}
+    else:
+        members = {
+            n: f
+            for n, f in vars(host).items()
+            if not n.startswith("_") and isinstance(f, types.FunctionType) and f.__module__ == host.__name__
+        }
+    marked = {n: f for n, f in members.items() if tool_meta(f) is not None}
+    # When a source marks tools with @tool, only those are tools; otherwise every public function is.
+    return marked or members
+
+
+def compile_toolset(host: Any, spec: EnvironmentSpec) -> dict[str, _CompiledTool]:
+    """Tools of a class or module, keyed by tool name, with validators. Cached per source."""
+    key = (host, spec.docs, tuple(spec.include) if spec.include is not None else None, spec.name)
+    cached = _TOOLSET_CACHE.get(key)
+    if cached is not None:
+        return cached
+    is_class = isinstance(host, type)
+    functions = _public_functions(host, is_class)
+    derived: dict[str, DerivedTool] = {}
+    if spec.docs:
+        docs_path = Path(spec.docs)
+        for doc_spec in load_function_docs(docs_path, environment=spec.name):
+            if doc_spec.name not in functions:
+                raise ToolDefinitionError(
+                    f"{docs_path}: tool {doc_spec.name!r} is documented but {spec.target} has no such method"
+                )
+            derived[doc_spec.name] = DerivedTool(spec=doc_spec, attribute=doc_spec.name, adapters={})
+    else:
+        for attr, fn in sorted(functions.items()):
+            tool = derive_tool(fn, environment=spec.name, attribute=attr)
+            if tool.spec.name in derived:
+                raise ToolDefinitionError(f"{spec.target}: two tools are named {tool.spec.name!r}")
+            derived[tool.spec.name] = tool
+    if spec.include is not None:
+        missing = sorted(set(spec.include) - set(derived))
+        if missing:
+            raise ToolDefinitionError(f"{spec.target}: include lists unknown tool(s) {missing}")
+        derived = {n: t for n, t in derived.items() if n in spec.include}
+    compiled = {}
+    for name, tool in derived.items():
+        try:
+            jsonschema.Draft202012Validator.check_schema(tool.spec.parameters)
+        except jsonschema.SchemaError as exc:
+            raise ToolDefinitionError(f"tool {name!r}: invalid parameter schema: {exc.message}") from exc
+        compiled[name] = _CompiledTool(tool, jsonschema.Draft202012Validator(tool.spec.parameters))
+    _TOOLSET_CACHE[key] = compiled
+    return compiled
+
+
+def _closest(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=3)
+    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    host: Any
+    calls: int
+
+
+class PythonEnvironment:
+    """An environment over a Python class (state in an instance) or a module of functions.
+
+    For a class, a fresh instance is made on `reset` and loaded with `spec.initial_state` by the
+    loader: `spec.loader` if given, else the class attribute `__hardgen_loader__`, else a
+    `_load_scenario(dict)` method when the class has one, else constructor keyword arguments.
+    Modules are treated as stateless (their globals are not part of the state hash).
+
+    Each call runs with Python's global `random` seeded from (seed, call index), and the caller's
+    random state restored after it, so tools that use `random` replay exactly.
+    """
+
+    def __init__(self, spec: EnvironmentSpec, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.timeout = timeout
+        self._source = import_target(spec.target)
+        if spec.kind == "class" and not isinstance(self._source, type):
+            raise EnvironmentLoadError(f"tool source {spec.target!r} is not a class (kind='class')")
+        if spec.kind == "module" and not isinstance(self._source, types.ModuleType):
+            raise EnvironmentLoadError(f"tool source {spec.target!r} is not a module (kind='module')")
+        self._tools = compile_toolset(self._source, spec)
+        self._worker: CallWorker | None = None
+        self._unavailable: str | None = None
+        self.calls_made = 0
+        self._host: Any = None
+        self.reset()
+
+    # -- state -----------------------------------------------------------------------------------
+    def _load(self) -> Any:
+        if self.spec.kind == "module":
+            return self._source
+        cls = self._source
+        state = copy.deepcopy(self.spec.initial_state)
+        loader = self.spec.loader or getattr(cls, "__hardgen_loader__", None)
+        if loader is None:
+            loader = "_load_scenario" if hasattr(cls, "_load_scenario") else "kwargs"
+        try:
+            if loader == "kwargs":
+                return cls(**state)
+            instance = cls()
+            method = getattr(instance, loader, None)
+            if method is None:
+                raise EnvironmentLoadError(f"{self.spec.target} has no loader method {loader!r}")
+            method(state)
+            return instance
+        except EnvironmentLoadError:
+            raise
+        except Exception as exc:
+            raise EnvironmentLoadError(
+                f"cannot load environment {self.name!r} ({self.spec.target}) with its initial state "
+                f"via {loader!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def reset(self) -> None:
+        self._host = self._load()
+        self.calls_made = 0
+        self._unavailable = None
+
+    def snapshot(self) -> _Snapshot:
+        host = self._host if self.spec.kind == "module" else copy.deepcopy(self._host)
+        return _Snapshot(host=host, calls=self.calls_made)
+
+    def restore(self, snapshot: _Snapshot) -> None:
+        self._host = snapshot.host if self.spec.kind == "module" else copy.deepcopy(snapshot.host)
+        self.calls_made = snapshot.calls
+        self._unavailable = None
+
+    def state(self) -> Any:
+        return {} if self.spec.kind == "module" else canonical_state(self._host)
+
+    def state_hash(self) -> str:
+        return state_digest({}) if self.spec.kind == "module" else state_hash(self._host)
+
+    @property
+    def instance(self) -> Any:
+        """The live object behind the tools (for tests and adapters; do not keep a reference)."""
+        return self._host
+
+    def specs(self) -> list[EnvironmentSpec]:
+        return [self.spec]
+
+    # -- tools -----------------------------------------------------------------------------------
+    def tools(self) -> list[ToolSpec]:
+        return [t.derived.spec for t in self._tools.values()]
+
+    def tool(self, name: str) -> ToolSpec:
+        return self._tools[name].derived.spec
+
+    def has_tool(self, name: str) -> bool:
+        return name in self._tools
+
+    def call(self, name: str, arguments: dict[str, Any]) -> Observation:
+        compiled = self._tools.get(name)
+        if compiled is None:
+            return Observation.failure(
+                "UnknownToolError", f"no tool named {name!r} in {self.name!r}{_closest(name, list(self._tools))}"
+            )
+        if self._unavailable:
+            return Observation.failure("EnvironmentUnavailableError", self._unavailable)
+        if not isinstance(arguments, dict):
+            return Observation.failure(
+                "ArgumentError", f"{name}: arguments must be a JSON object, got {type(arguments).__name__}"
+            )
+        errors = sorted(compiled.validator.iter_errors(arguments), key=lambda e: list(e.path))
+        if errors:
+            err = errors[0]
+            where = ".".join(str(p) for p in err.path) or "arguments"
+            return Observation.failure("ArgumentError", f"{name}: {where}: {err.message}")
+        derived = compiled.derived
+        try:
+            kwargs = derived.convert_arguments(arguments)
+        except ValueError as exc:
+            return Observation.failure("ArgumentError", f"{name}: {exc}")
+        function = getattr(self._host, derived.attribute)
+        call_seed = self.spec.seed * 1_000_003 + self.calls_made
+        self.calls_made += 1
+
+        def run() -> Any:
+            saved = random.getstate()
+            random.seed(call_seed)
+            try:
+                return function(**kwargs)
+            finally:
+                random.setstate(saved)
+
+        try:
+            if self.timeout is None:
+                result = run()
+            else:
+                if self._worker is None:
+                    self._worker = CallWorker(self.name)
+                try:
+                    result = self._worker.submit(run).result(timeout=self.timeout)
+                except FuturesTimeout:
+                    # The hung call keeps its thread and its instance; this environment gets a new
+                    # worker and must be reset or restored before it is used again.
+                    self._worker = None
+                    self._unavailable = (
+                        f"a call to {name!r} timed out after {self.timeout:g}s; reset or restore the environment"
+                    )
+                    return Observation.failure(
+                        "TimeoutError", f"{name}: did not return within {self.timeout:g}s"
+                    )
+        except Exception as exc:
+            message = str(exc) or repr(exc)
+            return Observation.failure(type(exc).__name__, message)
+        try:
+            return Observation.success(derived.jsonable_result(result))
+        except TypeError as exc:
+            return Observation.failure("UnserializableResultError", f"{name}: {exc}")
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def __del__(self) -> None:  # let the worker thread end with its environment
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def build_environment(spec: EnvironmentSpec, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> PythonEnvironment:
+    """Build one environment from its spec (import the source, load the initial state)."""
+    return PythonEnvironment(spec, timeout=timeout)
+
+
+def class_environment(
+    cls: type | str,
+    initial_state: dict[str, Any] | None = None,
+    *,
+    name: str | None = None,
+    loader: str | None = None,
+    docs: str | Path | None = None,
+    seed: int = 0,
+    include: list[str] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT_S,
+) -> PythonEnvironment:
+    """An environment whose tools are the public methods of `cls` (or its `@tool` ones)."""
+    target = cls if isinstance(cls, str) else f"{cls.__module__}:{cls.__qualname__}"
+    default_name = target.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+    spec = EnvironmentSpec(
+        name=name or default_name,
+        kind="class",
+        target=target,
+        initial_state=initial_state or {},
+        loader=loader,
+        docs=str(docs) if docs is not None else None,
+        seed=seed,
+        include=include,
+    )
+    return PythonEnvironment(spec, timeout=timeout)
+
+
+def module_environment(
+    module: types.ModuleType | str,
+    *,
+    name: str | None = None,
+    docs: str | Path | None = None,
+    include: list[str] | None = None,
+    seed: int = 0,
+    timeout: float | None = DEFAULT_TIMEOUT_S,
+) -> PythonEnvironment:
+    """An environment whose tools are the plain functions defined in `module`."""
+    target = module if isinstance(module, str) else module.__name__
+    spec = EnvironmentSpec(
+        name=name or target.rsplit(".", 1)[-1],
+        kind="module",
+        target=target,
+        docs=str(docs) if docs is not None else None,
+        include=include,
+        seed=seed,
+    )
+    return PythonEnvironment(spec, timeout=timeout)

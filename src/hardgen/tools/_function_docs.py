@@ -1,0 +1,159 @@
+"""Import of JSON function docs in the BFCL style, normalised to JSON Schema.
+
+BFCL docs say `"type": "dict"` for objects, `float` for numbers, `tuple` for arrays and `any`
+for anything, and describe the result in a `response` block. Files may be a JSON list, one JSON
+object per line (BFCL's `.json` files are JSON Lines), or a single object.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from pydantic import ValidationError
+
+from hardgen.errors import ToolDefinitionError
+from hardgen.schema import ToolSpec
+from hardgen.tools._derive import guess_mutates
+
+_TYPE_MAP = {
+    "dict": "object",
+    "object": "object",
+    "float": "number",
+    "double": "number",
+    "number": "number",
+    "int": "integer",
+    "integer": "integer",
+    "long": "integer",
+    "str": "string",
+    "string": "string",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "list": "array",
+    "array": "array",
+    "tuple": "array",
+    "null": "null",
+    "none": "null",
+}
+
+
+def normalize_schema(node: Any, where: str) -> Any:
+    """Normalise one BFCL-style schema node (recursively) to JSON Schema."""
+    if not isinstance(node, dict):
+        raise ToolDefinitionError(f"{where}: schema must be an object, got {type(node).__name__}")
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "type":
+            types = value if isinstance(value, list) else [value]
+            mapped = []
+            for t in types:
+                if not isinstance(t, str):
+                    raise ToolDefinitionError(f"{where}: type must be a string, got {t!r}")
+                if t.lower() == "any":
+                    mapped = []
+                    break
+                if t.lower() not in _TYPE_MAP:
+                    raise ToolDefinitionError(f"{where}: unknown type {t!r}")
+                mapped.append(_TYPE_MAP[t.lower()])
+            if len(mapped) == 1:
+                out["type"] = mapped[0]
+            elif mapped:
+                out["type"] = mapped
+        elif key == "properties":
+            if not isinstance(value, dict):
+                raise ToolDefinitionError(f"{where}: properties must be an object")
+            out["properties"] = {k: normalize_schema(v, f"{where}.{k}") for k, v in value.items()}
+        elif key == "items":
+            if isinstance(value, list):  # tuple-style items: a list of schemas
+                out["prefixItems"] = [normalize_schema(v, f"{where}[{i}]") for i, v in enumerate(value)]
+            else:
+                out["items"] = normalize_schema(value, f"{where}[]")
+        elif key in ("additionalProperties",) and isinstance(value, dict):
+            out[key] = normalize_schema(value, f"{where}.*")
+        elif key in ("anyOf", "oneOf", "allOf") and isinstance(value, list):
+            out[key] = [normalize_schema(v, f"{where}|{i}") for i, v in enumerate(value)]
+        elif key == "optional":
+            continue  # BFCL marks optional parameters by leaving them out of `required`
+        else:
+            out[key] = value
+    return out
+
+
+def tool_spec_from_doc(doc: dict[str, Any], environment: str | None = None) -> ToolSpec:
+    """One BFCL-style (or OpenAI-style) function doc -> ToolSpec. Raises ToolDefinitionError."""
+    if not isinstance(doc, dict):
+        raise ToolDefinitionError(f"function doc must be an object, got {type(doc).__name__}")
+    if "function" in doc and isinstance(doc["function"], dict):
+        doc = doc["function"]
+    name = doc.get("name")
+    if not isinstance(name, str) or not name:
+        raise ToolDefinitionError(f"function doc without a name: {json.dumps(doc)[:120]}")
+    raw_params = doc.get("parameters") or {"type": "object", "properties": {}}
+    parameters = normalize_schema(raw_params, f"{name}.parameters")
+    parameters.setdefault("type", "object")
+    parameters.setdefault("properties", {})
+    returns = normalize_schema(doc["response"], f"{name}.response") if doc.get("response") else None
+    for label, schema in (("parameters", parameters), ("response", returns)):
+        if schema is None:
+            continue
+        try:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise ToolDefinitionError(f"tool {name!r}: invalid {label} schema: {exc.message}") from exc
+    try:
+        return ToolSpec(
+            name=name.replace(".", "_"),
+            description=str(doc.get("description", "")),
+            parameters=parameters,
+            returns=returns,
+            mutates=bool(doc.get("mutates", guess_mutates(name))),
+            environment=environment,
+        )
+    except ValidationError as exc:
+        raise ToolDefinitionError(f"tool {name!r}: {exc.errors()[0]['msg']}") from exc
+
+
+def _iter_docs(text: str, source: str) -> Iterable[dict[str, Any]]:
+    stripped = text.strip()
+    if not stripped:
+        return []
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError:
+        docs = []
+        for lineno, line in enumerate(stripped.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                docs.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ToolDefinitionError(f"{source}:{lineno}: not valid JSON: {exc.msg}") from exc
+        return docs
+    if isinstance(data, dict):
+        return data.get("tools", [data]) if "tools" in data else [data]
+    if isinstance(data, list):
+        return data
+    raise ToolDefinitionError(f"{source}: expected a JSON list or object of function docs")
+
+
+def load_function_docs(source: str | Path | list[dict[str, Any]], environment: str | None = None) -> list[ToolSpec]:
+    """Read function docs from a file path or an already-parsed list."""
+    if isinstance(source, list):
+        docs: Iterable[dict[str, Any]] = source
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ToolDefinitionError(f"cannot read function docs {path}: {exc}") from exc
+        docs = _iter_docs(text, str(path))
+    specs = [tool_spec_from_doc(d, environment) for d in docs]
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.name in seen:
+            raise ToolDefinitionError(f"function docs define tool {spec.name!r} twice")
+        seen.add(spec.name)
+    return specs

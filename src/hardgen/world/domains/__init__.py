@@ -1,0 +1,1 @@
+"""The built-in domains: every module here with a `DOMAIN` attribute is one domain."""
