@@ -1,5 +1,6 @@
 """The built-in tool world (many stateful domains) that makes HardGen run with no setup."""
 
 from hardgen.world._domain import Chain, Domain
+from hardgen.world._registry import all_domains, default_world, get_domain, world_specs
 
-__all__ = ["Chain", "Domain"]
+__all__ = ["Chain", "Domain", "all_domains", "default_world", "get_domain", "world_specs"]
