@@ -6,11 +6,15 @@ To add a domain, copy one module of `hardgen/world/domains/`, keep its shape, an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardgen.schema import EnvironmentSpec
+from hardgen.schema import EnvironmentSpec, Observation
+
+# An example call: (tool name, arguments). A string argument "$<i>.<path>" is replaced by a value
+# from the result of example call <i> of the same list, e.g. "$0.orders.0.order_id".
+ExampleCall = tuple[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,9 @@ class Domain:
     generate_state: Callable[[int], dict[str, Any]]
     """Seed -> initial state (JSON data), deterministic: same seed, same world."""
     chains: tuple[Chain, ...] = field(default_factory=tuple)
+    examples: Mapping[str, Sequence[ExampleCall]] = field(default_factory=dict)
+    """Per tool: calls that succeed from `spec(seed=0)`, the tool's own call last, prerequisites
+    (logins, lookups) before it. Used by tests and docs; every tool has one."""
 
     @property
     def target(self) -> str:
@@ -49,3 +56,29 @@ class Domain:
             loader="load_state",
             seed=seed,
         )
+
+
+def resolve_reference(value: Any, results: Sequence[Any]) -> Any:
+    """Resolve "$<i>.<path>" against earlier results; other values are returned unchanged."""
+    if not (isinstance(value, str) and value.startswith("$") and "." in value[1:]):
+        if isinstance(value, dict):
+            return {k: resolve_reference(v, results) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve_reference(v, results) for v in value]
+        return value
+    index_text, *path = value[1:].split(".")
+    node = results[int(index_text)]
+    for part in path:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def run_example(session: Any, calls: Sequence[ExampleCall]) -> list[Observation]:
+    """Run example calls in order on a session, resolving references to earlier results."""
+    results: list[Any] = []
+    observations: list[Observation] = []
+    for name, arguments in calls:
+        obs = session.call(name, resolve_reference(arguments, results))
+        observations.append(obs)
+        results.append(obs.result)
+    return observations
