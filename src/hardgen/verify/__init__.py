@@ -1,1 +1,29 @@
-"""verify"""
+"""Verification by re-execution: the same check scores the reasoner and any evaluated agent."""
+
+from hardgen.verify._answer import missing_answer_values, value_in_text
+from hardgen.verify._verdict import FAILURE_KINDS, FailureKind, TurnVerdict, Verdict
+from hardgen.verify._verifier import (
+    CandidateTurn,
+    candidate_from_messages,
+    check_gold,
+    classify_failure,
+    verify_candidate,
+    verify_sample,
+    verify_turn,
+)
+
+__all__ = [
+    "FAILURE_KINDS",
+    "CandidateTurn",
+    "FailureKind",
+    "TurnVerdict",
+    "Verdict",
+    "candidate_from_messages",
+    "check_gold",
+    "classify_failure",
+    "missing_answer_values",
+    "value_in_text",
+    "verify_candidate",
+    "verify_sample",
+    "verify_turn",
+]
