@@ -189,11 +189,19 @@ def test_chat_with_contact_cross_domain_chain() -> None:
     except Exception:
         pytest.skip("messaging domain not present")
     session = default_world(0, domains=["crm", "messaging"], timeout=None)
-    contact = next(iter(crm_state(session)["contacts"].values()))
+    chat = session.state()["messaging"]
+    owner = chat["owner_username"]
+    ok(session, "login_messaging", username=owner, password=chat["passwords"][owner])
+    unreachable = {owner_user["email"] for owner_user in chat["users"].values() if owner_user["username"] == owner}
+    unreachable |= {chat["users"][u]["email"] for pair in chat["blocked"].items() for u in (pair[0], *pair[1])}
+    contact = next(c for c in crm_state(session)["contacts"].values() if c["email"] not in unreachable)
+
     contact_id = ok(session, "search_contacts", query=contact["name"])["contacts"][0]["contact_id"]
     email = ok(session, "get_contact", contact_id=contact_id)["email"]
-    user = ok(session, "find_user_by_email", email=email)
-    assert user
+    user_id = ok(session, "find_user_by_email", email=email)["user_id"]
+    sent = ok(session, "send_chat_message", recipient_id=user_id, text="Your ticket is resolved.")
+    assert sent["recipient_id"] == user_id
+    assert session.state()["messaging"]["users"][user_id]["display_name"] == contact["name"]
 
 
 def test_generate_state_is_seeded() -> None:
