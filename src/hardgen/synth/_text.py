@@ -1,0 +1,68 @@
+"""Small text helpers shared by the model-free roles (intent phrases, value rendering)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from hardgen.schema import ToolSpec
+
+_ID_LIKE = re.compile(r"^(?=.*\d)[A-Za-z]{0,6}[-_]?[A-Za-z0-9]*\d[A-Za-z0-9\-_]*$")
+
+
+def first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return (match.group(1) if match else text).rstrip(".!? ")
+
+
+def intent_phrase(spec: ToolSpec) -> str:
+    """An imperative phrase for what a tool does, from its description ("send a chat message to a user")."""
+    sentence = first_sentence(spec.description) if spec.description else spec.name.replace("_", " ")
+    sentence = re.sub(r"^(this tool|tool to|use this to|used to)\s+", "", sentence, flags=re.I)
+    words = sentence.split()
+    if words and words[0].lower().endswith("s") and words[0].lower() not in ("is", "has", "was", "does"):
+        # "Sends a message" -> "send a message"; "Lists" -> "list"
+        head = words[0]
+        stem = head[:-2] if head.lower().endswith(("ches", "shes", "sses", "xes")) else head[:-1]
+        words[0] = stem
+    phrase = " ".join(words)
+    return phrase[:1].lower() + phrase[1:]
+
+
+def humanize(name: str) -> str:
+    """`departure_airport_code` -> `departure airport code`."""
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ").split()
+    return " ".join(words).lower()
+
+
+def render_value(value: Any) -> str:
+    """How a value is written in a query: free text quoted, names and numbers as they are."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return f"'{value}'" if (len(value.split()) > 3 or not value.strip()) else value
+    if isinstance(value, list):
+        return ", ".join(render_value(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def value_atoms(value: Any) -> list[Any]:
+    """The scalar pieces of a value that a query must contain (lists and dicts flattened)."""
+    if isinstance(value, dict):
+        return [a for v in value.values() for a in value_atoms(v)]
+    if isinstance(value, list):
+        return [a for v in value for a in value_atoms(v)]
+    if value is None or isinstance(value, bool):
+        return []
+    return [value]
+
+
+def is_id_like(value: Any) -> bool:
+    """Internal identifiers (ACC-48213, O-1042, u_17) as opposed to human-level values."""
+    return isinstance(value, str) and " " not in value and bool(_ID_LIKE.match(value))
