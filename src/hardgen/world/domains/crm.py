@@ -854,7 +854,8 @@ def generate_state(seed: int) -> dict[str, Any]:
     """A CRM world: 12 companies, about 50 contacts, 8 agents, 20 deals and 36 tickets, from `seed`."""
     rng = random.Random(seed)
     today = dt.date.fromisoformat(TODAY)
-    people = rng.sample(range(160), 66)  # indices into the shared people pool; distinct names
+    # People 0-99 of the shared pool (HR uses 100-199), so every contact is also a chat user.
+    people = rng.sample(range(100), 66)
     agents: dict[str, Any] = {}
     for i, person in enumerate(people[:8]):
         agent_id = f"AG-{301 + i}"
@@ -1030,9 +1031,9 @@ DOMAIN = Domain(
         ),
     ),
     examples={
-        "search_contacts": [("search_contacts", {"query": "Chen Rossi"})],
+        "search_contacts": [("search_contacts", {"query": "Mateo Novak"})],
         "get_contact": [
-            ("search_contacts", {"query": "Chen Rossi"}),
+            ("search_contacts", {"query": "Mateo Novak"}),
             ("get_contact", {"contact_id": "$0.contacts.0.contact_id"}),
         ],
         "search_companies": [("search_companies", {"query": "Lumen"})],
@@ -1041,17 +1042,17 @@ DOMAIN = Domain(
             ("get_company", {"company_id": "$0.companies.0.company_id"}),
         ],
         "list_company_contacts": [
-            ("search_companies", {"query": "Skyward"}),
+            ("search_companies", {"query": "Lumen"}),
             ("list_company_contacts", {"company_id": "$0.companies.0.company_id"}),
         ],
-        "find_crm_agent": [("find_crm_agent", {"name": "Aarav"})],
+        "find_crm_agent": [("find_crm_agent", {"name": "Farid"})],
         "list_deals": [
-            ("search_companies", {"query": "Skyward"}),
+            ("search_companies", {"query": "Lumen"}),
             ("list_deals", {"company_id": "$0.companies.0.company_id"}),
         ],
         "get_deal": [("list_deals", {"stage": "proposal"}), ("get_deal", {"deal_id": "$0.deals.0.deal_id"})],
         "create_deal": [
-            ("search_contacts", {"query": "Chen Rossi"}),
+            ("search_contacts", {"query": "Mateo Novak"}),
             (
                 "create_deal",
                 {
@@ -1070,7 +1071,7 @@ DOMAIN = Domain(
         "list_tickets": [("list_tickets", {"status": "open", "priority": "high"})],
         "get_ticket": [("list_tickets", {"status": "open"}), ("get_ticket", {"ticket_id": "$0.tickets.0.ticket_id"})],
         "create_support_ticket": [
-            ("search_contacts", {"query": "Chen Rossi"}),
+            ("search_contacts", {"query": "Mateo Novak"}),
             (
                 "create_support_ticket",
                 {
@@ -1083,7 +1084,7 @@ DOMAIN = Domain(
         ],
         "assign_ticket": [
             ("list_tickets", {"status": "open"}),
-            ("find_crm_agent", {"name": "Aarav"}),
+            ("find_crm_agent", {"name": "Farid"}),
             ("assign_ticket", {"ticket_id": "$0.tickets.0.ticket_id", "agent_id": "$1.agents.0.agent_id"}),
         ],
         "set_ticket_priority": [
@@ -1092,7 +1093,7 @@ DOMAIN = Domain(
         ],
         "add_ticket_comment": [
             ("list_tickets", {"status": "in_progress"}),
-            ("find_crm_agent", {"name": "Aarav"}),
+            ("find_crm_agent", {"name": "Farid"}),
             (
                 "add_ticket_comment",
                 {
@@ -1115,7 +1116,7 @@ DOMAIN = Domain(
             ("reopen_ticket", {"ticket_id": "$0.tickets.0.ticket_id", "reason": "The error is back since this morning."}),
         ],
         "get_sla_report": [
-            ("find_crm_agent", {"name": "Aarav"}),
+            ("find_crm_agent", {"name": "Farid"}),
             ("get_sla_report", {"agent_id": "$0.agents.0.agent_id"}),
         ],
     },
