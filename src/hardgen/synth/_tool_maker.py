@@ -127,7 +127,7 @@ def build_advanced_tool(
         spec = tools.get(tool_name)
         return intent_phrase(spec) if spec else humanize(tool_name)
 
-    goals_text = "; then ".join(phrase(names[i]) for i in goal_steps)
+    goals_text = "; then ".join(f"{phrase(names[i])} ({names[i]})" for i in goal_steps)
     means = [i for i in range(len(names)) if i not in goal_steps]
     description = f"{goals_text[:1].upper()}{goals_text[1:]}."
     if means:

@@ -1,0 +1,322 @@
+"""Reasoner: solves a hard query against a live environment, writing down why each call is needed.
+
+The model-free Reasoner is a backward-chaining planner. It picks the goal tools the query asks
+for, and for each goal: first runs its state prerequisites, then fills every parameter from the
+query's values or, when the query does not state it, from the result of a producer tool along the
+graph's data-flow edges (which it runs first, recursively). It executes as it goes, so every value
+it passes on is real, and it acts on critic hints (call this tool first, take that parameter from
+that tool, stop calling that one, report these fields).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import Field
+
+from hardgen.agents._text import tokens
+from hardgen.schema import ArgumentSource, Message, Observation, Record, Step, ToolCall, ToolSpec
+from hardgen.synth._critic import CriticHint
+from hardgen.synth._slots import QueryValue, coerce, extract_values, match_score
+from hardgen.synth._text import humanize, intent_phrase
+
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Producer:
+    """A tool whose result supplies a parameter: `path` into the result, "*" for any list element."""
+
+    tool: str
+    path: tuple[str | int, ...]
+    weight: float = 1.0
+
+
+class DependencyIndex(Protocol):
+    """What the planner needs from the API graph."""
+
+    def producers(self, tool: str, parameter: str) -> list[Producer]: ...
+
+    def prerequisites(self, tool: str) -> list[str]: ...
+
+
+class ReasonerTask(Record):
+    query: str
+    tools: list[ToolSpec]
+    hint: str = ""
+    """The advanced tool's description (the paper's hint to the Reasoner)."""
+    history: list[Message] = Field(default_factory=list)
+    """Earlier turns of a multi-turn sample (system prompt first)."""
+    turn: int = 0
+
+
+class ReasonerAttempt(Record):
+    messages: list[Message] = Field(default_factory=list)
+    """The new assistant and tool messages of this turn."""
+    steps: list[Step] = Field(default_factory=list)
+    answer: str | None = None
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Reasoner(Protocol):
+    async def solve(self, task: ReasonerTask, environment: Any, hints: Sequence[CriticHint]) -> ReasonerAttempt: ...
+
+
+def _pick(node: Any, path: Sequence[str | int], values: Sequence[QueryValue]) -> Any:
+    """Follow `path` into a result; at "*" choose the list element a query value names (else the first)."""
+    for i, item in enumerate(path):
+        if item == "*" or (isinstance(item, int) and isinstance(node, list)):
+            if not isinstance(node, list) or not node:
+                return None
+            if item != "*":
+                node = node[item] if item < len(node) else None
+                continue
+            wanted = {v.text.strip().lower() for v in values}
+            chosen = next((e for e in node if isinstance(e, dict)
+                           and any(isinstance(x, str) and x.strip().lower() in wanted for x in e.values())), None)
+            node = chosen if chosen is not None else node[0]
+        elif isinstance(node, dict):
+            if item not in node:
+                # A flat result may carry the field directly (the path was recorded on a list result).
+                rest = [p for p in path[i:] if p != "*"]
+                return node.get(rest[-1]) if rest else None
+            node = node[item]
+        else:
+            return None
+    return node
+
+
+def locate_field(result: Any, parameter: str) -> tuple[str | int, ...] | None:
+    """The path of the result field that best fits `parameter` (exact name, else the same kind of
+    value, e.g. `user_id` for `recipient_id`); lists are crossed with "*"."""
+    want = parameter.lower().split("_")
+    best: tuple[float, tuple[str | int, ...]] | None = None
+
+    def visit(node: Any, path: tuple[str | int, ...], depth: int) -> None:
+        nonlocal best
+        if depth > 4:
+            return
+        if isinstance(node, list) and node:
+            visit(node[0], (*path, "*"), depth + 1)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                words = key.lower().split("_")
+                score = 3.0 if words == want else (1.0 + len(set(words) & set(want)) / len(want)
+                                                   if words[-1] == want[-1] else 0.0)
+                if score and not isinstance(value, (dict, list)) and (best is None or score > best[0]):
+                    best = (score, (*path, key))
+                visit(value, (*path, key), depth + 1)
+
+    visit(result, (), 0)
+    return best[1] if best else None
+
+
+@dataclass
+class _Plan:
+    task: ReasonerTask
+    environment: Any
+    offered: dict[str, ToolSpec]
+    values: list[QueryValue]
+    dependencies: DependencyIndex
+    forced_producers: dict[tuple[str, str], str] = field(default_factory=dict)
+    banned: set[str] = field(default_factory=set)
+    results: dict[str, Any] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
+    in_progress: set[str] = field(default_factory=set)
+
+    def achieve(self, tool: str, depth: int = 0) -> Any:
+        if tool in self.results:
+            return self.results[tool]
+        if depth > MAX_DEPTH or tool in self.in_progress or tool in self.failed or tool not in self.offered:
+            return None
+        self.in_progress.add(tool)
+        try:
+            spec = self.offered[tool]
+            notes: list[str] = []
+            for pre in self.dependencies.prerequisites(tool):
+                if pre in self.offered and pre not in self.results and pre not in self.banned:
+                    notes.append(f"{tool} needs {pre} to have run first.")
+                    self.achieve(pre, depth + 1)
+            arguments, sources, reasons = self.fill(spec, depth)
+            rationale = f"To {intent_phrase(spec)}, I call {tool}."
+            if reasons:
+                rationale += " " + " ".join(reasons)
+            if notes:
+                rationale = " ".join(notes) + " " + rationale
+            return self.execute(tool, arguments, sources, rationale)
+        finally:
+            self.in_progress.discard(tool)
+
+    def fill(self, spec: ToolSpec, depth: int) -> tuple[dict[str, Any], list[ArgumentSource], list[str]]:
+        props: dict[str, Any] = spec.parameters.get("properties", {})
+        required = set(spec.required)
+        arguments: dict[str, Any] = {}
+        sources: list[ArgumentSource] = []
+        reasons: list[str] = []
+        used: set[int] = set()
+        # Query values first, best matches first, each value once per call.
+        scored = sorted(
+            ((match_score(v, p, props[p]), i, p) for p in props for i, v in enumerate(self.values)
+             if (spec.name, p) not in self.forced_producers),
+            reverse=True,
+        )
+        for score, i, pname in scored:
+            threshold = 1.0 if pname in required else 2.5
+            if score < threshold or pname in arguments or i in used:
+                continue
+            arguments[pname] = coerce(self.values[i].text, props[pname])
+            used.add(i)
+            reasons.append(f"The {humanize(pname)} is given in the request.")
+        for pname in spec.required:
+            if pname in arguments:
+                continue
+            forced = self.forced_producers.get((spec.name, pname))
+            producers = self.dependencies.producers(spec.name, pname)
+            if forced:
+                producers = [p for p in producers if p.tool == forced] or [Producer(forced, ())]
+            # Tools the hint says the task uses internally are tried first.
+            producers = sorted(producers, key=lambda p: (p.tool not in self.task.hint, -p.weight))
+            for producer in producers:
+                if producer.tool in self.banned or producer.tool == spec.name:
+                    continue
+                result = self.achieve(producer.tool, depth + 1)
+                if result is None:
+                    continue
+                path = producer.path or locate_field(result, pname)
+                if path is None:
+                    continue
+                producer = Producer(producer.tool, path, producer.weight)
+                value = _pick(result, path, self.values)
+                if value is None or (isinstance(value, (dict, list)) and not isinstance(props[pname].get("type"), str)):
+                    continue
+                arguments[pname] = value
+                step = max(i for i, s in enumerate(self.steps) if s.call.name == producer.tool and s.observation.ok)
+                sources.append(ArgumentSource(parameter=pname, step=step,
+                                              path=[p for p in producer.path if p != "*"]))
+                reasons.append(f"The request does not state the {humanize(pname)}, so I take it from the result "
+                               f"of {producer.tool}.")
+                break
+        return arguments, sources, reasons
+
+    def execute(self, tool: str, arguments: dict[str, Any], sources: list[ArgumentSource], rationale: str) -> Any:
+        call = ToolCall(name=tool, arguments=arguments)
+        observation: Observation = self.environment.call(tool, arguments)
+        self.steps.append(Step(call=call, observation=observation, turn=self.task.turn, sources=sources))
+        self.messages.append(Message.assistant(tool_calls=[call], reasoning=rationale))
+        self.messages.append(Message.tool(call, observation.to_text()))
+        if observation.ok:
+            self.results[tool] = observation.result
+            return observation.result
+        self.failed.add(tool)
+        return None
+
+
+class ModelFreeReasoner:
+    """The offline Reasoner (see the module docstring)."""
+
+    name = "model-free"
+
+    def __init__(self, dependencies: DependencyIndex, max_goals: int = 3) -> None:
+        self.dependencies = dependencies
+        self.max_goals = max_goals
+
+    def goals(self, task: ReasonerTask, offered: dict[str, ToolSpec], banned: set[str]) -> list[str]:
+        """Tools the query asks for: those the hint's goal sentence names, else the best lexical
+        matches (BM25-style over names and first sentences) minus those that only serve another goal."""
+        goal_part = task.hint.split(". Internally")[0]
+        named = sorted((goal_part.find(f"({name})"), name) for name in offered
+                       if f"({name})" in goal_part and name not in banned)
+        if named:
+            return [name for _, name in named]
+        docs = {name: tokens(name) * 2 + tokens(intent_phrase(spec)) for name, spec in offered.items()
+                if name not in banned}
+        if not docs:
+            return []
+        df = Counter(w for words in docs.values() for w in set(words))
+        n = len(docs)
+        query_words = tokens(task.query) + tokens(task.hint.split(". Internally")[0]) * 2
+        avg = sum(len(d) for d in docs.values()) / n
+        scores: dict[str, float] = {}
+        for name, words in docs.items():
+            tf = Counter(words)
+            s = 0.0
+            for w in set(query_words):
+                if w in tf:
+                    idf = math.log(1 + (n - df[w] + 0.5) / (df[w] + 0.5))
+                    s += idf * tf[w] * 2.2 / (tf[w] + 1.2 * (0.25 + 0.75 * len(words) / avg))
+            scores[name] = s
+        ranked = sorted(scores, key=lambda k: (-scores[k], k))
+        top = scores[ranked[0]]
+        if top <= 0:
+            return []
+        chosen = [t for t in ranked[: self.max_goals] if scores[t] >= 0.75 * top]
+        serving = {p.tool for g in chosen for param in offered[g].required for p in self.dependencies.producers(g, param)}
+        serving |= {pre for g in chosen for pre in self.dependencies.prerequisites(g)}
+        return [g for g in chosen if g not in serving] or chosen[:1]
+
+    async def solve(self, task: ReasonerTask, environment: Any, hints: Sequence[CriticHint]) -> ReasonerAttempt:
+        offered = {t.name: t for t in task.tools}
+        plan = _Plan(task, environment, offered, extract_values(task.query), self.dependencies)
+        extra_goals: list[str] = []
+        report_fields: list[str] = []
+        for hint in hints:
+            if hint.kind == "extra_change" and hint.tool:
+                plan.banned.add(hint.tool)
+            elif hint.kind == "missing_step" and hint.tool:
+                if hint.before:
+                    plan.forced_producers.update({(hint.before, p): hint.tool for p in self._unfilled(offered, hint)})
+                extra_goals.append(hint.tool)
+            elif hint.kind == "wrong_argument" and hint.tool and hint.parameter and hint.producer:
+                plan.forced_producers[(hint.tool, hint.parameter)] = hint.producer
+            elif hint.kind == "wrong_tool" and hint.tool:
+                plan.banned.add(hint.tool)
+            elif hint.kind == "answer_missing":
+                report_fields.extend(hint.fields)
+        goals = self.goals(task, offered, plan.banned)
+        order = [g for g in extra_goals if g in offered and g not in goals] + goals
+        for goal in order:
+            plan.achieve(goal)
+        if not plan.steps:
+            answer = "I could not find a tool that does what you asked."
+            plan.messages.append(Message.assistant(content=answer, reasoning="No offered tool matches the request."))
+            return ReasonerAttempt(messages=plan.messages, steps=[], answer=answer)
+        answer = self._answer(plan, goals, report_fields)
+        plan.messages.append(Message.assistant(
+            content=answer, reasoning="All the needed calls are done; I report the results the user asked for."))
+        return ReasonerAttempt(messages=plan.messages, steps=plan.steps, answer=answer)
+
+    @staticmethod
+    def _unfilled(offered: dict[str, ToolSpec], hint: CriticHint) -> list[str]:
+        spec = offered.get(hint.before or "")
+        return spec.required if spec else []
+
+    @staticmethod
+    def _answer(plan: _Plan, goals: list[str], report_fields: list[str]) -> str:
+        lines: list[str] = []
+        shown = [g for g in goals if g in plan.results] or [s.call.name for s in plan.steps if s.observation.ok][-1:]
+        for goal in shown:
+            result = plan.results.get(goal)
+            if isinstance(result, dict):
+                facts = [f"{humanize(k)}: {v}" for k, v in result.items()
+                         if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+                lines.append(f"{goal} done - " + "; ".join(facts) if facts else f"{goal} done.")
+            elif result is not None:
+                lines.append(f"{goal} returned {result}")
+        for field_name in report_fields:
+            for result in plan.results.values():
+                if isinstance(result, dict) and field_name in result:
+                    lines.append(f"{humanize(field_name)}: {result[field_name]}")
+                    break
+        failed = [s for s in plan.steps if not s.observation.ok]
+        if failed and not lines:
+            lines.append("I could not complete the request: " + "; ".join(
+                f"{s.call.name} failed ({s.observation.error.type if s.observation.error else 'error'})" for s in failed))
+        return "\n".join(lines)
