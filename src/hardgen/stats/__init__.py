@@ -1,0 +1,29 @@
+"""Statistics of generated samples: counts, distributions, diversity, near-duplicates, plots.
+
+Used by `hardgen stats`, by the Hugging Face dataset card, and by anyone auditing a run.
+"""
+
+from hardgen.stats._compute import (
+    Distribution,
+    NearDuplicateReport,
+    SampleStats,
+    called_tools,
+    compute_stats,
+    sample_query,
+)
+from hardgen.stats._near_duplicates import NearDuplicateGroups, jaccard, near_duplicate_groups, shingles
+from hardgen.stats._plots import write_stats_plots
+
+__all__ = [
+    "Distribution",
+    "NearDuplicateGroups",
+    "NearDuplicateReport",
+    "SampleStats",
+    "called_tools",
+    "compute_stats",
+    "jaccard",
+    "near_duplicate_groups",
+    "sample_query",
+    "shingles",
+    "write_stats_plots",
+]
