@@ -81,7 +81,10 @@ def model_free_hint(gold: GoldTurn, attempt: Sequence[Step], verdict: TurnVerdic
         tries = [s for s in attempt if s.call.name == want.call.name]
         if any(s.observation.ok and _same(s.call.arguments, want.call.arguments) for s in tries):
             continue
-        later = next((g.call.name for g in gold.steps[j + 1:] if g.call.name in called), None)
+        # The later call that needs this one: it consumes its output, else the next one made.
+        needing = [g.call.name for g in gold.steps[j + 1:] if any(src.step == j for src in g.sources)]
+        later = next((n for n in needing if n in called), None) or next(
+            (g.call.name for g in gold.steps[j + 1:] if g.call.name in called), None)
         if not tries:
             if later:
                 return CriticHint(

@@ -125,6 +125,8 @@ class _Plan:
     values: list[QueryValue]
     dependencies: DependencyIndex
     forced_producers: dict[tuple[str, str], str] = field(default_factory=dict)
+    preferred: list[str] = field(default_factory=list)
+    """Tools the hint or the critic says the task needs: tried first as producers."""
     banned: set[str] = field(default_factory=set)
     results: dict[str, Any] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
@@ -182,8 +184,12 @@ class _Plan:
             producers = self.dependencies.producers(spec.name, pname)
             if forced:
                 producers = [p for p in producers if p.tool == forced] or [Producer(forced, ())]
-            # Tools the hint says the task uses internally are tried first.
-            producers = sorted(producers, key=lambda p: (p.tool not in self.task.hint, -p.weight))
+            else:
+                # Tools the hint or the critic names come first; they may feed a parameter the graph
+                # has no edge for yet (the field is then located in their result).
+                known = {p.tool for p in producers}
+                producers = producers + [Producer(t, ()) for t in self.preferred if t not in known]
+                producers = sorted(producers, key=lambda p: (p.tool not in self.preferred, -p.weight))
             for producer in producers:
                 if producer.tool in self.banned or producer.tool == spec.name:
                     continue
@@ -271,8 +277,7 @@ class ModelFreeReasoner:
             if hint.kind == "extra_change" and hint.tool:
                 plan.banned.add(hint.tool)
             elif hint.kind == "missing_step" and hint.tool:
-                if hint.before:
-                    plan.forced_producers.update({(hint.before, p): hint.tool for p in self._unfilled(offered, hint)})
+                plan.preferred.append(hint.tool)
                 extra_goals.append(hint.tool)
             elif hint.kind == "wrong_argument" and hint.tool and hint.parameter and hint.producer:
                 plan.forced_producers[(hint.tool, hint.parameter)] = hint.producer
@@ -280,6 +285,8 @@ class ModelFreeReasoner:
                 plan.banned.add(hint.tool)
             elif hint.kind == "answer_missing":
                 report_fields.extend(hint.fields)
+        internal = task.hint.partition(". Internally")[2]
+        plan.preferred.extend(sorted((t for t in offered if f"calls {t} " in internal), key=internal.find))
         goals = self.goals(task, offered, plan.banned)
         order = [g for g in extra_goals if g in offered and g not in goals] + goals
         for goal in order:
@@ -292,11 +299,6 @@ class ModelFreeReasoner:
         plan.messages.append(Message.assistant(
             content=answer, reasoning="All the needed calls are done; I report the results the user asked for."))
         return ReasonerAttempt(messages=plan.messages, steps=plan.steps, answer=answer)
-
-    @staticmethod
-    def _unfilled(offered: dict[str, ToolSpec], hint: CriticHint) -> list[str]:
-        spec = offered.get(hint.before or "")
-        return spec.required if spec else []
 
     @staticmethod
     def _answer(plan: _Plan, goals: list[str], report_fields: list[str]) -> str:

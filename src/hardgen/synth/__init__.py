@@ -1,0 +1,70 @@
+"""Phases II and III: advanced tools, hard queries, verified reasoning with a critic, samples."""
+
+from hardgen.synth._advanced_tool import (
+    AdvancedExecutionError,
+    AdvancedTool,
+    ArgBinding,
+    ElementSelector,
+    StepTemplate,
+    execute_advanced,
+)
+from hardgen.synth._critic import Critic, CriticHint, ModelFreeCritic, gold_values, leaks, sanitize_hint
+from hardgen.synth._query_writer import (
+    HardQuery,
+    ModelFreeQueryWriter,
+    QueryWriter,
+    answer_fields,
+    check_query,
+    intermediate_values,
+)
+from hardgen.synth._reasoner import (
+    DependencyIndex,
+    ModelFreeReasoner,
+    Producer,
+    Reasoner,
+    ReasonerAttempt,
+    ReasonerTask,
+)
+from hardgen.synth._synthesizer import (
+    DEFAULT_SYSTEM_PROMPT,
+    Rejection,
+    SynthesisConfig,
+    SynthesisUnit,
+    Synthesizer,
+)
+from hardgen.synth._tool_maker import ModelFreeToolMaker, ToolMaker, build_advanced_tool
+
+__all__ = [
+    "DEFAULT_SYSTEM_PROMPT",
+    "AdvancedExecutionError",
+    "AdvancedTool",
+    "ArgBinding",
+    "Critic",
+    "CriticHint",
+    "DependencyIndex",
+    "ElementSelector",
+    "HardQuery",
+    "ModelFreeCritic",
+    "ModelFreeQueryWriter",
+    "ModelFreeReasoner",
+    "ModelFreeToolMaker",
+    "Producer",
+    "QueryWriter",
+    "Reasoner",
+    "ReasonerAttempt",
+    "ReasonerTask",
+    "Rejection",
+    "StepTemplate",
+    "SynthesisConfig",
+    "SynthesisUnit",
+    "Synthesizer",
+    "ToolMaker",
+    "answer_fields",
+    "build_advanced_tool",
+    "check_query",
+    "execute_advanced",
+    "gold_values",
+    "intermediate_values",
+    "leaks",
+    "sanitize_hint",
+]

@@ -1,0 +1,265 @@
+"""Phase III for one unit of work: advanced tool + values -> gold turns -> hard queries ->
+reasoning verified by re-execution (with critic hints, at most K tries) -> one canonical Sample,
+or a Rejection that says at which stage and why. Never an unverified sample."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import Field
+
+from hardgen._version import __version__
+from hardgen.schema import (
+    EnvironmentSpec,
+    GoldTurn,
+    Message,
+    Provenance,
+    Record,
+    Sample,
+    SampleMetadata,
+    Step,
+    ToolSpec,
+    VerificationRecord,
+)
+from hardgen.synth._advanced_tool import AdvancedExecutionError, AdvancedTool, execute_advanced
+from hardgen.synth._critic import Critic, CriticHint
+from hardgen.synth._query_writer import QueryWriter, check_query
+from hardgen.synth._reasoner import Reasoner, ReasonerTask
+from hardgen.tools import DEFAULT_TIMEOUT_S, Session
+from hardgen.verify import CandidateTurn, verify_turn
+
+DEFAULT_SYSTEM_PROMPT = resources.files("hardgen.synth").joinpath("prompts/system.txt").read_text("utf-8").strip()
+
+RejectionStage = Literal["bind", "execute", "query", "reason", "error"]
+
+
+class SynthesisUnit(Record):
+    """One unit of work with its own deterministic seed."""
+
+    unit_id: str
+    seed: int
+    advanced_tool: str
+    arguments: dict[str, Any]
+    turns: int = 1
+
+
+class Rejection(Record):
+    """A candidate that did not become a sample, and why."""
+
+    unit_id: str
+    stage: RejectionStage
+    reason: str
+    advanced_tool: str | None = None
+    attempts: int = 0
+    hints: list[str] = Field(default_factory=list)
+    details: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class SynthesisConfig:
+    max_attempts: int = 3
+    """K: reasoner tries per turn (the first try plus K-1 after critic hints)."""
+    distractors: int = 4
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    timeout_s: float | None = DEFAULT_TIMEOUT_S
+    failure_tools: frozenset[str] = frozenset()
+    provenance: Provenance = field(default_factory=Provenance)
+    sampling_mode: str = "legality"
+
+
+def _required_observations(tool: AdvancedTool, steps: Sequence[Step], mutating: set[str]) -> list[int]:
+    """Read results the answer depends on: reads whose outputs fed later calls, and read goals."""
+    fed = {src.step for s in steps for src in s.sources}
+    goals = set(tool.goal_steps) if len(tool.goal_steps) and len(steps) == len(tool.steps) else {len(steps) - 1}
+    return [i for i, s in enumerate(steps) if s.call.name not in mutating and (i in fed or i in goals)]
+
+
+def _renumber(messages: list[Message], gold: list[GoldTurn], unit_seed: int) -> None:
+    """Deterministic call ids (`call_<seed>_<n>`), so a re-run with the same seed is byte-identical."""
+    mapping: dict[str, str] = {}
+    for m in messages:
+        for c in m.tool_calls or []:
+            mapping[c.id] = f"call_{unit_seed}_{len(mapping)}"
+            c.id = mapping[c.id]
+        if m.tool_call_id in mapping:
+            m.tool_call_id = mapping[m.tool_call_id]
+    n = 0
+    for turn in gold:
+        for s in turn.steps:
+            s.call.id = f"gold_{unit_seed}_{n}"
+            n += 1
+
+
+class Synthesizer:
+    """Turns units into verified samples. Roles are pluggable (model-free or LLM)."""
+
+    def __init__(
+        self,
+        environments: Sequence[EnvironmentSpec],
+        tools: Mapping[str, ToolSpec],
+        library: Mapping[str, AdvancedTool],
+        query_writer: QueryWriter,
+        reasoner: Reasoner,
+        critic: Critic,
+        config: SynthesisConfig | None = None,
+    ) -> None:
+        self.environments = {e.name: e for e in environments}
+        self.tools = dict(tools)
+        self.library = library
+        self.query_writer = query_writer
+        self.reasoner = reasoner
+        self.critic = critic
+        self.config = config or SynthesisConfig()
+        self._mutating = {n for n, t in self.tools.items() if t.mutates}
+
+    def _turn_plan(self, unit: SynthesisUnit, rng: random.Random) -> list[AdvancedTool]:
+        first = self.library[unit.advanced_tool]
+        plan = [first]
+        others = sorted(n for n, t in self.library.items() if n != first.name and set(t.environments) & set(first.environments))
+        rng.shuffle(others)
+        plan.extend(self.library[n] for n in others[: unit.turns - 1])
+        return plan
+
+    def _primitive_tools(self, tool: AdvancedTool) -> list[str]:
+        names: list[str] = []
+        for step in tool.steps:
+            nested = self.library.get(step.tool)
+            names.extend(self._primitive_tools(nested) if nested else [step.tool])
+        return names
+
+    def _offered(self, plan: Sequence[AdvancedTool], rng: random.Random) -> list[ToolSpec]:
+        involved = list(dict.fromkeys(n for t in plan for n in self._primitive_tools(t)))
+        envs = {self.tools[n].environment for n in involved if n in self.tools}
+        # Distractors come from the sample's own environments, so that any tool offered also
+        # executes when the sample is replayed elsewhere.
+        near = sorted(n for n, t in self.tools.items() if t.environment in envs and n not in involved)
+        distractors = rng.sample(near, min(len(near), self.config.distractors))
+        offered = involved + distractors
+        rng.shuffle(offered)
+        return [self.tools[n] for n in offered if n in self.tools]
+
+    async def synthesize(self, unit: SynthesisUnit) -> Sample | Rejection:
+        try:
+            return await self._synthesize(unit)
+        except Exception as exc:  # a bug or a role that broke: recorded for this unit, the run goes on
+            return Rejection(unit_id=unit.unit_id, stage="error", advanced_tool=unit.advanced_tool,
+                             reason=f"{type(exc).__name__}: {exc}")
+
+    async def _synthesize(self, unit: SynthesisUnit) -> Sample | Rejection:
+        rng = random.Random(unit.seed)
+        if unit.advanced_tool not in self.library:
+            return Rejection(unit_id=unit.unit_id, stage="bind", reason=f"unknown advanced tool {unit.advanced_tool!r}")
+        plan = self._turn_plan(unit, rng)
+        env_names = sorted({e for t in plan for e in t.environments})
+        missing = [e for e in env_names if e not in self.environments]
+        if missing:
+            return Rejection(unit_id=unit.unit_id, stage="bind", advanced_tool=unit.advanced_tool,
+                             reason=f"environment(s) {missing} are not part of this run")
+        specs = [self.environments[e] for e in env_names]
+        offered = self._offered(plan, rng)
+        timeout = self.config.timeout_s
+        gold_session = Session.from_specs(specs, timeout=timeout)
+        live = Session.from_specs(specs, timeout=timeout)
+        replay_session = Session.from_specs(specs, timeout=timeout)
+        try:
+            messages: list[Message] = [Message.system(self.config.system_prompt)]
+            gold_turns: list[GoldTurn] = []
+            hints_all: list[str] = []
+            reasons_all: list[str] = []
+            attempts_max = 1
+            for turn, tool in enumerate(plan):
+                arguments = unit.arguments if turn == 0 else tool.example_arguments
+                gold_start = gold_session.snapshot()
+                try:
+                    steps = execute_advanced(tool, arguments, gold_session, self.library, turn=turn)
+                except AdvancedExecutionError as exc:
+                    if turn == 0:
+                        return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name, reason=str(exc))
+                    gold_session.restore(gold_start)
+                    break  # a later turn that no longer applies to the evolved state: keep the turns so far
+                query = await self.query_writer.write(tool, arguments, steps, self.tools, rng)
+                problems = check_query(query.text, arguments, steps)
+                if problems:
+                    if turn == 0:
+                        return Rejection(unit_id=unit.unit_id, stage="query", advanced_tool=tool.name,
+                                         reason=problems[0], details=problems)
+                    gold_session.restore(gold_start)
+                    break
+                gold_turn = GoldTurn(
+                    query=query.text,
+                    steps=steps,
+                    required_observations=_required_observations(tool, steps, self._mutating),
+                    answer_values=query.answer_values,
+                    final_state_hash=gold_session.state_hash(),
+                )
+                live_start, replay_start = live.snapshot(), replay_session.snapshot()
+                history = [*messages, Message.user(query.text)]
+                task = ReasonerTask(query=query.text, tools=offered, hint=tool.description, history=history, turn=turn)
+                hints: list[CriticHint] = []
+                passed = False
+                attempt_reasons: list[str] = []
+                for attempt_no in range(1, self.config.max_attempts + 1):
+                    live.restore(live_start)
+                    replay_session.restore(replay_start)
+                    attempt = await self.reasoner.solve(task, live, hints)
+                    verdict, replayed = verify_turn(
+                        replay_session, turn, gold_turn,
+                        CandidateTurn(calls=[s.call for s in attempt.steps], answer=attempt.answer))
+                    if verdict.passed:
+                        passed = True
+                        attempts_max = max(attempts_max, attempt_no)
+                        messages = [*history, *attempt.messages]
+                        break
+                    attempt_reasons.extend(f"attempt {attempt_no}: {r}" for r in verdict.reasons)
+                    if attempt.error:
+                        attempt_reasons.append(f"attempt {attempt_no}: {attempt.error}")
+                    if attempt_no < self.config.max_attempts:
+                        hint = await self.critic.critique(gold_turn, replayed, verdict, query.answer_fields)
+                        hints.append(hint)
+                if not passed:
+                    return Rejection(unit_id=unit.unit_id, stage="reason", advanced_tool=tool.name,
+                                     attempts=self.config.max_attempts, reason=attempt_reasons[-1] if attempt_reasons
+                                     else "reasoner failed", hints=[h.text for h in hints], details=attempt_reasons)
+                hints_all.extend(h.text for h in hints)
+                reasons_all.extend(attempt_reasons)
+                gold_turns.append(gold_turn)
+        finally:
+            for s in (gold_session, live, replay_session):
+                s.close()
+
+        _renumber(messages, gold_turns, unit.seed)
+        used = [plan[i] for i in range(len(gold_turns))]
+        all_steps = [s for t in gold_turns for s in t.steps]
+        tool_names = [s.call.name for s in all_steps]
+        domains = sorted({self.tools[n].environment or "" for n in tool_names if n in self.tools} - {""})
+        metadata = SampleMetadata(
+            target_tools=sorted({t.target_tool for t in used if t.target_tool}),
+            failure_tools=sorted(set(tool_names) & self.config.failure_tools),
+            advanced_tools=[t.name for t in used],
+            domains=domains,
+            chain_length=len(all_steps),
+            implicit_dependencies=sum(len(s.sources) for s in all_steps),
+            turns=len(gold_turns),
+            sampling_mode=self.config.sampling_mode,
+            provenance=self.config.provenance.model_copy(update={"seed": unit.seed, "hardgen_version": __version__}),
+        )
+        return Sample(
+            id=unit.unit_id,
+            tools=offered,
+            messages=messages,
+            environments=specs,
+            gold=gold_turns,
+            verification=VerificationRecord(
+                verdict="passed",
+                attempts=attempts_max,
+                hints=hints_all,
+                reasons=reasons_all,
+                expected_state_hash=gold_turns[-1].final_state_hash,
+                actual_state_hash=gold_turns[-1].final_state_hash,
+            ),
+            metadata=metadata,
+        )
