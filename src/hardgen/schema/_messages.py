@@ -41,8 +41,12 @@ class ToolCall(Record):
     @classmethod
     def from_openai(cls, data: dict[str, Any]) -> ToolCall:
         """Read a wire tool call. Raises ValueError when the arguments are not a JSON object."""
-        fn = data.get("function", data)
+        fn = data.get("function", data) if isinstance(data, dict) else None
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not fn["name"]:
+            raise ValueError(f"a tool call needs a function name: {str(data)[:200]}")
         raw = fn.get("arguments", {})
+        if raw is None:  # some servers send null for a call without arguments
+            raw = {}
         if isinstance(raw, str):
             try:
                 raw = json.loads(raw) if raw.strip() else {}
@@ -89,7 +93,7 @@ class Message(Record):
         if isinstance(content, list):  # content parts: keep the text ones
             content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
         return cls(
-            role=data["role"],
+            role=data.get("role"),  # missing or unknown: pydantic's ValidationError (a ValueError)
             content=content,
             reasoning=data.get("reasoning_content") or data.get("reasoning"),
             tool_calls=[ToolCall.from_openai(c) for c in calls] if calls else None,

@@ -11,10 +11,11 @@ from __future__ import annotations
 import copy
 import inspect
 import re
+import sys
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, Union
 
 import docstring_parser
 from pydantic import TypeAdapter, ValidationError
@@ -86,10 +87,65 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return resolve(schema, ())
 
 
+_REQUIRED_MARKS = {typing.Required, typing.NotRequired} if sys.version_info >= (3, 11) else set()
+
+
+def _compatible(annotation: Any, memo: dict[Any, Any]) -> Any:
+    if typing.is_typeddict(annotation) and type(annotation).__module__ == "typing":
+        if annotation in memo:
+            return memo[annotation]
+        import typing_extensions  # pydantic's own dependency
+
+        fields: dict[str, Any] = {}
+        for key, hint in typing.get_type_hints(annotation, include_extras=True).items():
+            if typing.get_origin(hint) in _REQUIRED_MARKS:
+                hint = typing.get_args(hint)[0]
+            hint = _compatible(hint, memo)
+            fields[key] = hint if key in annotation.__required_keys__ else typing_extensions.NotRequired[hint]
+        rebuilt = typing_extensions.TypedDict(annotation.__name__, fields)  # type: ignore[operator]
+        rebuilt.__doc__ = annotation.__doc__
+        rebuilt.__module__ = annotation.__module__
+        memo[annotation] = rebuilt
+        return rebuilt
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is None or not args or origin is Literal:
+        return annotation
+    if origin is Annotated:
+        inner = _compatible(args[0], memo)
+        return annotation if inner is args[0] else Annotated[(inner, *annotation.__metadata__)]
+    new_args = tuple(_compatible(a, memo) for a in args)
+    if all(n is a for n, a in zip(new_args, args, strict=True)):
+        return annotation
+    if origin is Union or type(annotation).__name__ == "UnionType":
+        return Union[new_args]
+    try:
+        return origin[new_args]
+    except TypeError:
+        return annotation  # pydantic will say what it cannot handle
+
+
+def pydantic_compatible(annotation: Any) -> Any:
+    """`annotation` with every `typing.TypedDict` (in it, at any depth) rebuilt as a
+    `typing_extensions.TypedDict`, which pydantic requires before Python 3.12; a tool author
+    should not have to know that to return a TypedDict."""
+    if sys.version_info >= (3, 12):
+        return annotation
+    try:
+        return _compatible(annotation, {})
+    except Exception:  # an exotic annotation: leave it for pydantic to judge
+        return annotation
+
+
 def annotation_schema(annotation: Any, mode: str = "validation") -> dict[str, Any]:
     """The JSON Schema of a Python type annotation, inlined and without titles."""
-    schema = TypeAdapter(annotation).json_schema(mode=mode)  # type: ignore[arg-type]
+    schema = TypeAdapter(pydantic_compatible(annotation)).json_schema(mode=mode)  # type: ignore[arg-type]
     return _strip_titles(inline_refs(schema))
+
+
+def _first_sentence(exc: Exception) -> str:
+    """pydantic's error, without its advice to the *model* author (`arbitrary_types_allowed`)."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text.split(". Set `arbitrary_types_allowed", 1)[0].rstrip(".")
 
 
 @dataclass
@@ -178,17 +234,19 @@ def derive_tool(
         if annotation is not inspect.Parameter.empty:
             try:
                 schema = annotation_schema(annotation)
-                adapters[pname] = TypeAdapter(annotation)
+                adapters[pname] = TypeAdapter(pydantic_compatible(annotation))
             except (PydanticSchemaGenerationError, PydanticUserError, TypeError) as exc:
                 raise ToolDefinitionError(
                     f"tool {tool_name!r}: parameter {pname!r} has a type with no JSON Schema "
-                    f"({annotation!r}): {str(exc).splitlines()[0]}"
+                    f"({annotation!r}): {_first_sentence(exc)}"
                 ) from exc
         else:
             type_name = (doc_param.type_name or "").strip().lower() if doc_param else ""
             type_name = re.split(r"[\s,\[(]", type_name, maxsplit=1)[0] if type_name else ""
             if type_name in _DOC_TYPES:
                 schema = dict(_DOC_TYPES[type_name])
+                if param.default is None and "type" in schema:  # `x (int): ...` with `x=None`
+                    schema["type"] = [schema["type"], "null"]
             elif param.default is not inspect.Parameter.empty and param.default is not None:
                 schema = dict(_DOC_TYPES.get(type(param.default).__name__, {}))
             else:
@@ -216,7 +274,7 @@ def derive_tool(
     ret = hints.get("return", inspect.Parameter.empty)
     if ret is not inspect.Parameter.empty and ret is not type(None):
         try:
-            return_adapter = TypeAdapter(ret)
+            return_adapter = TypeAdapter(pydantic_compatible(ret))
             returns = annotation_schema(ret, mode="serialization")
         except (PydanticSchemaGenerationError, PydanticUserError, TypeError):
             return_adapter, returns = None, None  # an exotic return type: schema unknown
@@ -242,5 +300,6 @@ def derive_tool(
             hints=dict(meta.hints) if meta else {},
         )
     except ValidationError as exc:
-        raise ToolDefinitionError(f"tool {tool_name!r}: {exc.errors()[0]['msg']}") from exc
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ToolDefinitionError(f"tool {tool_name!r}: {message}") from exc
     return DerivedTool(spec=spec, attribute=attribute, adapters=adapters, return_adapter=return_adapter)

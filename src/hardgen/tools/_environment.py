@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import difflib
 import importlib
-import random
+import sys
 import types
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
@@ -30,10 +30,15 @@ from hardgen.schema import EnvironmentSpec, Observation, ToolSpec
 from hardgen.tools._decorator import tool_meta
 from hardgen.tools._derive import DerivedTool, derive_tool
 from hardgen.tools._function_docs import load_function_docs
+from hardgen.tools._seeded_random import install as _install_seeded_random
+from hardgen.tools._seeded_random import seeded
 from hardgen.tools._state import canonical_state, state_digest, state_hash
 from hardgen.tools._worker import CallWorker
 
 DEFAULT_TIMEOUT_S = 10.0
+
+# Before any tool module does `from random import choice`, so that those names are seeded too.
+_install_seeded_random()
 
 
 @runtime_checkable
@@ -87,10 +92,24 @@ class _CompiledTool:
 _TOOLSET_CACHE: dict[tuple[Any, ...], dict[str, _CompiledTool]] = {}
 
 
+def _defined_by_library(cls: type, name: str) -> bool:
+    """Whether `name` comes from a base the tool author did not write (builtins, pydantic): a
+    class deriving from `BaseModel` or `dict` must not offer `model_dump` or `items` as tools."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            module = getattr(klass, "__module__", "") or ""
+            return module == "builtins" or module.split(".", 1)[0] in ("pydantic", "pydantic_core")
+    return False
+
+
 def _public_functions(host: Any, is_class: bool) -> dict[str, Any]:
     if is_class:
         members = {n: getattr(host, n) for n in dir(host) if not n.startswith("_")}
-        members = {n: f for n, f in members.items() if callable(f) and not isinstance(f, type)}
+        members = {
+            n: f
+            for n, f in members.items()
+            if callable(f) and not isinstance(f, type) and not _defined_by_library(host, n)
+        }
     else:
         members = {
             n: f
@@ -112,12 +131,16 @@ def compile_toolset(host: Any, spec: EnvironmentSpec) -> dict[str, _CompiledTool
     functions = _public_functions(host, is_class)
     derived: dict[str, DerivedTool] = {}
     if spec.docs:
-        docs_path = Path(spec.docs)
+        docs_path = resolve_docs_path(spec.docs, host)
         for doc_spec in load_function_docs(docs_path, environment=spec.name):
             if doc_spec.name not in functions:
+                kind = "method" if is_class else "function"
                 raise ToolDefinitionError(
-                    f"{docs_path}: tool {doc_spec.name!r} is documented but {spec.target} has no such method"
+                    f"{docs_path}: tool {doc_spec.name!r} is documented but {spec.target} has no such {kind}"
                 )
+            meta = tool_meta(functions[doc_spec.name])
+            if meta is not None:  # @tool on the method says more than a guess from the name
+                doc_spec = doc_spec.model_copy(update={"mutates": meta.mutates, "hints": dict(meta.hints)})
             derived[doc_spec.name] = DerivedTool(spec=doc_spec, attribute=doc_spec.name, adapters={})
     else:
         for attr, fn in sorted(functions.items()):
@@ -141,6 +164,22 @@ def compile_toolset(host: Any, spec: EnvironmentSpec) -> dict[str, _CompiledTool
     return compiled
 
 
+def resolve_docs_path(docs: str | Path, host: Any) -> Path:
+    """A docs path as given (absolute, or relative to the working directory), else relative to the
+    directory of the tool source's module, so that a spec naming `data/fs.json` next to its class
+    rebuilds from any working directory."""
+    path = Path(docs)
+    if path.is_absolute() or path.exists():
+        return path
+    module = host if isinstance(host, types.ModuleType) else sys.modules.get(getattr(host, "__module__", ""))
+    module_file = getattr(module, "__file__", None)
+    if module_file:
+        beside = Path(module_file).parent / path
+        if beside.exists():
+            return beside
+    return path
+
+
 def _closest(name: str, options: list[str]) -> str:
     close = difflib.get_close_matches(name, options, n=3)
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -160,8 +199,12 @@ class PythonEnvironment:
     `_load_scenario(dict)` method when the class has one, else constructor keyword arguments.
     Modules are treated as stateless (their globals are not part of the state hash).
 
-    Each call runs with Python's global `random` seeded from (seed, call index), and the caller's
-    random state restored after it, so tools that use `random` replay exactly.
+    Each call's `random.*` functions draw from a generator seeded from (seed, call index), private
+    to that call's thread, so tools that use `random` replay exactly and the caller's global random
+    state is never touched (see `_seeded_random`). Other sources of nondeterminism (clocks,
+    `uuid4`, unseeded `random.Random()`) are the tool author's to avoid.
+
+    An environment is not thread-safe: make one per thread (they are cheap; schemas are cached).
     """
 
     def __init__(self, spec: EnvironmentSpec, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> None:
@@ -195,7 +238,9 @@ class PythonEnvironment:
             instance = cls()
             method = getattr(instance, loader, None)
             if method is None:
-                raise EnvironmentLoadError(f"{self.spec.target} has no loader method {loader!r}")
+                raise EnvironmentLoadError(
+                    f"cannot load environment {self.name!r}: {self.spec.target} has no loader method {loader!r}"
+                )
             method(state)
             return instance
         except EnvironmentLoadError:
@@ -211,12 +256,24 @@ class PythonEnvironment:
         self.calls_made = 0
         self._unavailable = None
 
+    def _copy_host(self, host: Any) -> Any:
+        try:
+            return copy.deepcopy(host)
+        except Exception as exc:  # a lock, a socket, an open file in the state
+            raise EnvironmentLoadError(
+                f"cannot snapshot environment {self.name!r} ({self.spec.target}): its state does not "
+                f"deep-copy: {type(exc).__name__}: {exc}"
+            ) from exc
+
     def snapshot(self) -> _Snapshot:
-        host = self._host if self.spec.kind == "module" else copy.deepcopy(self._host)
+        """A copy of the current state (and call counter, which seeds randomness); later calls do
+        not change it, and it can be restored any number of times."""
+        host = self._host if self.spec.kind == "module" else self._copy_host(self._host)
         return _Snapshot(host=host, calls=self.calls_made)
 
     def restore(self, snapshot: _Snapshot) -> None:
-        self._host = snapshot.host if self.spec.kind == "module" else copy.deepcopy(snapshot.host)
+        """Go back to `snapshot` (also makes a timed-out environment usable again)."""
+        self._host = snapshot.host if self.spec.kind == "module" else self._copy_host(snapshot.host)
         self.calls_made = snapshot.calls
         self._unavailable = None
 
@@ -271,12 +328,8 @@ class PythonEnvironment:
         self.calls_made += 1
 
         def run() -> Any:
-            saved = random.getstate()
-            random.seed(call_seed)
-            try:
+            with seeded(call_seed):
                 return function(**kwargs)
-            finally:
-                random.setstate(saved)
 
         try:
             if self.timeout is None:
@@ -288,7 +341,9 @@ class PythonEnvironment:
                     result = self._worker.submit(run).result(timeout=self.timeout)
                 except FuturesTimeout:
                     # The hung call keeps its thread and its instance; this environment gets a new
-                    # worker and must be reset or restored before it is used again.
+                    # worker and must be reset or restored before it is used again. The abandoned
+                    # worker is told to stop, so its thread ends if the call ever returns.
+                    self._worker.close()
                     self._worker = None
                     self._unavailable = (
                         f"a call to {name!r} timed out after {self.timeout:g}s; reset or restore the environment"
@@ -296,7 +351,7 @@ class PythonEnvironment:
                     return Observation.failure(
                         "TimeoutError", f"{name}: did not return within {self.timeout:g}s"
                     )
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a tool calling sys.exit() must not end the run
             message = str(exc) or repr(exc)
             return Observation.failure(type(exc).__name__, message)
         try:

@@ -57,7 +57,8 @@ def normalize_schema(node: Any, where: str) -> Any:
                     break
                 if t.lower() not in _TYPE_MAP:
                     raise ToolDefinitionError(f"{where}: unknown type {t!r}")
-                mapped.append(_TYPE_MAP[t.lower()])
+                if _TYPE_MAP[t.lower()] not in mapped:  # ["float", "double"] is one JSON type
+                    mapped.append(_TYPE_MAP[t.lower()])
             if len(mapped) == 1:
                 out["type"] = mapped[0]
             elif mapped:
@@ -113,7 +114,15 @@ def tool_spec_from_doc(doc: dict[str, Any], environment: str | None = None) -> T
             environment=environment,
         )
     except ValidationError as exc:
-        raise ToolDefinitionError(f"tool {name!r}: {exc.errors()[0]['msg']}") from exc
+        raise ToolDefinitionError(f"tool {name!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from exc
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
 
 
 def _iter_docs(text: str, source: str) -> Iterable[dict[str, Any]]:
@@ -121,10 +130,17 @@ def _iter_docs(text: str, source: str) -> Iterable[dict[str, Any]]:
     if not stripped:
         return []
     try:
-        data = json.loads(stripped)
-    except json.JSONDecodeError:
-        docs = []
-        for lineno, line in enumerate(stripped.splitlines(), 1):
+        data = json.loads(text)
+    except json.JSONDecodeError as whole_exc:
+        lines = text.splitlines()
+        first = next((line for line in lines if line.strip()), "")
+        if not _is_json(first):
+            # One (pretty-printed) document: the decoder's own position is the right one.
+            raise ToolDefinitionError(
+                f"{source}:{whole_exc.lineno}:{whole_exc.colno}: not valid JSON: {whole_exc.msg}"
+            ) from whole_exc
+        docs = []  # JSON Lines, BFCL's layout: one doc per line, and the error on its own line
+        for lineno, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
@@ -140,20 +156,30 @@ def _iter_docs(text: str, source: str) -> Iterable[dict[str, Any]]:
 
 
 def load_function_docs(source: str | Path | list[dict[str, Any]], environment: str | None = None) -> list[ToolSpec]:
-    """Read function docs from a file path or an already-parsed list."""
+    """Read function docs from a file path or an already-parsed list.
+
+    Raises ToolDefinitionError naming the file (and line or entry) and the problem.
+    """
     if isinstance(source, list):
         docs: Iterable[dict[str, Any]] = source
+        origin = "function docs"
     else:
         path = Path(source)
+        origin = str(path)
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             raise ToolDefinitionError(f"cannot read function docs {path}: {exc}") from exc
-        docs = _iter_docs(text, str(path))
-    specs = [tool_spec_from_doc(d, environment) for d in docs]
+        docs = _iter_docs(text, origin)
+    specs = []
+    for index, doc in enumerate(docs):
+        try:
+            specs.append(tool_spec_from_doc(doc, environment))
+        except ToolDefinitionError as exc:
+            raise ToolDefinitionError(f"{origin}: entry {index}: {exc}") from exc
     seen: set[str] = set()
     for spec in specs:
         if spec.name in seen:
-            raise ToolDefinitionError(f"function docs define tool {spec.name!r} twice")
+            raise ToolDefinitionError(f"{origin}: tool {spec.name!r} is defined twice")
         seen.add(spec.name)
     return specs

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from hardgen.errors import EnvironmentLoadError
 from hardgen.schema import EnvironmentSpec, Observation, ToolSpec
 from hardgen.tools._environment import DEFAULT_TIMEOUT_S, Environment, _closest, build_environment
@@ -34,8 +36,22 @@ class Session:
         for env in self.environments:
             for spec in env.tools():
                 exposed = spec.name if counts[spec.name] == 1 else f"{env.name}_{spec.name}"
+                if exposed in self._routes:  # e.g. env `a` tool `b_c` beside env `a_b` tool `c`
+                    raise EnvironmentLoadError(
+                        f"tool name {exposed!r} is offered twice in the session (by {self._routes[exposed][0].name!r} "
+                        f"and {env.name!r}); rename an environment"
+                    )
+                if exposed == spec.name:
+                    self._specs[exposed] = spec
+                else:
+                    try:  # validated: the namespaced name must still be a legal function name
+                        self._specs[exposed] = ToolSpec.model_validate({**spec.model_dump(), "name": exposed})
+                    except ValidationError as exc:
+                        raise EnvironmentLoadError(
+                            f"tool {spec.name!r} of {env.name!r} clashes with another environment's tool, "
+                            f"and its namespaced name is invalid: {exc.errors()[0]['msg']}"
+                        ) from exc
                 self._routes[exposed] = (env, spec.name)
-                self._specs[exposed] = spec if exposed == spec.name else spec.model_copy(update={"name": exposed})
 
     @classmethod
     def from_specs(
