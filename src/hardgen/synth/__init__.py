@@ -9,6 +9,7 @@ from hardgen.synth._advanced_tool import (
     execute_advanced,
 )
 from hardgen.synth._critic import Critic, CriticHint, ModelFreeCritic, gold_values, leaks, sanitize_hint
+from hardgen.synth._llm_roles import LLMCritic, LLMQueryWriter, LLMReasoner, LLMToolMaker, prompt_version
 from hardgen.synth._query_writer import (
     HardQuery,
     ModelFreeQueryWriter,
@@ -44,6 +45,10 @@ __all__ = [
     "DependencyIndex",
     "ElementSelector",
     "HardQuery",
+    "LLMCritic",
+    "LLMQueryWriter",
+    "LLMReasoner",
+    "LLMToolMaker",
     "ModelFreeCritic",
     "ModelFreeQueryWriter",
     "ModelFreeReasoner",
@@ -66,5 +71,6 @@ __all__ = [
     "gold_values",
     "intermediate_values",
     "leaks",
+    "prompt_version",
     "sanitize_hint",
 ]
