@@ -1,0 +1,158 @@
+"""The run configuration: a YAML file plus command-line overrides, validated, saved resolved in the
+run directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from hardgen.errors import ConfigError
+from hardgen.schema import Record
+
+
+class BackendConfig(Record):
+    """Which model a role talks to. `model-free` needs nothing; `openai` is any OpenAI-compatible
+    server (vLLM, SGLang, Ollama, llama.cpp server, hosted APIs)."""
+
+    kind: Literal["model-free", "openai"] = "model-free"
+    base_url: str | None = None
+    """e.g. http://localhost:8000/v1"""
+    model: str | None = None
+    api_key_env: str | None = None
+    """Name of the environment variable holding the API key (default: HARDGEN_API_KEY, then OPENAI_API_KEY)."""
+    temperature: float | None = None
+    max_concurrency: int = 16
+    timeout_s: float = 300.0
+    max_retries: int = 4
+
+    @model_validator(mode="after")
+    def _check(self) -> BackendConfig:
+        if self.kind == "openai" and (not self.base_url or not self.model):
+            raise ValueError("an 'openai' backend needs both base_url and model")
+        return self
+
+
+class RolesConfig(Record):
+    target: BackendConfig = Field(default_factory=BackendConfig)
+    """The agent under study (failure mining, evaluation)."""
+    reference: BackendConfig = Field(default_factory=BackendConfig)
+    """The second agent of failure mining (a failure tool is one both fail at)."""
+    tool_maker: BackendConfig = Field(default_factory=BackendConfig)
+    query_writer: BackendConfig = Field(default_factory=BackendConfig)
+    reasoner: BackendConfig = Field(default_factory=BackendConfig)
+    critic: BackendConfig = Field(default_factory=BackendConfig)
+
+
+class SourceConfig(Record):
+    """One tool source. `world`: the built-in domains; `class`: a Python class (`module:Class`);
+    `module`: a module of functions; docs: a JSON function-docs file for the class's schemas."""
+
+    kind: Literal["world", "class", "module"] = "world"
+    domains: list[str] | None = None
+    """For `world`: which domains (default all)."""
+    target: str | None = None
+    name: str | None = None
+    docs: str | None = None
+    loader: str | None = None
+    initial_state: dict[str, Any] | str | None = None
+    """The state dict, or a path to a JSON/YAML file holding it."""
+
+    @model_validator(mode="after")
+    def _check(self) -> SourceConfig:
+        if self.kind != "world" and not self.target:
+            raise ValueError(f"a {self.kind!r} tool source needs a target like 'package.module:ClassName'")
+        return self
+
+
+class ProbeConfig(Record):
+    enabled: bool = True
+    tasks_per_tool: int = 2
+    """K probe tasks per tool."""
+    failure_threshold: float = 0.5
+    """A tool is a failure tool when both agents fail at least this share of its probes."""
+    max_tools: int | None = None
+    """Probe at most this many tools (None: all)."""
+    max_steps: int = 8
+
+
+class SamplingConfig(Record):
+    mode: Literal["legality", "uniform", "random_walk"] = "legality"
+    traces: int = 120
+    min_length: int = 2
+    max_length: int = 8
+    discovery: bool = True
+    """Discover state prerequisites by execution before sampling."""
+
+
+class SynthesisOptions(Record):
+    samples: int = 100
+    """How many samples to aim for (units are made until this many are planned)."""
+    variants_per_tool: int = 3
+    """Units per advanced tool: its own values first, then other values from the value pools."""
+    turns: int = 1
+    max_attempts: int = 3
+    distractors: int = 4
+    noise: bool = True
+
+
+class RunConfig(Record):
+    seed: int = 0
+    out: str = "runs/hardgen"
+    sources: list[SourceConfig] = Field(default_factory=lambda: [SourceConfig()])
+    world_seed: int = 0
+    """Seed of the built-in world's generated state."""
+    roles: RolesConfig = Field(default_factory=RolesConfig)
+    probe: ProbeConfig = Field(default_factory=ProbeConfig)
+    sampling: SamplingConfig = Field(default_factory=SamplingConfig)
+    synthesis: SynthesisOptions = Field(default_factory=SynthesisOptions)
+    concurrency: int = 8
+    tool_timeout_s: float = 10.0
+    cache: bool = True
+    """Cache model responses in the run directory (a resumed run costs nothing for work done)."""
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    node = data
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"cannot set {dotted!r}: {part!r} is not a section")
+    node[parts[-1]] = value
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None,
+                sets: list[str] | None = None) -> RunConfig:
+    """Read a YAML config (optional), apply dotted overrides (`{"synthesis.samples": 50}`) and
+    `key=value` strings (values parsed as YAML), and validate. Raises ConfigError with the field."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read config {path}: {exc}") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config {path} is not valid YAML: {exc}") from exc
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"config {path} must be a mapping at the top level")
+        data = loaded or {}
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(data, key, value)
+    for item in sets or []:
+        if "=" not in item:
+            raise ConfigError(f"--set expects key=value, got {item!r}")
+        key, _, raw = item.partition("=")
+        _set_dotted(data, key.strip(), yaml.safe_load(raw))
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid config: {problems}") from None
+
+
+def dump_config(config: RunConfig) -> str:
+    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)
