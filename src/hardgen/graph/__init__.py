@@ -1,1 +1,68 @@
-"""graph"""
+"""The API graph G = (T, D, P) and legality-constrained trace sampling (Phase I of HardGen).
+
+Build a graph from tool schemas, refine it by execution, and sample executed traces around the
+tools agents fail on::
+
+    from hardgen.graph import ApiGraph, TraceSampler, discover_prerequisites
+    from hardgen.world import default_world
+
+    session = default_world(seed=0)
+    graph = ApiGraph.from_session(session)          # candidate edges from schemas, hints, names
+    discover_prerequisites(graph, session)          # confirm / prune by execution
+    graph.update_failures({"send_message": {"attempts": 10, "failures": 7}})
+    sampler = TraceSampler(graph, session, seed=0)  # mode "legality" (default), "uniform", "random_walk"
+    trace = sampler.sample()                        # executed; replay_trace(trace) reproduces it
+    graph.save("graph.json")
+"""
+
+from hardgen.graph._arguments import ArgumentFiller, FilledSource, HistoryEntry, generate_value
+from hardgen.graph._discovery import DiscoveryReport, discover_prerequisites, prerequisite_chain
+from hardgen.graph._fields import InputParameter, OutputField, input_parameters, output_fields
+from hardgen.graph._graph import ApiGraph, DataFlowGate, Edge, GraphConfig
+from hardgen.graph._records import (
+    EdgeKind,
+    EdgeStatus,
+    ExecutionStats,
+    FailureStats,
+    GraphError,
+    GraphSummary,
+    ParameterConstraint,
+    ParameterSource,
+)
+from hardgen.graph._render import render_graph
+from hardgen.graph._resettable import ResettableSession
+from hardgen.graph._sampler import MODES, SamplerConfig, SamplerStats, SamplingError, SamplingMode, TraceSampler
+
+__all__ = [
+    "MODES",
+    "ApiGraph",
+    "ArgumentFiller",
+    "DataFlowGate",
+    "DiscoveryReport",
+    "Edge",
+    "EdgeKind",
+    "EdgeStatus",
+    "ExecutionStats",
+    "FailureStats",
+    "FilledSource",
+    "GraphConfig",
+    "GraphError",
+    "GraphSummary",
+    "HistoryEntry",
+    "InputParameter",
+    "OutputField",
+    "ParameterConstraint",
+    "ParameterSource",
+    "ResettableSession",
+    "SamplerConfig",
+    "SamplerStats",
+    "SamplingError",
+    "SamplingMode",
+    "TraceSampler",
+    "discover_prerequisites",
+    "generate_value",
+    "input_parameters",
+    "output_fields",
+    "prerequisite_chain",
+    "render_graph",
+]

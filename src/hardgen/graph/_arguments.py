@@ -1,0 +1,208 @@
+"""Filling a tool's arguments: earlier outputs first, then known values, then typed generation.
+
+The order is what makes sampled traces hard: a value taken from an earlier step's output along a
+data-flow edge is an implicit dependency (recorded as an ArgumentSource); only when no earlier
+output fits does the filler fall back to value pools (values seen in state and outputs), enums
+and defaults, and finally values generated from the JSON Schema type and the parameter's name.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hardgen.graph._fields import InputParameter, compatible
+from hardgen.graph._graph import ApiGraph
+from hardgen.graph._naming import name_tokens
+from hardgen.graph._values import value_type
+
+_MAX_PICK_ITEMS = 16
+_CITIES = ("Rivermist", "Stonebrook", "Lisbon", "Berlin", "Tokyo", "Toronto")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A successful earlier step the filler may draw values from."""
+
+    step: int
+    tool: str
+    result: Any
+
+
+@dataclass(frozen=True)
+class FilledSource:
+    """An argument taken from an earlier output."""
+
+    parameter: str
+    step: int
+    tool: str
+    path: tuple[str | int, ...]
+
+
+def pick(value: Any, path: Sequence[str], rng: random.Random) -> tuple[Any, tuple[str | int, ...]] | None:
+    """A value at a generic `path` inside `value` (`*`: a random element or mapping value), with
+    its concrete path; None when the path does not lead to a scalar."""
+    if not path:
+        return (value, ()) if value_type(value) is not None else None
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(value, list):
+            options: list[Any] = list(range(min(len(value), _MAX_PICK_ITEMS)))
+        elif isinstance(value, dict):
+            options = list(value)[:_MAX_PICK_ITEMS]
+        else:
+            return None
+        rng.shuffle(options)
+        for key in options:
+            found = pick(value[key], rest, rng)
+            if found is not None:
+                return found[0], (key, *found[1])
+        return None
+    if isinstance(value, dict) and head in value:
+        found = pick(value[head], rest, rng)
+        return None if found is None else (found[0], (head, *found[1]))
+    return None
+
+
+def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0) -> Any:
+    """A plausible value for a JSON Schema, guided by the parameter's name (`email`, `date`, ...)."""
+    if not isinstance(schema, dict):
+        schema = {}
+    if schema.get("enum"):
+        return rng.choice(list(schema["enum"]))
+    if "const" in schema:
+        return schema["const"]
+    t = schema.get("type")
+    if isinstance(t, list):
+        t = next((x for x in t if x != "null"), None)
+    if t is None:
+        for key in ("anyOf", "oneOf"):
+            branches = [b for b in schema.get(key, []) if isinstance(b, dict) and b.get("type") != "null"]
+            if branches:
+                return generate_value(branches[0], name, rng, depth)
+        t = "object" if "properties" in schema else "string"
+    toks = name_tokens(name)
+    if t == "boolean":
+        return rng.random() < 0.5
+    if t in ("integer", "number"):
+        step = 1 if t == "integer" else 0.01
+        lo = schema.get("minimum")
+        if lo is None and isinstance(schema.get("exclusiveMinimum"), (int, float)):
+            lo = schema["exclusiveMinimum"] + step
+        hi = schema.get("maximum")
+        if hi is None and isinstance(schema.get("exclusiveMaximum"), (int, float)):
+            hi = schema["exclusiveMaximum"] - step
+        if lo is None:
+            lo = 1 if hi is None or hi >= 1 else hi - 99
+        if hi is None or hi < lo:
+            hi = lo + 99
+        if t == "integer":
+            return rng.randint(math.ceil(lo), max(math.ceil(lo), math.floor(hi)))
+        return round(rng.uniform(float(lo), float(hi)), 2)
+    if t == "array":
+        if depth > 3:
+            return []
+        count = max(int(schema.get("minItems", 1)), 1)
+        item_name = "_".join(toks) if toks else name
+        return [generate_value(schema.get("items", {}), item_name, rng, depth + 1) for _ in range(count)]
+    if t == "object":
+        if depth > 3:
+            return {}
+        props = schema.get("properties", {}) or {}
+        return {k: generate_value(v, k, rng, depth + 1) for k, v in props.items() if k in schema.get("required", [])}
+    return _string_for(schema, toks, rng)
+
+
+def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Random) -> str:
+    fmt = schema.get("format")
+    words = set(toks)
+    if fmt == "date" or "date" in words or "day" in words:
+        text = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    elif fmt == "date-time":
+        text = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(8, 18):02d}:00:00"
+    elif fmt == "email" or "email" in words:
+        text = f"user{rng.randint(1, 99)}@example.com"
+    elif fmt in ("uri", "url") or words & {"url", "uri", "link"}:
+        text = "https://example.com/item"
+    elif "time" in words:
+        text = f"{rng.randint(8, 18):02d}:{rng.choice((0, 15, 30, 45)):02d}"
+    elif "phone" in words:
+        text = f"+1-555-{rng.randint(100, 999):03d}-{rng.randint(1000, 9999)}"
+    elif "city" in words:
+        text = rng.choice(_CITIES)
+    elif "currency" in words:
+        text = rng.choice(("USD", "EUR", "GBP"))
+    elif "password" in words:
+        text = "password123"
+    elif toks and toks[-1] in ("id", "key", "code", "number", "token", "ref"):
+        text = f"{'_'.join(toks[:-1]) or toks[-1]}-{rng.randint(1, 999)}"
+    elif "name" in words:
+        text = rng.choice(("Alex Morgan", "Sam Lee", "Jordan Park"))
+    else:
+        text = f"sample {' '.join(toks) or 'text'}"
+    lo, hi = int(schema.get("minLength", 0)), int(schema.get("maxLength", 10_000))
+    if len(text) < lo:
+        text = text + "x" * (lo - len(text))
+    return text[:hi]
+
+
+class ArgumentFiller:
+    """Arguments for a tool, from a trace's history, the graph's pools and the schema."""
+
+    def __init__(self, graph: ApiGraph, rng: random.Random, *, optional_fill: float = 0.2,
+                 optional_from_history: float = 0.5) -> None:
+        self.graph = graph
+        self.rng = rng
+        self.optional_fill = optional_fill
+        self.optional_from_history = optional_from_history
+
+    def _from_history(
+        self, tool: str, p: InputParameter, latest: dict[str, HistoryEntry]
+    ) -> tuple[Any, FilledSource] | None:
+        options = []
+        for source, d in self.graph.data_sources(tool, p.name):
+            entry = latest.get(source)
+            if entry is not None:
+                options.append((-d["weight"], -entry.step, entry, d))
+        options.sort(key=lambda o: (o[0], o[1]))
+        for _w, _s, entry, d in options:
+            found = pick(entry.result, d["path"], self.rng)
+            if found is None or not compatible(p.type, value_type(found[0])):
+                continue
+            value = [found[0]] if p.wrap_list else found[0]
+            return value, FilledSource(p.name, entry.step, entry.tool, found[1])
+        return None
+
+    def fill(self, tool: str, history: Sequence[HistoryEntry] = ()) -> tuple[dict[str, Any], list[FilledSource]]:
+        """Arguments for `tool` and the ones that came from earlier outputs."""
+        spec = self.graph.spec(tool)
+        props = spec.parameters.get("properties", {}) or {}
+        latest = {h.tool: h for h in history}
+        args: dict[str, Any] = {}
+        sources: list[FilledSource] = []
+        params = {p.name: p for p in self.graph.parameters(tool)}
+        for name, schema in props.items():
+            p = params.get(name)
+            required = name in spec.required
+            upstream = self._from_history(tool, p, latest) if p is not None and history else None
+            if not required:
+                chance = self.optional_from_history if upstream is not None else self.optional_fill
+                if self.rng.random() >= chance:
+                    continue
+            if upstream is not None:
+                args[name] = upstream[0]
+                sources.append(upstream[1])
+                continue
+            pooled = self.graph.pool_values(tool, p) if p is not None else []
+            if pooled and not (isinstance(schema, dict) and schema.get("enum")):
+                value = self.rng.choice(pooled)
+                args[name] = [value] if p is not None and p.wrap_list else value
+                continue
+            if isinstance(schema, dict) and "default" in schema and not required:
+                args[name] = schema["default"]
+                continue
+            args[name] = generate_value(schema, name, self.rng)
+        return args, sources

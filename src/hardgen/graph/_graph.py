@@ -1,0 +1,616 @@
+"""ApiGraph G = (T, D, P): tools, prerequisite edges, parameter constraints; refined by execution.
+
+Nodes (T) are tools: their ToolSpec, the agent failure statistics other phases feed in with
+`update_failures`, and how the tool behaved when executed here. Edges (D) mean "Tj needs Ti first",
+of two kinds, in one networkx MultiDiGraph:
+
+- `data_flow`: an output field of Ti (`path`, e.g. ["orders", "*", "order_id"]) feeds `parameter`
+  of Tj. One edge per (Ti, Tj, parameter, path).
+- `state_prerequisite`: Tj fails unless Ti ran first (login before send, cd before cat).
+
+Each edge has a status (`candidate` from the schemas and names, `confirmed` by execution, `pruned`
+when execution contradicts it), a weight in [0, 1], and evidence counts. P is the parameter
+constraints: schema types, enums and ranges, value pools seen in states and outputs, observed
+numeric ranges, and the data-flow edges seen from their end (`parameter_constraints`).
+
+Legality (used by the sampler): Tj is legal when every state prerequisite has run and, for each
+required identifier parameter that has data-flow sources, at least one of those sources has run:
+an identifier is looked up, not invented, so its lookup is a prerequisite too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+
+from hardgen.graph._candidates import data_flow_candidates, prerequisite_candidates
+from hardgen.graph._fields import InputParameter, OutputField, compatible, input_parameters, output_fields
+from hardgen.graph._naming import tool_subject
+from hardgen.graph._records import (
+    EDGE_KINDS,
+    EDGE_STATUSES,
+    EdgeKind,
+    EdgeStatus,
+    ExecutionStats,
+    FailureStats,
+    GraphError,
+    GraphSummary,
+    ParameterConstraint,
+    ParameterSource,
+)
+from hardgen.graph._values import ValuePools, iter_leaves, value_type
+from hardgen.schema import Observation, ToolSpec, Trace
+
+FORMAT = "hardgen.api_graph/1"
+DataFlowGate = Literal["identifiers", "required", "none"]
+
+
+@dataclass
+class GraphConfig:
+    """How candidates are made and how execution evidence changes them."""
+
+    top_k: int = 4
+    """Data-flow candidates kept per parameter."""
+    min_score: float = 0.5
+    """Lowest match score for a data-flow candidate."""
+    cross_environment_cap: int = 32
+    """A key produced by more tools than this links nothing across environments (too generic)."""
+    prune_data_flow_after: int = 3
+    """A data-flow edge that was used this many times, always with a failing call, is pruned."""
+    prune_prerequisite_after: int = 1
+    """A prerequisite whose tool succeeded this many times without it (and more often than it was
+    confirmed) is pruned: a success from a fresh state without Ti is a clean counter-example."""
+    gate_data_flow: DataFlowGate = "identifiers"
+    """Which parameters' data-flow sources count as prerequisites for legality."""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A read-only view of one edge."""
+
+    source: str
+    target: str
+    kind: EdgeKind
+    status: EdgeStatus
+    weight: float
+    score: float
+    origin: str
+    """`schema`, `hint`, `naming`, `observed` (value matching in a trace) or `discovery`."""
+    parameter: str | None = None
+    path: tuple[str, ...] = ()
+    successes: int = 0
+    failures: int = 0
+    confirmations: int = 0
+    contradictions: int = 0
+
+
+@dataclass
+class _Node:
+    spec: ToolSpec
+    failures: FailureStats = field(default_factory=FailureStats)
+    execution: ExecutionStats = field(default_factory=ExecutionStats)
+    ranges: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _edge_key(kind: str, parameter: str | None = None, path: Sequence[str] = ()) -> str:
+    return kind if kind == "state_prerequisite" else f"data_flow:{parameter}:{'.'.join(path)}"
+
+
+def _path_matches(pattern: Sequence[str], concrete: Sequence[str | int]) -> bool:
+    return len(pattern) == len(concrete) and all(p == "*" or p == str(c) for p, c in zip(pattern, concrete, strict=True))
+
+
+class ApiGraph:
+    """The API graph. Build it with `ApiGraph.build(tools)` or `ApiGraph.from_session(session)`."""
+
+    def __init__(self, config: GraphConfig | None = None) -> None:
+        self.config = config or GraphConfig()
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        """The underlying networkx graph (node attribute `node`, edge attributes as in `Edge`)."""
+        self.pools = ValuePools()
+        self.version = 0
+        """Bumped whenever the set of live (not pruned) edges changes; caches key on it."""
+        self.failure_version = 0
+        """Bumped by `update_failures`; target samplers key on it."""
+        self._fields: dict[str, list[OutputField]] = {}
+        self._params: dict[str, list[InputParameter]] = {}
+        self._gates: dict[str, tuple[int, list[tuple[str, ...]]]] = {}
+        self._by_environment: dict[str, list[str]] = {}
+
+    # -- building ---------------------------------------------------------------------------------
+    @classmethod
+    def build(cls, tools: Iterable[ToolSpec], *, config: GraphConfig | None = None) -> ApiGraph:
+        """A graph over `tools` with candidate edges from their schemas, hints and names."""
+        graph = cls(config)
+        graph.add_tools(tools)
+        return graph
+
+    @classmethod
+    def from_session(cls, session: Any, *, config: GraphConfig | None = None) -> ApiGraph:
+        """A graph over a live session's tools, with value pools seeded from its current state."""
+        graph = cls.build(session.tools(), config=config)
+        graph.learn_session_state(session)
+        return graph
+
+    def add_tools(self, tools: Iterable[ToolSpec]) -> None:
+        """Add tools and the candidate edges they make with each other and with the tools already here."""
+        new = list(tools)
+        for spec in new:
+            if spec.name in self.graph:
+                raise GraphError(f"tool {spec.name!r} is already in the graph")
+            self.graph.add_node(spec.name, node=_Node(spec))
+            self._index_tool(spec)
+        specs = self.specs()
+        cfg = self.config
+        for c in data_flow_candidates(specs, self._fields, self._params, top_k=cfg.top_k, min_score=cfg.min_score,
+                                      cross_environment_cap=cfg.cross_environment_cap):
+            self.add_data_flow(c.source, c.target, c.parameter, c.path, score=c.score, origin="schema")
+        for p in prerequisite_candidates(specs):
+            self.add_prerequisite(p.source, p.target, origin=p.origin, score=0.8 if p.origin == "hint" else 0.5)
+
+    def _index_tool(self, spec: ToolSpec) -> None:
+        self._fields[spec.name] = output_fields(spec)
+        self._params[spec.name] = input_parameters(spec)
+        self._by_environment.setdefault(spec.environment or "", []).append(spec.name)
+
+    def environment_tools(self, environment: str | None) -> list[str]:
+        """Tools of one environment, in insertion order."""
+        return list(self._by_environment.get(environment or "", ()))
+
+    def learn_session_state(self, session: Any) -> None:
+        """Seed value pools from a session's (or single environment's) current state."""
+        envs = getattr(session, "environments", None) or [session]
+        for env in envs:
+            self.pools.learn(env.name, env.state(), max_leaves=20000)
+
+    def add_data_flow(
+        self, source: str, target: str, parameter: str, path: Sequence[str], *, score: float = 0.5,
+        origin: str = "schema", status: EdgeStatus = "candidate",
+    ) -> dict[str, Any]:
+        """Add (or return the existing) data-flow edge `source.path -> target(parameter)`."""
+        self._require(source)
+        self._require(target)
+        key = _edge_key("data_flow", parameter, path)
+        existing = self.graph.get_edge_data(source, target, key)
+        if existing is not None:
+            return existing
+        data = {"kind": "data_flow", "status": status, "weight": score, "score": score, "origin": origin,
+                "parameter": parameter, "path": list(path), "successes": 0, "failures": 0,
+                "confirmations": 0, "contradictions": 0}
+        self.graph.add_edge(source, target, key=key, **data)
+        if status != "pruned":
+            self.version += 1
+        return self.graph.edges[source, target, key]
+
+    def add_prerequisite(
+        self, source: str, target: str, *, score: float = 0.5, origin: str = "naming",
+        status: EdgeStatus = "candidate",
+    ) -> dict[str, Any]:
+        """Add (or return the existing) state-prerequisite edge `source -> target`."""
+        self._require(source)
+        self._require(target)
+        if source == target:
+            raise GraphError(f"a tool cannot be its own prerequisite ({source!r})")
+        existing = self.graph.get_edge_data(source, target, "state_prerequisite")
+        if existing is not None:
+            return existing
+        data = {"kind": "state_prerequisite", "status": status, "weight": score, "score": score, "origin": origin,
+                "parameter": None, "path": [], "successes": 0, "failures": 0, "confirmations": 0,
+                "contradictions": 0}
+        self.graph.add_edge(source, target, key="state_prerequisite", **data)
+        if status != "pruned":
+            self.version += 1
+        return self.graph.edges[source, target, "state_prerequisite"]
+
+    # -- nodes ------------------------------------------------------------------------------------
+    def _require(self, tool: str) -> _Node:
+        try:
+            return self.graph.nodes[tool]["node"]
+        except KeyError:
+            raise GraphError(f"unknown tool {tool!r}: not in the API graph") from None
+
+    def __contains__(self, tool: object) -> bool:
+        return tool in self.graph
+
+    def __len__(self) -> int:
+        return self.graph.number_of_nodes()
+
+    @property
+    def tools(self) -> list[str]:
+        return list(self.graph.nodes)
+
+    def spec(self, tool: str) -> ToolSpec:
+        return self._require(tool).spec
+
+    def specs(self) -> dict[str, ToolSpec]:
+        return {n: d["node"].spec for n, d in self.graph.nodes(data=True)}
+
+    def parameters(self, tool: str) -> list[InputParameter]:
+        self._require(tool)
+        return self._params[tool]
+
+    def output_fields(self, tool: str) -> list[OutputField]:
+        self._require(tool)
+        return self._fields[tool]
+
+    def failure_stats(self, tool: str) -> FailureStats:
+        return self._require(tool).failures
+
+    def execution_stats(self, tool: str) -> ExecutionStats:
+        return self._require(tool).execution
+
+    def update_failures(
+        self, stats: Mapping[str, FailureStats | Mapping[str, Any]], *, replace: bool = True, strict: bool = True
+    ) -> list[str]:
+        """Record agent failure statistics per tool (from failure mining or evaluation).
+
+        `replace=False` adds to what is there. Unknown tools raise GraphError when `strict`, else
+        they are skipped and returned.
+        """
+        unknown = sorted(t for t in stats if t not in self.graph)
+        if unknown and strict:
+            raise GraphError(f"update_failures: tools not in the graph: {unknown[:10]}{'...' if len(unknown) > 10 else ''}")
+        for tool, raw in stats.items():
+            if tool not in self.graph:
+                continue
+            new = raw if isinstance(raw, FailureStats) else FailureStats.model_validate(raw)
+            if new.failures < 0 or new.attempts < 0:
+                raise GraphError(f"update_failures: negative counts for {tool!r}")
+            node = self._require(tool)
+            if replace:
+                node.failures = new.model_copy(deep=True)
+            else:
+                taxonomy = dict(node.failures.taxonomy)
+                for k, v in new.taxonomy.items():
+                    taxonomy[k] = taxonomy.get(k, 0) + v
+                node.failures = FailureStats(attempts=node.failures.attempts + new.attempts,
+                                             failures=node.failures.failures + new.failures, taxonomy=taxonomy)
+        self.failure_version += 1
+        return unknown
+
+    def failure_tools(self) -> list[str]:
+        """Tools with at least one recorded agent failure, highest failure rate first."""
+        found = [(n, d["node"].failures) for n, d in self.graph.nodes(data=True) if d["node"].failures.failures > 0]
+        return [n for n, _ in sorted(found, key=lambda x: (-x[1].failure_rate, x[0]))]
+
+    def target_weight(self, tool: str) -> float:
+        """Weight of a tool as a sampling target: its failure rate (0 outside the failure set)."""
+        return self._require(tool).failures.failure_rate
+
+    # -- edges ------------------------------------------------------------------------------------
+    def edges(self, kind: EdgeKind | None = None, status: EdgeStatus | None = None) -> list[Edge]:
+        """Edges, optionally of one kind and status."""
+        return [
+            _view(u, v, d) for u, v, d in self.graph.edges(data=True)
+            if (kind is None or d["kind"] == kind) and (status is None or d["status"] == status)
+        ]
+
+    def edge(self, source: str, target: str, kind: EdgeKind = "state_prerequisite", parameter: str | None = None) -> Edge | None:
+        """The edge of `kind` (for data flow: into `parameter`, best weight first), or None."""
+        for _, _, d in self._edges_between(source, target):
+            if d["kind"] == kind and (parameter is None or d["parameter"] == parameter):
+                return _view(source, target, d)
+        return None
+
+    def _edges_between(self, source: str, target: str) -> list[tuple[str, str, dict[str, Any]]]:
+        data = self.graph.get_edge_data(source, target) or {}
+        return sorted(((k, source, d) for k, d in data.items()), key=lambda x: -x[2]["weight"])
+
+    def prerequisites(self, tool: str) -> list[str]:
+        """Tools that must run before `tool` (live state-prerequisite edges)."""
+        self._require(tool)
+        return [u for u, keyed in self.graph.pred[tool].items()
+                if (d := keyed.get("state_prerequisite")) is not None and d["status"] != "pruned"]
+
+    def data_sources(self, tool: str, parameter: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Live data-flow edges into `tool` (into `parameter` only, if given), best weight first."""
+        self._require(tool)
+        out = [(u, d) for u, keyed in self.graph.pred[tool].items() for d in keyed.values()
+               if d["kind"] == "data_flow" and d["status"] != "pruned" and (parameter is None or d["parameter"] == parameter)]
+        out.sort(key=lambda x: -x[1]["weight"])
+        return out
+
+    def live_predecessors(self, tool: str) -> list[str]:
+        """Tools with a live edge of any kind into `tool` (its prerequisites and data sources)."""
+        return [u for u, keyed in self.graph.pred[tool].items() if any(d["status"] != "pruned" for d in keyed.values())]
+
+    def live_successors(self, tool: str) -> list[str]:
+        """Tools with a live edge of any kind from `tool` (those it enables or feeds)."""
+        return [v for v, keyed in self.graph.succ[tool].items() if any(d["status"] != "pruned" for d in keyed.values())]
+
+    def requirement_groups(self, tool: str) -> list[tuple[str, ...]]:
+        """Legality of `tool` as groups: each group needs one of its tools to have run.
+
+        A state prerequisite is a group of one; a gated parameter is a group of its sources.
+        Cached per graph version, so checking legality costs O(in-degree) at most.
+        """
+        cached = self._gates.get(tool)
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        groups: list[tuple[str, ...]] = [(u,) for u in self.prerequisites(tool)]
+        gate = self.config.gate_data_flow
+        if gate != "none":
+            for p in self._params[tool]:
+                if not p.required or (gate == "identifiers" and not p.identifier):
+                    continue
+                sources = tuple(dict.fromkeys(u for u, _ in self.data_sources(tool, p.name)))
+                if sources:
+                    groups.append(sources)
+        self._gates[tool] = (self.version, groups)
+        return groups
+
+    def is_legal(self, tool: str, ran: set[str] | frozenset[str]) -> bool:
+        """Whether `tool` may run once the tools in `ran` have run (see the module docstring)."""
+        return all(any(u in ran for u in group) for group in self.requirement_groups(tool))
+
+    # -- execution feedback -----------------------------------------------------------------------
+    def _set_status(self, data: dict[str, Any], status: EdgeStatus) -> None:
+        if data["status"] != status:
+            if "pruned" in (data["status"], status):
+                self.version += 1
+            data["status"] = status
+
+    def confirm_prerequisite(self, source: str, target: str) -> Edge:
+        """Record a failure-then-success experiment: `target` failed from a fresh state with some
+        arguments and succeeded with the same arguments once `source` had run."""
+        d = self.add_prerequisite(source, target, score=0.8, origin="discovery", status="confirmed")
+        d["confirmations"] += 1
+        if d["confirmations"] >= d["contradictions"]:
+            self._set_status(d, "confirmed")
+        self._reweigh(d)
+        return _view(source, target, d)
+
+    def _reweigh(self, d: dict[str, Any]) -> None:
+        good = d["successes"] + 2 * d["confirmations"]
+        bad = d["failures"] + 2 * d["contradictions"]
+        d["weight"] = round((d["score"] + good) / (1 + good + bad), 4)
+
+    def _match_field(self, source: str, concrete: Sequence[str | int]) -> tuple[str, ...]:
+        for f in self._fields.get(source, ()):
+            if _path_matches(f.path, concrete):
+                return f.path
+        return tuple("*" if isinstance(c, int) else str(c) for c in concrete)
+
+    def observe_call(
+        self,
+        tool: str,
+        arguments: Mapping[str, Any],
+        observation: Observation,
+        *,
+        sources: Sequence[tuple[str, str, Sequence[str | int]]] = (),
+        ran_before: Iterable[str] = (),
+    ) -> None:
+        """Learn from one executed call.
+
+        `sources` are (parameter, source tool, concrete path in its result) for arguments taken
+        from earlier outputs; `ran_before` are the tools that succeeded earlier in the same
+        episode, from a fresh initial state. A success confirms the data-flow edges used (adding
+        them when missing), counts for the prerequisites that ran and against those that did not,
+        and grows the value pools; a failure counts against the data-flow edges used.
+        """
+        if tool not in self.graph:
+            return
+        node = self._require(tool)
+        ran = set(ran_before)
+        node.execution.calls += 1
+        if not observation.ok:
+            node.execution.errors += 1
+            etype = observation.error.type if observation.error else "Error"
+            node.execution.error_types[etype] = node.execution.error_types.get(etype, 0) + 1
+        cfg = self.config
+        if observation.ok:
+            for u, keyed in self.graph.pred[tool].items():
+                d = keyed.get("state_prerequisite")
+                if d is None:
+                    continue
+                if u in ran:
+                    d["successes"] += 1
+                else:
+                    d["contradictions"] += 1
+                    if d["contradictions"] >= cfg.prune_prerequisite_after and d["contradictions"] > d["confirmations"]:
+                        self._set_status(d, "pruned")
+                self._reweigh(d)
+        for parameter, source, path in sources:
+            if source not in self.graph or source == tool:
+                continue
+            generic = self._match_field(source, path)
+            d = self.graph.get_edge_data(source, tool, _edge_key("data_flow", parameter, generic))
+            if d is None:
+                if not observation.ok:
+                    continue
+                d = self.add_data_flow(source, tool, parameter, generic, score=0.6, origin="observed", status="confirmed")
+            if observation.ok:
+                d["successes"] += 1
+                self._set_status(d, "confirmed")
+            else:
+                d["failures"] += 1
+                if d["successes"] == 0 and d["failures"] >= cfg.prune_data_flow_after:
+                    self._set_status(d, "pruned")
+            self._reweigh(d)
+        if observation.ok:
+            self._learn_values(tool, node, arguments, observation.result)
+
+    def _learn_values(self, tool: str, node: _Node, arguments: Mapping[str, Any], result: Any) -> None:
+        env = node.spec.environment or ""
+        params = {p.name: p for p in self._params[tool]}
+        for name, value in arguments.items():
+            p = params.get(name)
+            if p is None:
+                continue
+            values = value if isinstance(value, list) and p.wrap_list else [value]
+            for v in values:
+                if value_type(v) is None:
+                    continue
+                for key, score in p.keys:
+                    if score >= 1.0:
+                        self.pools.add(env, key, v)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    r = node.ranges.get(name)
+                    node.ranges[name] = [min(r[0], v), max(r[1], v)] if r else [v, v]
+        self.pools.learn(env, result, tool_subject(tool), max_leaves=256)
+
+    def observe_trace(self, trace: Trace) -> int:
+        """Learn from an executed trace made elsewhere (an agent's, a reasoner's), from its initial state.
+
+        Arguments without recorded `sources` are matched by value against earlier results: a
+        distinctive value (a string of 4+ characters or an integer of 1000+) that an earlier call
+        returned counts as flowing from it. Returns how many data-flow uses were observed.
+        """
+        ran: list[str] = []
+        seen: dict[tuple[str, Any], tuple[int, tuple[str | int, ...]]] = {}
+        uses = 0
+        for i, step in enumerate(trace.steps):
+            name = step.call.name
+            if step.sources:
+                sources = [(s.parameter, trace.steps[s.step].call.name, tuple(s.path)) for s in step.sources
+                           if 0 <= s.step < i]
+            else:
+                sources = []
+                for pname, value in step.call.arguments.items():
+                    hit = seen.get((type(value).__name__, value)) if _distinctive(value) else None
+                    if hit is not None:
+                        sources.append((pname, trace.steps[hit[0]].call.name, hit[1]))
+            uses += len(sources)
+            self.observe_call(name, step.call.arguments, step.observation, sources=sources, ran_before=ran)
+            if step.observation.ok:
+                ran.append(name)
+                for path, _generic, value in iter_leaves(step.observation.result, max_leaves=512):
+                    if _distinctive(value):
+                        seen[(type(value).__name__, value)] = (i, path)
+        return uses
+
+    # -- constraints P ----------------------------------------------------------------------------
+    def parameter_constraints(self, tool: str) -> dict[str, ParameterConstraint]:
+        """P for one tool: per parameter, its type, enum, range, pool size and upstream sources."""
+        node = self._require(tool)
+        props = node.spec.parameters.get("properties", {})
+        env = node.spec.environment or ""
+        out: dict[str, ParameterConstraint] = {}
+        for p in self._params[tool]:
+            schema = props.get(p.name, {}) if isinstance(props.get(p.name), dict) else {}
+            sources = [ParameterSource(tool=u, path=list(d["path"]), status=d["status"], weight=d["weight"])
+                       for u, d in self.data_sources(tool, p.name)]
+            out[p.name] = ParameterConstraint(
+                name=p.name, type=p.type, required=p.required, identifier=p.identifier,
+                enum=schema.get("enum"), minimum=schema.get("minimum"), maximum=schema.get("maximum"),
+                observed_range=node.ranges.get(p.name),
+                pool_size=max((self.pools.size(env, k) for k, s in p.keys if s >= 1.0), default=0),
+                sources=sources,
+            )
+        return out
+
+    def pool_values(self, tool: str, parameter: InputParameter) -> list[Any]:
+        """Known values that fit `parameter` of `tool`: best key first, type-compatible only."""
+        env = self._require(tool).spec.environment or ""
+        for key, _score in sorted(parameter.keys, key=lambda k: -k[1]):
+            values = [v for v in self.pools.values(env, key) if compatible(parameter.type, value_type(v))]
+            if values:
+                return values
+        return []
+
+    # -- reporting --------------------------------------------------------------------------------
+    def summary(self) -> GraphSummary:
+        """Counts: nodes, edges by kind and status, components over live edges, failure tools."""
+        by_kind = {k: dict.fromkeys(EDGE_STATUSES, 0) for k in EDGE_KINDS}
+        for _, _, d in self.graph.edges(data=True):
+            by_kind[d["kind"]][d["status"]] += 1
+        live = nx.DiGraph()
+        live.add_nodes_from(self.graph.nodes)
+        live.add_edges_from((u, v) for u, v, d in self.graph.edges(data=True) if d["status"] != "pruned")
+        components = [len(c) for c in nx.weakly_connected_components(live)] if len(live) else []
+        failures = self.failure_tools()
+        return GraphSummary(
+            nodes=self.graph.number_of_nodes(),
+            edges=self.graph.number_of_edges(),
+            edges_by_kind=by_kind,
+            weakly_connected_components=len(components),
+            largest_component=max(components, default=0),
+            isolated_tools=sum(1 for n in live if live.degree(n) == 0),
+            parameters=sum(len(p) for p in self._params.values()),
+            value_pool_keys=self.pools.keys(),
+            failure_tools=len(failures),
+            top_failure_tools=[(t, round(self.target_weight(t), 4)) for t in failures[:20]],
+        )
+
+    def render(self, path: str | Path, *, max_nodes: int = 150, seed: int = 0) -> Path:
+        """Draw the graph to PNG or SVG (by suffix); needs matplotlib. See `hardgen.graph.render_graph`."""
+        from hardgen.graph._render import render_graph
+
+        return render_graph(self, path, max_nodes=max_nodes, seed=seed)
+
+    # -- persistence ------------------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """Node-link JSON: nodes with spec and statistics, edges with status and evidence, pools."""
+        nodes = []
+        for name, d in self.graph.nodes(data=True):
+            node: _Node = d["node"]
+            nodes.append({"id": name, "spec": node.spec.model_dump(mode="json"),
+                          "failures": node.failures.model_dump(mode="json"),
+                          "execution": node.execution.model_dump(mode="json"), "ranges": node.ranges})
+        edges = [{"source": u, "target": v, "key": k, **d} for u, v, k, d in self.graph.edges(keys=True, data=True)]
+        return {"format": FORMAT, "directed": True, "multigraph": True,
+                "graph": {"config": self.config.to_json(), "pools": self.pools.to_json()},
+                "nodes": nodes, "edges": edges}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ApiGraph:
+        if data.get("format") != FORMAT:
+            raise GraphError(f"not an API graph file (format {data.get('format')!r}, expected {FORMAT!r})")
+        meta = data.get("graph", {})
+        graph = cls(GraphConfig(**meta.get("config", {})))
+        for n in data["nodes"]:
+            spec = ToolSpec.model_validate(n["spec"])
+            graph.graph.add_node(n["id"], node=_Node(spec, FailureStats.model_validate(n.get("failures", {})),
+                                                   ExecutionStats.model_validate(n.get("execution", {})),
+                                                   {k: list(v) for k, v in n.get("ranges", {}).items()}))
+            graph._index_tool(spec)
+        for e in data["edges"]:
+            attrs = {k: v for k, v in e.items() if k not in ("source", "target", "key")}
+            if e["source"] not in graph.graph or e["target"] not in graph.graph:
+                raise GraphError(f"edge {e['source']!r} -> {e['target']!r} names a tool that is not a node")
+            graph.graph.add_edge(e["source"], e["target"], key=e["key"], **attrs)
+        graph.pools = ValuePools.from_json(meta.get("pools", {}))
+        return graph
+
+    def save(self, path: str | Path) -> Path:
+        """Write the graph as node-link JSON (atomically: a temporary file, then a rename)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> ApiGraph:
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise GraphError(f"cannot read API graph {path}: {exc}") from exc
+        return cls.from_json(data)
+
+
+def _distinctive(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) >= 1000
+    if isinstance(value, float):
+        return not math.isclose(value, round(value)) and abs(value) >= 10
+    return isinstance(value, str) and len(value) >= 4
+
+
+def _view(u: str, v: str, d: Mapping[str, Any]) -> Edge:
+    return Edge(source=u, target=v, kind=d["kind"], status=d["status"], weight=d["weight"], score=d["score"],
+                origin=d["origin"], parameter=d["parameter"], path=tuple(d["path"]), successes=d["successes"],
+                failures=d["failures"], confirmations=d["confirmations"], contradictions=d["contradictions"])

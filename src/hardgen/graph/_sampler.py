@@ -1,0 +1,333 @@
+"""Legality-constrained trace sampling (PAPER.md, Phase I, item 3), executed as it goes.
+
+Rule, for a target tool Ta: a tool is legal when all its prerequisites have run (see
+`ApiGraph.requirement_groups`). Repeatedly: if Ta has run, take a random legal tool (one that
+consumes what the trace produced, when there is one) or stop; else if Ta is legal, call Ta; else
+call the legal tool nearest to Ta, nearest along reversed edges, i.e. among Ta's prerequisites and
+data sources and theirs. Every call runs in a live session; the graph learns from each call. A
+failed call is dropped (rolled back) unless `keep_failed_calls`, and another legal tool is tried.
+
+Modes (recorded as `Trace.mode`): `legality` draws Ta from the failure set weighted by failure
+rate (every tool equally when no failures are known); `uniform` draws Ta uniformly; `random_walk`
+is the plain baseline: start anywhere, follow a random live edge forward, no legality, no target.
+
+Cost per trace is proportional to its length times the local degree: target draws are O(log n),
+the neighbourhood of Ta is a bounded reverse BFS cached per graph version, legality is checked
+only for candidates and cached within the trace (once legal, a tool stays legal), and resetting
+the session restores only the environments the last trace touched.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hardgen.graph._arguments import ArgumentFiller, HistoryEntry
+from hardgen.graph._graph import ApiGraph
+from hardgen.graph._records import GraphError
+from hardgen.graph._resettable import ResettableSession
+from hardgen.schema import ArgumentSource, EnvironmentSpec, Step, ToolCall, Trace
+
+SamplingMode = Literal["legality", "uniform", "random_walk"]
+MODES: tuple[SamplingMode, ...] = ("legality", "uniform", "random_walk")
+
+
+class SamplingError(GraphError):
+    """No trace within the bounds could be sampled in the allowed attempts."""
+
+
+@dataclass
+class SamplerConfig:
+    """Bounds and knobs of the sampler."""
+
+    min_length: int = 2
+    max_length: int = 8
+    continue_after_target: float = 0.6
+    """Chance of one more call after the target ran, once `min_length` is reached."""
+    keep_failed_calls: bool = False
+    """Keep failed calls in the trace (for error-recovery data) instead of dropping them."""
+    max_failed_calls: int = 6
+    """Failed calls allowed per attempt before it is abandoned."""
+    max_attempts: int = 12
+    """Attempts (each with a fresh target) per returned trace."""
+    neighbourhood_depth: int = 4
+    neighbourhood_size: int = 256
+    optional_fill: float = 0.2
+    """Chance of filling an optional parameter that no earlier output can feed."""
+    learn: bool = True
+    """Feed every call back into the graph."""
+    record_state_hashes: bool = True
+    record_environments: Literal["used", "all"] = "used"
+    """Record only the environments the trace needs (their initial state in full), or all."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.min_length <= self.max_length:
+            raise GraphError(f"sampler length bounds must satisfy 1 <= min_length <= max_length, "
+                             f"got {self.min_length}..{self.max_length}")
+
+
+@dataclass
+class SamplerStats:
+    """What sampling cost and how it went."""
+
+    traces: int = 0
+    attempts: int = 0
+    calls: int = 0
+    failed_calls: int = 0
+    dead_ends: int = 0
+    """Attempts that ran out of legal tools before reaching the target."""
+    by_length: dict[int, int] = field(default_factory=dict)
+
+
+class TraceSampler:
+    """Samples executed traces over an API graph.
+
+    Give it a live `session` (a `hardgen.tools.Session` or one environment) or `specs` to build one.
+    The session is used episodically and reset between traces; traces record the initial
+    `EnvironmentSpec`s of the environments they need, so `replay_trace` reproduces them exactly.
+    """
+
+    def __init__(
+        self,
+        graph: ApiGraph,
+        session: Any = None,
+        *,
+        specs: Sequence[EnvironmentSpec] | None = None,
+        seed: int = 0,
+        mode: SamplingMode = "legality",
+        config: SamplerConfig | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise GraphError(f"unknown sampling mode {mode!r}; choose one of {', '.join(MODES)}")
+        if session is None:
+            if specs is None:
+                raise GraphError("TraceSampler needs a session or environment specs")
+            from hardgen.tools import Session
+
+            session = Session.from_specs(specs)
+            self._owned = True
+        else:
+            self._owned = False
+        self.graph = graph
+        self.mode: SamplingMode = mode
+        self.config = config or SamplerConfig()
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.live = ResettableSession(session, track_hashes=self.config.record_state_hashes)
+        missing = [t for t in graph.tools if t not in self.live.route]
+        if missing:
+            raise GraphError(f"graph tools not offered by the session: {missing[:10]}")
+        self.filler = ArgumentFiller(graph, self.rng, optional_fill=self.config.optional_fill)
+        self.stats = SamplerStats()
+        self._tools: list[str] = graph.tools
+        self._targets: tuple[int, list[str], list[float]] | None = None
+        self._neighbourhoods: OrderedDict[str, tuple[int, list[tuple[str, int]]]] = OrderedDict()
+        self._counter = itertools.count()
+
+    # -- public ------------------------------------------------------------------------------------
+    def sample(self, mode: SamplingMode | None = None, target: str | None = None) -> Trace:
+        """One trace within the length bounds (raises SamplingError after `max_attempts`)."""
+        mode = mode or self.mode
+        if target is not None and target not in self.graph:
+            raise GraphError(f"unknown target tool {target!r}")
+        for _ in range(self.config.max_attempts):
+            self.stats.attempts += 1
+            trace = self._attempt(mode, target)
+            if trace is not None:
+                self.stats.traces += 1
+                n = len(trace.steps)
+                self.stats.by_length[n] = self.stats.by_length.get(n, 0) + 1
+                return trace
+        raise SamplingError(f"no {mode} trace of {self.config.min_length}..{self.config.max_length} calls"
+                            f"{f' reaching {target!r}' if target else ''} after {self.config.max_attempts} attempts")
+
+    def samples(self, n: int, mode: SamplingMode | None = None) -> Iterator[Trace]:
+        """Up to `n` traces; targets that cannot be reached are skipped, not raised."""
+        for _ in range(n):
+            try:
+                yield self.sample(mode)
+            except SamplingError:
+                continue
+
+    def sample_many(self, n: int, mode: SamplingMode | None = None) -> list[Trace]:
+        return list(self.samples(n, mode))
+
+    def close(self) -> None:
+        if self._owned:
+            self.live.session.close()
+
+    # -- targets and neighbourhoods ----------------------------------------------------------------
+    def choose_target(self, mode: SamplingMode) -> str:
+        if mode == "legality":
+            if self._targets is None or self._targets[0] != self.graph.failure_version:
+                names = self.graph.failure_tools()
+                cum = list(itertools.accumulate(self.graph.target_weight(t) for t in names))
+                self._targets = (self.graph.failure_version, names, cum)
+            _, names, cum = self._targets
+            if names and cum[-1] > 0:
+                return names[min(bisect.bisect_right(cum, self.rng.random() * cum[-1]), len(names) - 1)]
+        return self.rng.choice(self._tools)
+
+    def neighbourhood(self, target: str) -> list[tuple[str, int]]:
+        """Tools that lead to `target` (reverse BFS over live edges), nearest first, bounded."""
+        cached = self._neighbourhoods.get(target)
+        if cached is not None and cached[0] == self.graph.version:
+            self._neighbourhoods.move_to_end(target)
+            return cached[1]
+        cfg = self.config
+        dist = {target: 0}
+        order: list[tuple[str, int]] = []
+        frontier = [target]
+        for depth in range(1, cfg.neighbourhood_depth + 1):
+            nxt: list[str] = []
+            for tool in frontier:
+                for u in self.graph.live_predecessors(tool):
+                    if u not in dist and len(order) < cfg.neighbourhood_size:
+                        dist[u] = depth
+                        order.append((u, depth))
+                        nxt.append(u)
+            frontier = nxt
+            if not frontier or len(order) >= cfg.neighbourhood_size:
+                break
+        self._neighbourhoods[target] = (self.graph.version, order)
+        if len(self._neighbourhoods) > 4096:
+            self._neighbourhoods.popitem(last=False)
+        return order
+
+    # -- one attempt ---------------------------------------------------------------------------------
+    def _attempt(self, mode: SamplingMode, fixed_target: str | None) -> Trace | None:
+        cfg = self.config
+        rng = self.rng
+        self.live.reset()
+        target = None if mode == "random_walk" else (fixed_target or self.choose_target(mode))
+        steps: list[Step] = []
+        history: list[HistoryEntry] = []
+        ran: list[str] = []
+        ran_set: set[str] = set()
+        excluded: set[str] = set()
+        legal_cache: dict[str, tuple[int, bool]] = {}
+        step_envs: list[str] = []
+        env_hashes: list[dict[str, str]] = []
+        failures = 0
+        target_done = False
+        at = rng.choice(self._tools) if mode == "random_walk" else None
+        trace_no = next(self._counter)
+
+        def legal(tool: str) -> bool:
+            hit = legal_cache.get(tool)
+            if hit is not None and (hit[1] or hit[0] == len(ran)):
+                return hit[1]
+            ok = self.graph.is_legal(tool, ran_set)
+            legal_cache[tool] = (len(ran), ok)
+            return ok
+
+        def free(tool: str) -> bool:
+            return tool not in ran_set and tool not in excluded
+
+        while len(steps) < cfg.max_length and failures < cfg.max_failed_calls:
+            if mode == "random_walk":
+                if steps and len(steps) >= cfg.min_length and rng.random() >= cfg.continue_after_target:
+                    break
+                if steps or failures:
+                    options = [v for v in self.graph.live_successors(at) if free(v)] if at else []
+                    if not options:
+                        break
+                    at = rng.choice(options)
+                choice = at
+            elif target_done:
+                if len(steps) >= cfg.min_length and rng.random() >= cfg.continue_after_target:
+                    break
+                choice = self._random_legal(ran, legal, free)
+            elif legal(target) and free(target):
+                choice = target
+            else:
+                choice = self._nearest_legal(target, legal, free)
+            if choice is None:
+                if not target_done and mode != "random_walk":
+                    self.stats.dead_ends += 1
+                break
+            args, filled = self.filler.fill(choice, history)
+            obs = self.live.call(choice, args, rollback_on_failure=not cfg.keep_failed_calls)
+            self.stats.calls += 1
+            if cfg.learn:
+                self.graph.observe_call(choice, args, obs, sources=[(s.parameter, s.tool, s.path) for s in filled],
+                                        ran_before=ran)
+            if not obs.ok:
+                self.stats.failed_calls += 1
+                failures += 1
+                excluded.add(choice)
+                if not cfg.keep_failed_calls:
+                    continue
+            index = len(steps)
+            step = Step(
+                call=ToolCall(id=f"call_{self.seed}_{trace_no}_{index}", name=choice, arguments=args),
+                observation=obs,
+                sources=[ArgumentSource(parameter=s.parameter, step=s.step, path=list(s.path)) for s in filled],
+            )
+            steps.append(step)
+            step_envs.append(self.live.environment_of(choice))
+            if cfg.record_state_hashes:
+                env_hashes.append({step_envs[-1]: self.live.hashes[step_envs[-1]]})
+            if obs.ok:
+                history.append(HistoryEntry(index, choice, obs.result))
+                ran.append(choice)
+                ran_set.add(choice)
+                if choice == target:
+                    target_done = True
+        if mode != "random_walk" and not target_done:
+            return None
+        if not cfg.min_length <= len(steps) <= cfg.max_length:
+            return None
+        return self._finish(steps, step_envs, env_hashes, target, mode)
+
+    def _nearest_legal(self, target: str, legal: Any, free: Any) -> str | None:
+        best: list[str] = []
+        best_d = None
+        for tool, d in self.neighbourhood(target):
+            if best_d is not None and d > best_d:
+                break
+            if free(tool) and legal(tool):
+                best.append(tool)
+                best_d = d
+        return self.rng.choice(best) if best else None
+
+    def _random_legal(self, ran: list[str], legal: Any, free: Any) -> str | None:
+        # Prefer tools fed or enabled by what the trace already did: they make dependencies.
+        options = list(dict.fromkeys(v for t in reversed(ran) for v in self.graph.live_successors(t)
+                                     if free(v) and legal(v)))
+        if options:
+            return self.rng.choice(options)
+        for _ in range(32):
+            tool = self.rng.choice(self._tools)
+            if free(tool) and legal(tool):
+                return tool
+        return None
+
+    def _finish(self, steps: list[Step], step_envs: list[str], env_hashes: list[dict[str, str]],
+                target: str | None, mode: SamplingMode) -> Trace:
+        live = self.live
+        if self.config.record_environments == "all":
+            names = [env.name for env in live.environments]
+        else:
+            names = live.environments_for(s.call.name for s in steps)
+        if self.config.record_state_hashes:
+            current = live.initial_hashes(names)
+            for step, change in zip(steps, env_hashes, strict=True):
+                current.update(change)
+                step.state_hash = _digest(current)
+            final = live.state_hash(names)
+        else:
+            final = None
+        return Trace(environments=live.specs_for(names), steps=steps, final_state_hash=final,
+                     target_tool=target, mode=mode)
+
+
+def _digest(hashes: dict[str, str]) -> str:
+    from hardgen.tools import state_digest
+
+    return state_digest(hashes)

@@ -1,0 +1,153 @@
+"""Concrete values: walking JSON results and states, and the value pools built from them.
+
+Pools are part of the parameter constraints P: values seen in environment state, in tool outputs
+and in arguments that a tool accepted, keyed by the same compact names the matcher uses. The
+sampler draws from them when no earlier output in the trace can feed a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hardgen.graph._fields import field_keys
+from hardgen.graph._naming import name_tokens, singular
+
+MAX_POOL = 64
+MAX_LIST_ITEMS = 8
+MAX_STRING = 200
+Leaf = tuple[tuple[str | int, ...], tuple[str, ...], Any]
+"""(concrete path, generic path with `*` for elements, value)."""
+
+
+def _is_mapping_of_records(obj: dict[Any, Any]) -> bool:
+    # {"USR1": {...}, "USR2": {...}}: the keys are identifiers, not property names.
+    return len(obj) >= 2 and all(isinstance(v, dict) for v in obj.values()) and all(
+        isinstance(k, str) and (any(c.isdigit() for c in k) or len(obj) > 8) for k in obj
+    )
+
+
+def iter_leaves(obj: Any, *, max_leaves: int = 4096, max_items: int = MAX_LIST_ITEMS, max_depth: int = 8) -> Iterator[Leaf]:
+    """Scalar leaves of a JSON value, at most `max_items` elements per list (results can be long).
+
+    Identifier keys of a mapping of records (`{"USR1": {...}}`) are yielded too, as a leaf whose
+    generic path ends in `<mapping>_id`, so a state's user table seeds the `user_id` pool.
+    """
+    count = 0
+    stack: list[tuple[Any, tuple[str | int, ...], tuple[str, ...], int]] = [(obj, (), (), 0)]
+    while stack and count < max_leaves:
+        node, path, generic, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth >= max_depth:
+                continue
+            if _is_mapping_of_records(node):
+                parent = next((g for g in reversed(generic) if g != "*"), "")
+                id_name = "_".join((*name_tokens(singular(parent)), "id")) if parent else "id"
+                for i, (k, v) in enumerate(node.items()):
+                    if i >= max_items * 4:
+                        break
+                    count += 1
+                    yield (*path, k), (*generic, id_name), k
+                    stack.append((v, (*path, k), (*generic, "*"), depth + 1))
+            else:
+                for k, v in reversed(list(node.items())):
+                    stack.append((v, (*path, str(k)), (*generic, str(k)), depth + 1))
+        elif isinstance(node, list):
+            if depth >= max_depth:
+                continue
+            for i in reversed(range(min(len(node), max_items))):
+                stack.append((node[i], (*path, i), (*generic, "*"), depth + 1))
+        elif isinstance(node, bool) or node is None:
+            continue
+        elif isinstance(node, (int, float)) or (isinstance(node, str) and 0 < len(node) <= MAX_STRING):
+            count += 1
+            yield path, generic, node
+
+
+def leaf_keys(generic: tuple[str, ...], subject: tuple[str, ...]) -> list[tuple[str, float]]:
+    """Matching keys of a leaf from its generic path (same rules as schema fields)."""
+    named = [g for g in generic if g != "*"]
+    if named:
+        toks = name_tokens(named[-1])
+        container = name_tokens(named[-2]) if len(named) > 1 else subject
+    else:
+        toks, container = subject, subject
+    if not toks:
+        return []
+    return field_keys(toks, container, subject)
+
+
+def value_type(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
+class ValuePools:
+    """Values seen per environment and compact key, first seen first, at most MAX_POOL per key.
+
+    Environment `""` holds values from every environment, the fallback when a tool's own
+    environment has none.
+    """
+
+    def __init__(self) -> None:
+        self._pools: dict[str, dict[str, list[Any]]] = {}
+        self._seen: dict[tuple[str, str], set[Any]] = {}
+
+    def add(self, environment: str, key: str, value: Any) -> None:
+        if value_type(value) is None:
+            return
+        for env in (environment, "") if environment else ("",):
+            seen = self._seen.setdefault((env, key), set())
+            marker = (type(value).__name__, value)
+            if marker in seen:
+                continue
+            pool = self._pools.setdefault(env, {}).setdefault(key, [])
+            if len(pool) < MAX_POOL:
+                pool.append(value)
+                seen.add(marker)
+
+    def learn(self, environment: str, obj: Any, subject: tuple[str, ...] = (), *, max_leaves: int = 4096) -> None:
+        """Add every leaf of `obj` (a result or a state) under the keys of its path."""
+        for _path, generic, value in iter_leaves(obj, max_leaves=max_leaves):
+            for key, score in leaf_keys(generic, subject):
+                if score >= 0.85:
+                    self.add(environment, key, value)
+
+    def values(self, environment: str, key: str) -> list[Any]:
+        """Values for `key`: the environment's own first, else every environment's."""
+        own = self._pools.get(environment, {}).get(key)
+        if own:
+            return own
+        return self._pools.get("", {}).get(key, [])
+
+    def keys(self) -> int:
+        return sum(len(p) for e, p in self._pools.items() if e == "")
+
+    def size(self, environment: str, key: str) -> int:
+        return len(self.values(environment, key))
+
+    def to_json(self) -> dict[str, dict[str, list[Any]]]:
+        return {env: {k: list(v) for k, v in pools.items()} for env, pools in self._pools.items()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, dict[str, list[Any]]]) -> ValuePools:
+        pools = cls()
+        for env, by_key in data.items():
+            for key, values in by_key.items():
+                for v in values:
+                    pools.add(env, key, v) if env == "" else pools._add_only(env, key, v)
+        return pools
+
+    def _add_only(self, env: str, key: str, value: Any) -> None:
+        seen = self._seen.setdefault((env, key), set())
+        marker = (type(value).__name__, value)
+        if marker not in seen and value_type(value) is not None:
+            self._pools.setdefault(env, {}).setdefault(key, []).append(value)
+            seen.add(marker)
