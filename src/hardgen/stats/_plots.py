@@ -26,6 +26,7 @@ def _bar(
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    ax.yaxis.get_major_locator().set_params(integer=True)  # counts: no fractional ticks
     fig.savefig(path, dpi=100)
     return path
 
@@ -37,7 +38,7 @@ def _histogram(figure_cls: Any, path: Path, title: str, xlabel: str, dist: Distr
         values = [dist.histogram.get(v, 0) for v in range(lo, hi + 1)]
     else:
         labels, values = [], []
-    return _bar(figure_cls, path, f"{title} (mean {dist.mean:g})", xlabel, "samples", labels, values)
+    return _bar(figure_cls, path, f"{title} (mean {dist.mean:.2f})", xlabel, "samples", labels, values)
 
 
 def _top(counts: dict[str, int]) -> tuple[list[str], list[int]]:

@@ -1,0 +1,92 @@
+"""`hardgen export`: write a run's samples in a training or evaluation format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
+from hardgen.export import (
+    EXPORT_FORMATS,
+    ExportError,
+    SampleFileError,
+    count_rejected,
+    export_with_report,
+    read_samples,
+)
+
+
+def _render(report: dict[str, Any]) -> None:
+    for line in report["invalid_lines"]:
+        err_console.print(f"[yellow]skipped[/] {line}")
+    table = Table(title=f"hardgen export --format {report['format']}")
+    table.add_column("split")
+    table.add_column("samples", justify="right")
+    table.add_column("rows", justify="right")
+    for split, n in report["samples"].items():
+        table.add_row(split, str(n), str(report["rows"].get(split, 0)))
+    console.print(table)
+    split = report.get("split")
+    if split:
+        console.print(
+            f"test split by advanced tool: {split['test']} of {split['train'] + split['test']} samples "
+            f"({100 * split['test_fraction_actual']:.1f}%, asked {100 * split['test_fraction_asked']:.1f}%), "
+            f"{split['shared_advanced_tools']} advanced tools shared"
+        )
+    for f in report["files"]:
+        console.print(f"  wrote {f}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("export")
+    def export_command(
+        source: Path = typer.Argument(..., help="A run directory (holding samples.jsonl) or a samples .jsonl file."),
+        format: str = typer.Option(..., "--format", "-f", help=f"Output format: {', '.join(EXPORT_FORMATS)}."),
+        out: Path | None = typer.Option(
+            None, "--out", "-o", help="Output directory [default: <run directory>/export/<format>]."
+        ),
+        split_turns: bool = typer.Option(
+            False, "--split-turns", help="One example per assistant turn, the conversation before it as context."
+        ),
+        test_fraction: float = typer.Option(
+            0.0, "--test-fraction", help="Hold out this share of samples as a test split, by advanced tool."
+        ),
+        seed: int = typer.Option(0, "--seed", help="Seed of the train/test split."),
+        no_reasoning: bool = typer.Option(False, "--no-reasoning", help="Drop assistant reasoning."),
+        reasoning_inline: bool = typer.Option(
+            False, "--reasoning-inline", help="Write reasoning as <think>...</think> in the content."
+        ),
+        name: str = typer.Option("hardgen", "--name", help="Dataset name (LLaMA-Factory entries, dataset card)."),
+        license: str = typer.Option("apache-2.0", "--license", help="License id for the dataset card."),
+        skip_invalid: bool = typer.Option(
+            False, "--skip-invalid", help="Skip (and report) lines that are not valid samples instead of failing."
+        ),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Export samples as OpenAI JSONL, TRL, LLaMA-Factory sharegpt, BFCL multi-turn or HF parquet."""
+        if no_reasoning and reasoning_inline:
+            raise fail("--no-reasoning and --reasoning-inline exclude each other")
+        try:
+            loaded = read_samples(source, skip_invalid=skip_invalid)
+            base = source if source.is_dir() else source.parent
+            report = export_with_report(
+                loaded.samples,
+                format,
+                out if out is not None else base / "export" / format,
+                reasoning="none" if no_reasoning else "inline" if reasoning_inline else "field",
+                split_turns=split_turns,
+                test_fraction=test_fraction,
+                seed=seed,
+                name=name,
+                license=license,
+                rejected=count_rejected(source),
+            )
+        except (SampleFileError, ExportError) as exc:
+            raise fail(str(exc)) from exc
+        data = report.model_dump(mode="json")
+        data["source"] = str(loaded.path)
+        data["invalid_lines"] = [str(x) for x in loaded.invalid]
+        emit(data, as_json, _render)

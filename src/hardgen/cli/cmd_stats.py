@@ -1,0 +1,120 @@
+"""`hardgen stats`: statistics of a run's samples (tables for people, JSON for scripts, PNG plots)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
+from hardgen.errors import MissingDependencyError
+from hardgen.export import SampleFileError, count_rejected, read_samples
+from hardgen.stats import compute_stats, write_stats_plots
+
+_TOP = 10
+
+
+def _pct(x: float | None) -> str:
+    return "unknown" if x is None else f"{100 * x:.1f}%"
+
+
+def _render(report: dict[str, Any]) -> None:
+    for line in report["invalid_lines"]:
+        err_console.print(f"[yellow]skipped[/] {line}")
+    s = report["stats"]
+    overview = Table(title=f"hardgen stats: {report['source']}", show_header=False)
+    overview.add_column("figure")
+    overview.add_column("value", justify="right")
+    near = s["near_duplicates"]
+    for label, value in [
+        ("samples", s["samples"]),
+        ("rejected candidates", "unknown" if s["rejected"] is None else s["rejected"]),
+        ("yield", _pct(s["yield_rate"])),
+        ("first-try pass rate", _pct(s["first_try_rate"])),
+        ("assistant messages with parallel calls", s["parallel_call_messages"]),
+        ("tool error observations", s["error_observations"]),
+        ("distinct tools offered / called", f"{s['tools_offered']} / {s['tools_called']}"),
+        ("advanced tools", s["advanced_tools"]),
+        ("distinct tool-sequence ratio", f"{s['distinct_tool_sequence_ratio']:.3f}"),
+        (
+            f"near-duplicate queries (Jaccard ≥ {near['threshold']:g})",
+            f"{_pct(near['rate'])} ({near['groups']} groups)",
+        ),
+    ]:
+        overview.add_row(label, str(value))
+    console.print(overview)
+
+    dists = Table(title="Distributions per sample")
+    for col in ("quantity", "mean", "median", "p90", "min", "max"):
+        dists.add_column(col, justify="left" if col == "quantity" else "right")
+    for key, label in [
+        ("calls_per_sample", "tool calls"),
+        ("chain_length", "gold chain length"),
+        ("turns", "user turns"),
+        ("implicit_dependencies", "implicit dependencies"),
+        ("attempts", "reasoner attempts"),
+    ]:
+        d = s[key]
+        dists.add_row(label, f"{d['mean']:g}", f"{d['median']:g}", f"{d['p90']:g}", str(d["min"]), str(d["max"]))
+    console.print(dists)
+
+    for key, title in [("domains", "Samples per domain"), ("tool_calls", "Most called tools")]:
+        counts = list(s[key].items())
+        if not counts:
+            continue
+        table = Table(title=title + (f" (top {_TOP} of {len(counts)})" if len(counts) > _TOP else ""))
+        table.add_column(key.rstrip("s").replace("_", " "))
+        table.add_column("count", justify="right")
+        for k, v in counts[:_TOP]:
+            table.add_row(k, str(v))
+        console.print(table)
+    for group in near["examples"]:
+        console.print(f"near-duplicate group: {', '.join(group[:8])}" + (" ..." if len(group) > 8 else ""))
+    for path in report["files"]:
+        console.print(f"  wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("stats")
+    def stats_command(
+        path: Path = typer.Argument(..., help="A run directory (holding samples.jsonl) or a samples .jsonl file."),
+        out: Path | None = typer.Option(
+            None, "--out", "-o", help="Write stats.json and PNG plots into this directory."
+        ),
+        threshold: float = typer.Option(
+            0.8, "--near-duplicate-threshold", help="Jaccard similarity of query shingles counted as near-duplicate."
+        ),
+        skip_invalid: bool = typer.Option(
+            False, "--skip-invalid", help="Skip (and report) lines that are not valid samples instead of failing."
+        ),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Counts, distributions (calls, turns, implicit dependencies), tools and domains covered,
+        tool-sequence diversity and near-duplicate queries of a run's samples."""
+        if not 0.0 < threshold <= 1.0:
+            raise fail(f"--near-duplicate-threshold must be in (0, 1], got {threshold}")
+        try:
+            loaded = read_samples(path, skip_invalid=skip_invalid)
+        except SampleFileError as exc:
+            raise fail(str(exc)) from exc
+        stats = compute_stats(loaded.samples, rejected=count_rejected(path), near_duplicate_threshold=threshold)
+        files: list[str] = []
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            stats_file = out / "stats.json"
+            stats_file.write_text(json.dumps(stats.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+            files.append(str(stats_file))
+            try:
+                files += [str(p) for p in write_stats_plots(stats, out)]
+            except MissingDependencyError as exc:
+                err_console.print(f"[yellow]no plots:[/] {exc}")
+        report = {
+            "source": str(loaded.path),
+            "stats": stats.model_dump(mode="json"),
+            "files": files,
+            "invalid_lines": [str(x) for x in loaded.invalid],
+        }
+        emit(report, as_json, _render)
