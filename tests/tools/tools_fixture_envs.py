@@ -77,6 +77,12 @@ class Inventory:
         self.log.append(f"lottery {numbers}")
         return numbers
 
+    def draw_slowly(self) -> list[float]:
+        """Two draws with a pause between them, during which other threads run."""
+        first = random.random()
+        time.sleep(0.02)
+        return [first, random.random()]
+
     def opaque(self) -> Any:
         """Returns something that is not JSON."""
         return threading.Lock()

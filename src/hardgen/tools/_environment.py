@@ -86,6 +86,16 @@ class _CompiledTool:
     derived: DerivedTool
     validator: jsonschema.protocols.Validator
 
+    def unexpected_arguments(self, arguments: dict[str, Any]) -> list[str]:
+        """Argument names the tool does not declare. Rejected even when the schema is silent about
+        `additionalProperties` (BFCL docs and derived schemas are), because the Python function
+        would fail on them anyway; a schema that explicitly allows extra properties allows them."""
+        parameters = self.derived.spec.parameters
+        if parameters.get("additionalProperties", False) is not False:
+            return []
+        declared = parameters.get("properties", {})
+        return sorted(k for k in arguments if k not in declared)
+
 
 # Deriving schemas is the slow part of building an environment, and the pipeline builds fresh
 # environments for every candidate: derive once per tool source.
@@ -313,7 +323,18 @@ class PythonEnvironment:
             return Observation.failure(
                 "ArgumentError", f"{name}: arguments must be a JSON object, got {type(arguments).__name__}"
             )
-        errors = sorted(compiled.validator.iter_errors(arguments), key=lambda e: list(e.path))
+        unexpected = compiled.unexpected_arguments(arguments)
+        if unexpected:
+            declared = list(compiled.derived.spec.parameters.get("properties", {}))
+            hint = _closest(unexpected[0], declared) if declared else "; it takes no arguments"
+            return Observation.failure(
+                "ArgumentError", f"{name}: unexpected argument(s) {', '.join(map(repr, unexpected))}{hint}"
+            )
+        # Shallowest error first (a missing required argument before a bad nested field); the key
+        # is text because paths mix names and indices.
+        errors = sorted(
+            compiled.validator.iter_errors(arguments), key=lambda e: (len(e.path), [str(p) for p in e.path])
+        )
         if errors:
             err = errors[0]
             where = ".".join(str(p) for p in err.path) or "arguments"
