@@ -13,9 +13,12 @@ because the hung call may still be changing it in the background.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import difflib
 import importlib
+import inspect
+import pickle
 import sys
 import types
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -190,9 +193,21 @@ def resolve_docs_path(docs: str | Path, host: Any) -> Path:
     return path
 
 
+def _error_message(exc: BaseException) -> str:
+    """The text of a tool's exception, as the agent should read it."""
+    if isinstance(exc, KeyError) and len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return exc.args[0]  # str(KeyError("x")) adds quotes around the message
+    return str(exc) or repr(exc)
+
+
 def _closest(name: str, options: list[str]) -> str:
     close = difflib.get_close_matches(name, options, n=3)
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+@dataclass(frozen=True)
+class _Pickled:
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -278,12 +293,24 @@ class PythonEnvironment:
     def snapshot(self) -> _Snapshot:
         """A copy of the current state (and call counter, which seeds randomness); later calls do
         not change it, and it can be restored any number of times."""
-        host = self._host if self.spec.kind == "module" else self._copy_host(self._host)
-        return _Snapshot(host=host, calls=self.calls_made)
+        if self.spec.kind == "module":
+            return _Snapshot(host=self._host, calls=self.calls_made)
+        # Pickled bytes are several times cheaper than a deep copy and immutable, so a snapshot can
+        # be restored again and again; objects that do not pickle fall back to a deep copy.
+        try:
+            frozen: Any = _Pickled(pickle.dumps(self._host, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:
+            frozen = self._copy_host(self._host)
+        return _Snapshot(host=frozen, calls=self.calls_made)
 
     def restore(self, snapshot: _Snapshot) -> None:
         """Go back to `snapshot` (also makes a timed-out environment usable again)."""
-        self._host = snapshot.host if self.spec.kind == "module" else self._copy_host(snapshot.host)
+        if self.spec.kind == "module":
+            self._host = snapshot.host
+        elif isinstance(snapshot.host, _Pickled):
+            self._host = pickle.loads(snapshot.host.data)
+        else:
+            self._host = self._copy_host(snapshot.host)
         self.calls_made = snapshot.calls
         self._unavailable = None
 
@@ -350,7 +377,10 @@ class PythonEnvironment:
 
         def run() -> Any:
             with seeded(call_seed):
-                return function(**kwargs)
+                result = function(**kwargs)
+                if inspect.iscoroutine(result):  # an `async def` tool: run it here, to completion
+                    result = asyncio.run(result)
+                return result
 
         try:
             if self.timeout is None:
@@ -373,8 +403,7 @@ class PythonEnvironment:
                         "TimeoutError", f"{name}: did not return within {self.timeout:g}s"
                     )
         except (Exception, SystemExit) as exc:  # a tool calling sys.exit() must not end the run
-            message = str(exc) or repr(exc)
-            return Observation.failure(type(exc).__name__, message)
+            return Observation.failure(type(exc).__name__, _error_message(exc))
         try:
             return Observation.success(derived.jsonable_result(result))
         except TypeError as exc:
