@@ -60,8 +60,9 @@ class AgentRun(Record):
     error: str | None = None
     """What went wrong, for every stop reason but `answered`."""
     parse_errors: list[str] = Field(default_factory=list)
-    """Tool calls the backend could not read (bad JSON, malformed call text), as reported by it; each
-    was answered with a `MalformedCallError` observation."""
+    """Problems the backend met reading the model's output, as it reported them. Each one about a tool
+    call (bad JSON arguments, malformed call text) was answered with a `MalformedCallError`
+    observation to a stand-in call named after the tool when the error names it."""
     usage: Usage = Field(default_factory=Usage)
     """Token totals over every model turn."""
     model_turns: int = 0
@@ -88,10 +89,20 @@ def _call_key(name: str, arguments: dict[str, Any]) -> str:
     return name + "\x00" + json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str)
 
 
+_CALL_NAME_RE = re.compile(r"(?:call(?: #\d+)? to|arguments of) '([A-Za-z_][A-Za-z0-9_\-]{0,63})'")
+# Parse errors about a tool call (as opposed to, say, an unclosed <think> block around a fine answer).
+_CALL_ERROR_RE = re.compile(r"tool[ -]call|\bcall\b|\barguments\b", re.IGNORECASE)
+
+
+def is_call_error(error: str) -> bool:
+    """Whether a backend parse error describes a tool call that could not be read."""
+    return bool(_CALL_ERROR_RE.search(error))
+
+
 def _parse_error_call(error: str) -> ToolCall:
     """A stand-in call for output the backend could not parse, so that the observation has a call
     to answer (OpenAI transcripts need one tool message per call id)."""
-    match = re.search(r"call to '([A-Za-z_][A-Za-z0-9_\-]{0,63})'", error)
+    match = _CALL_NAME_RE.search(error)
     return ToolCall(name=match.group(1) if match else UNPARSEABLE_CALL_NAME, arguments={})
 
 
@@ -180,7 +191,7 @@ async def run_agent(
         reply = response.message
         calls = list(reply.tool_calls or [])
         # Output the backend could not read still gets an answer the model can learn from.
-        bad_calls = [(_parse_error_call(err), err) for err in response.parse_errors]
+        bad_calls = [(_parse_error_call(err), err) for err in response.parse_errors if is_call_error(err)]
         run.parse_errors.extend(response.parse_errors)
         if bad_calls:
             reply = reply.model_copy(update={"tool_calls": calls + [c for c, _ in bad_calls]})

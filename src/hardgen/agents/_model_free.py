@@ -122,7 +122,7 @@ class ModelFreeAgent:
 
     name = MODEL_FREE_NAME
 
-    def __init__(self, seed: int = 0, *, relevance_ratio: float = 0.5, max_calls: int = 4) -> None:
+    def __init__(self, seed: int = 0, *, relevance_ratio: float = 0.7, max_calls: int = 4) -> None:
         if not 0 < relevance_ratio <= 1:
             raise ValueError(f"relevance_ratio must be in (0, 1], got {relevance_ratio}")
         if max_calls < 1:

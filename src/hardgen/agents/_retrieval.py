@@ -10,6 +10,7 @@ masked first and e-mails, dates, amounts and paths are replaced by a word for th
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ _CONTENT_CUES = frozenset(
     | {f"with {a}{f}" for a in ("", "the ") for f in ("message", "text", "note", "subject", "title", "content",
                                                       "body", "caption", "comment", "description")}
 )  # fmt: skip
+
+_CUE_BEFORE = re.compile(
+    r"\b(?:that says|which says|that reads|saying|says|reading|titled|entitled|called|named)\s*:?\s*$", re.IGNORECASE
+)
 
 _KIND_WORDS = {
     "email": "email",
@@ -121,7 +126,13 @@ def request_terms(text: str, literals: Sequence[QueryLiteral] = ()) -> list[str]
             replacement = "file" if "." in lit.text.rsplit("/", 1)[-1] else "path"
         else:
             replacement = _KIND_WORDS.get(lit.kind, "")
-        spans.append((lit.start, lit.end, replacement))
+        start = lit.start
+        if lit.kind in {"quoted", "phrase"}:
+            # The cue of a content value ("saying", "titled") belongs to the value, not the request.
+            cue = _CUE_BEFORE.search(text[: lit.start])
+            if cue:
+                start = cue.start()
+        spans.append((start, lit.end, replacement))
     spans.sort()
     pieces, cursor = [], 0
     for start, end, replacement in spans:

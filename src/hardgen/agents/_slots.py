@@ -81,7 +81,9 @@ _KIND_AFFINITY: dict[str, frozenset[str]] = {
 _FROM_WORDS = _words("from origin source src departure depart sender start begin old orig since")
 _TO_WORDS = _words("to destination dest target recipient receiver arrival arrive end new dst until into")
 _PLACE_WORDS = _words("city place location town country destination origin address venue region area where")
-_ID_WORDS = _words("id ids uuid identifier")
+_ID_WORDS = _words("id ids uuid identifier code symbol ticker iata sku")
+_DETERMINERS = frozenset("the a an my our your his her their its this that these those".split())  # noqa: SIM905
+_PREPOSITIONS = frozenset("to from for with by in at on into onto of about as than via per saying says".split())  # noqa: SIM905
 _NUMERIC_STRING_WORDS = _words("zip postal phone pin code number account year digits")
 _TEXT_WORDS = _KIND_AFFINITY["phrase"]
 _BOOL_GENERIC = _words("is include includes including enable enabled use with allow show only flag should do has")
@@ -143,7 +145,7 @@ def parameter_infos(tool: ToolSpec) -> list[ParameterInfo]:
                 types=frozenset(types),
                 enum=tuple(enum) or None,
                 name_words=_words(name),
-                description_words=_words(str(schema.get("description", ""))),
+                description_words=frozenset(tokens(str(schema.get("description", "")))),
                 position=position,
             )
         )
@@ -309,18 +311,26 @@ def score_pair(
             score += 0.5
         if lit.kind == "phrase":
             score -= 0.25  # a quoted string, when there is one, is the clearer reading
-    # Context: the words right before the literal name the parameter ("order O-1042", "from Lisbon").
+    # Context: the noun right before the literal names the parameter ("order O-1042", "the employee
+    # Farid", "booking number 7"). A preposition in between breaks that: in "message to Emeka" the
+    # message is not Emeka.
     near = [stem(w) for w in lit.before[-3:]]
-    meaningful = [w for w in near if w not in {"the", "a", "an", "my", "of", "for", "is", "with", "me"}]
-    if set(meaningful[-2:]) & (info.name_words - {"to", "from", "in", "on", "at", "by", "for", "of"}):
+    adjacent: list[str] = []
+    for word in reversed(lit.before):
+        if word in _DETERMINERS:
+            continue
+        if word in _PREPOSITIONS or len(adjacent) == 2:
+            break
+        adjacent.append(stem(word))
+    if set(adjacent) & info.name_words:
         score += 2.5
-    elif set(near) & info.description_words - {"the", "a", "of", "to", "for", "in", "on", "at", "by", "is"}:
+    elif set(adjacent) & info.description_words:
         score += 0.5
     last = near[-1] if near else None
     toward = last in {"to", "into", "until"}
-    if (last == "from" and info.words & _FROM_WORDS) or (toward and info.words & _TO_WORDS):
+    if (last == "from" and info.name_words & _FROM_WORDS) or (toward and info.name_words & _TO_WORDS):
         score += 1.5
-    elif last in {"from", "to"} and info.words & (_FROM_WORDS | _TO_WORDS):
+    elif last in {"from", "to"} and info.name_words & (_FROM_WORDS | _TO_WORDS):
         score -= 1.0  # "from X" is not the destination, "to X" not the origin
     if lit.unit and lit.kind == "number" and lit.unit in info.words:
         score += 2.5

@@ -157,7 +157,7 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     out = []
     for word in split_identifier(text):
         low = word.lower()
-        if not keep_stopwords and low in STOPWORDS:
+        if not keep_stopwords and (low in STOPWORDS or (len(low) == 1 and low.isalpha())):
             continue
         out.append(stem(low))
     return out
