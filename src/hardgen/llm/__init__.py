@@ -1,5 +1,34 @@
-"""Model backends: one protocol, an OpenAI-compatible implementation, a response cache."""
+"""Model backends: one protocol, an OpenAI-compatible implementation, a response cache.
 
+- `Backend`, `ChatRequest`, `ChatResponse`, `Usage`: the protocol every role talks to.
+- `OpenAICompatibleBackend`: any OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp, hosted APIs),
+  with bounded concurrency, retries, a circuit breaker, a response cache and accounting (`BackendStats`).
+- `BackendError`: a request that failed for good.
+- `ResponseCache`, `cache_key`: the SQLite response cache.
+- `parse_assistant_output`: tool calls and reasoning from raw server output (native or text formats).
+- `hardgen.llm.loopback`: a local OpenAI-compatible server for tests and benchmarks (imported on demand).
+"""
+
+from hardgen.llm._breaker import BreakerTicket, CircuitBreaker
+from hardgen.llm._cache import ResponseCache, cache_key
+from hardgen.llm._errors import BackendError
+from hardgen.llm._openai_compatible import API_KEY_ENV_VARS, OpenAICompatibleBackend
+from hardgen.llm._parse import parse_assistant_output
 from hardgen.llm._protocol import Backend, ChatRequest, ChatResponse, Usage
+from hardgen.llm._stats import BackendStats
 
-__all__ = ["Backend", "ChatRequest", "ChatResponse", "Usage"]
+__all__ = [
+    "API_KEY_ENV_VARS",
+    "Backend",
+    "BackendError",
+    "BackendStats",
+    "BreakerTicket",
+    "ChatRequest",
+    "ChatResponse",
+    "CircuitBreaker",
+    "OpenAICompatibleBackend",
+    "ResponseCache",
+    "Usage",
+    "cache_key",
+    "parse_assistant_output",
+]

@@ -1,0 +1,521 @@
+"""The backend for any OpenAI-compatible chat-completions server: vLLM, SGLang, Ollama, llama.cpp, hosted APIs.
+
+Built on the official `openai` async client with the client's own retries turned off, because the
+retry policy here is the one a long generation run needs:
+
+- at most `max_concurrency` requests in flight (an `asyncio.Semaphore`, with an HTTP connection pool
+  as large, so no request waits for a connection);
+- `timeout_s` per HTTP attempt (for a non-streamed completion the server is silent until the whole
+  answer is ready, so this bounds an attempt's duration);
+- retries with exponential backoff and jitter on 429, 408, 5xx, timeouts, connection errors and
+  answers that are not a chat completion (truncated or non-JSON bodies), never on other 4xx; a
+  `Retry-After` header is honoured;
+- one circuit breaker per backend (see `CircuitBreaker`): a server that keeps failing gets a pause;
+- an optional SQLite response cache (see `ResponseCache`), so a re-run costs nothing;
+- accounting of requests, cache hits, retries, failures, tokens and latency (`stats`).
+
+When everything fails, `complete` raises `BackendError`, whose message names the server, the model,
+what went wrong and what to check; the caller records it for its unit of work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import random
+import re
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openai
+
+from hardgen.llm._breaker import CircuitBreaker
+from hardgen.llm._cache import ResponseCache, cache_key
+from hardgen.llm._errors import BackendError
+from hardgen.llm._http11 import HTTPX, Http11Transport, lean_transport_applies
+from hardgen.llm._parse import parse_assistant_output
+from hardgen.llm._protocol import ChatRequest, ChatResponse, Usage
+from hardgen.llm._stats import BackendStats
+
+logger = logging.getLogger("hardgen.llm")
+
+API_KEY_ENV_VARS = ("HARDGEN_API_KEY", "OPENAI_API_KEY")
+"""Environment variables read, in order, when no api_key is given (else the key is `EMPTY`)."""
+
+_RETRYABLE_STATUS = frozenset({408, 429})
+_CONNECTIONS_PER_CLIENT = 16
+_SCHEMA_NAME = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """One failed attempt, classified."""
+
+    kind: str
+    """`status`, `timeout`, `connection` or `bad_response` (and `circuit_open` for a failed probe)."""
+    detail: str
+    retryable: bool
+    status: int | None = None
+    retry_after: float | None = None
+
+    def describe(self) -> str:
+        return f"HTTP {self.status}: {self.detail}" if self.status is not None else f"{self.kind}: {self.detail}"
+
+
+class _BadResponse(Exception):
+    """The server answered 200 with something that is not a chat completion."""
+
+
+@dataclass
+class _LoopResources:
+    """What must belong to one event loop: the HTTP clients (their connections) and the concurrency slots.
+
+    `slots` holds `max_concurrency` entries, each naming the client a request holding it uses: taking
+    one is the concurrency bound, and no client ever has more requests than its pool has connections.
+    """
+
+    clients: list[openai.AsyncOpenAI]
+    slots: asyncio.Queue[openai.AsyncOpenAI]
+
+
+class OpenAICompatibleBackend:
+    """A `Backend` that talks to an OpenAI-compatible `/v1/chat/completions` endpoint.
+
+    `base_url` is the server's API root, e.g. `http://localhost:8000/v1` (vLLM), `http://localhost:11434/v1`
+    (Ollama), `https://api.openai.com/v1`. `api_key` defaults to `$HARDGEN_API_KEY`, then `$OPENAI_API_KEY`,
+    then `EMPTY` (what local servers accept). `cache` is a `ResponseCache` or a path to its SQLite file.
+    `extra_body` is merged into every request body for server-specific options, e.g.
+    `{"chat_template_kwargs": {"enable_thinking": False}}` for vLLM. `lean_http` (default: automatic)
+    sends plain-`http://` requests through a lean HTTP/1.1 transport under the `openai` client, several
+    times cheaper per request than the default one (see `hardgen.llm._http11`); `https://` URLs always
+    use the default transport.
+    """
+
+    name: str = "openai-compatible"
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        *,
+        max_concurrency: int = 16,
+        timeout_s: float = 300.0,
+        max_retries: int = 4,
+        backoff_base_s: float = 0.5,
+        backoff_max_s: float = 30.0,
+        max_retry_after_s: float = 120.0,
+        breaker_threshold: int = 8,
+        breaker_cooldown_s: float = 10.0,
+        cache: ResponseCache | str | Path | None = None,
+        extra_body: dict[str, Any] | None = None,
+        default_headers: dict[str, str] | None = None,
+        lean_http: bool | None = None,
+    ) -> None:
+        if not base_url or "://" not in base_url:
+            raise ValueError(f"base_url {base_url!r} is not a URL; expected e.g. 'http://localhost:8000/v1'")
+        if not model:
+            raise ValueError("model must name the model the server serves (GET <base_url>/models lists them)")
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
+        if timeout_s <= 0:
+            raise ValueError(f"timeout_s must be positive, got {timeout_s}")
+        if max_retries < 0:
+            raise ValueError(f"max_retries must not be negative, got {max_retries}")
+        self.base_url = base_url.rstrip("/")
+        self.model: str | None = model
+        self.api_key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), "EMPTY")
+        self.max_concurrency = max_concurrency
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.backoff_base_s = backoff_base_s
+        self.backoff_max_s = backoff_max_s
+        self.max_retry_after_s = max_retry_after_s
+        self.extra_body = dict(extra_body or {})
+        self.default_headers = dict(default_headers or {})
+        self.lean_http = lean_transport_applies(self.base_url) if lean_http is None else lean_http
+        """Whether requests go through the lean HTTP/1.1 transport (plain http, no proxy) or httpx's own."""
+        if self.lean_http and not lean_transport_applies(self.base_url):
+            raise ValueError(f"lean_http=True needs a plain http:// base_url with no proxy, got {self.base_url!r}")
+        self.breaker = CircuitBreaker(breaker_threshold, breaker_cooldown_s)
+        self._owns_cache = cache is not None and not isinstance(cache, ResponseCache)
+        self.cache: ResponseCache | None = (
+            cache if isinstance(cache, ResponseCache) or cache is None else ResponseCache(cache)
+        )
+        self._stats = BackendStats()
+        self._structured_mode = "json_schema"
+        self._random = random.Random()
+        self._resources: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopResources] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        return f"OpenAICompatibleBackend(base_url={self.base_url!r}, model={self.model!r})"
+
+    @property
+    def stats(self) -> BackendStats:
+        """A snapshot of the accounting so far."""
+        return self._stats.model_copy(update={"breaker_opens": self.breaker.opens})
+
+    # -- the protocol ------------------------------------------------------------------------
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        """Answer one chat request (from the cache when it holds it). Raises `BackendError`."""
+        self._stats.requests += 1
+        key = cache_key(self.model, request) if self.cache is not None else None
+        if self.cache is not None and key is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                self._stats.cache_hits += 1
+                return self._response(cached, latency_s=0.0, cache_hit=True)
+        started = time.perf_counter()
+        try:
+            payload = await self._send_with_retries(request)
+        except BackendError:
+            self._stats.failures += 1
+            raise
+        latency = time.perf_counter() - started
+        response = self._response(payload, latency_s=latency, cache_hit=False)
+        self._stats.prompt_tokens += response.usage.prompt_tokens
+        self._stats.completion_tokens += response.usage.completion_tokens
+        self._stats.latency_s_total += latency
+        self._stats.latency_s_max = max(self._stats.latency_s_max, latency)
+        if response.parse_errors:
+            self._stats.parse_errors += 1
+        if self.cache is not None and key is not None:
+            self.cache.put(key, payload, model=self.model)
+        return response
+
+    async def aclose(self) -> None:
+        """Close the HTTP client of the running loop (and the cache, when this backend opened it)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        resources = self._resources.pop(loop, None) if loop is not None else None
+        if resources is not None:
+            for client in resources.clients:
+                await client.close()
+        if self._owns_cache and self.cache is not None:
+            self.cache.close()
+            self.cache = None
+
+    async def __aenter__(self) -> OpenAICompatibleBackend:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def _send_with_retries(self, request: ChatRequest) -> dict[str, Any]:
+        resources = self._loop_resources()
+        failed = 0  # failed attempts charged to this request (own failures and failed probes it waited on)
+        while True:
+            ticket = await self.breaker.acquire()
+            if not ticket.go:
+                failed += 1
+                failure = _Failure("circuit_open", self.breaker.last_failure or "the server keeps failing", True)
+                if failed > self.max_retries:
+                    raise self._error(failure, attempts=failed)
+                continue
+            body = self._request_body(request)
+            try:
+                client = await resources.slots.get()
+                try:
+                    self._stats.http_requests += 1
+                    # The raw-response route of the official client (as its README documents for custom
+                    # requests): no typed-params transform per request, the body parsed here, leniently.
+                    raw = await client.post("/chat/completions", body=body, cast_to=HTTPX.Response)
+                    content = raw.content
+                finally:
+                    resources.slots.put_nowait(client)
+                payload = _read_completion(content)
+            except asyncio.CancelledError:
+                self.breaker.release(ticket)
+                raise
+            except (openai.APIError, _BadResponse) as exc:
+                failure = self._classify(exc)
+            except BaseException:
+                self.breaker.release(ticket)
+                raise
+            else:
+                self.breaker.record_success(ticket)
+                return payload
+
+            if not failure.retryable:
+                self.breaker.record_success(ticket)  # the server is up: it judged the request
+                if self._should_fall_back_to_json_object(request, failure):
+                    self._structured_mode = "json_object"
+                    self._stats.structured_output_fallbacks += 1
+                    logger.warning("%s rejected json_schema output; falling back to json_object", self.base_url)
+                    continue
+                raise self._error(failure, attempts=failed + 1)
+            if self.breaker.record_failure(ticket, failure.describe()):
+                logger.warning(
+                    "%s failed %d times in a row (%s): pausing all requests for %.1f s",
+                    self.base_url,
+                    self.breaker.consecutive_failures,
+                    failure.describe(),
+                    self.breaker.cooldown_s,
+                )
+            failed += 1
+            if failed > self.max_retries:
+                raise self._error(failure, attempts=failed)
+            self._stats.retries += 1
+            delay = self._backoff_s(failed, failure.retry_after)
+            logger.debug("retrying %s in %.2f s after %s", self.base_url, delay, failure.describe())
+            await asyncio.sleep(delay)
+
+    def _request_body(self, request: ChatRequest) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [m.to_openai() for m in request.messages],
+        }
+        if request.tools:
+            body["tools"] = [t.to_openai() for t in request.tools]
+        if request.tool_choice is not None:
+            body["tool_choice"] = request.tool_choice
+        for name in ("temperature", "top_p", "max_tokens", "seed", "stop"):
+            value = getattr(request, name)
+            if value is not None:
+                body[name] = value
+        if request.response_schema is not None:
+            body["response_format"] = self._response_format(request.response_schema)
+        body.update(self.extra_body)
+        return body
+
+    def _response_format(self, schema: dict[str, Any]) -> dict[str, Any]:
+        if self._structured_mode == "json_object":
+            return {"type": "json_object"}
+        name = _SCHEMA_NAME.sub("_", str(schema.get("title") or "response"))[:64] or "response"
+        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
+
+    def _should_fall_back_to_json_object(self, request: ChatRequest, failure: _Failure) -> bool:
+        detail = failure.detail.lower()
+        return (
+            request.response_schema is not None
+            and self._structured_mode == "json_schema"
+            and failure.status in (400, 422)
+            and ("json_schema" in detail or "response_format" in detail)
+        )
+
+    def _backoff_s(self, failed: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after_s)
+        ceiling = min(self.backoff_max_s, self.backoff_base_s * (2 ** (failed - 1)))
+        return ceiling * (0.5 + 0.5 * self._random.random())  # "equal jitter": spread, but never near zero
+
+    def _loop_resources(self) -> _LoopResources:
+        loop = asyncio.get_running_loop()
+        resources = self._resources.get(loop)
+        if resources is None:
+            if self.lean_http:
+                clients = [self._new_client(Http11Transport(max_idle=self.max_concurrency))]
+            else:
+                # Several clients with small pools rather than one large pool: the default HTTP pool scans
+                # all its connections on every request, O(pool size) per request.
+                shards = -(-self.max_concurrency // _CONNECTIONS_PER_CLIENT)
+                per_client = -(-self.max_concurrency // shards)
+                limits = HTTPX.Limits(max_connections=per_client, max_keepalive_connections=per_client)
+                clients = [self._new_client(None, limits) for _ in range(shards)]
+            slots: asyncio.Queue[openai.AsyncOpenAI] = asyncio.Queue()
+            for i in range(self.max_concurrency):
+                slots.put_nowait(clients[i % len(clients)])
+            resources = _LoopResources(clients=clients, slots=slots)
+            self._resources[loop] = resources
+        return resources
+
+    def _new_client(self, transport: Any, limits: Any = None) -> openai.AsyncOpenAI:
+        # The openai package's own HTTP client class (its defaults: redirects, timeouts), with our pool.
+        http_client = (
+            openai.DefaultAsyncHttpxClient(transport=transport, timeout=self.timeout_s)
+            if transport is not None
+            else openai.DefaultAsyncHttpxClient(limits=limits, timeout=self.timeout_s)
+        )
+        return openai.AsyncOpenAI(
+            base_url=self.base_url,
+            api_key=self.api_key,
+            max_retries=0,  # retries are ours (backoff, Retry-After, circuit breaker)
+            timeout=self.timeout_s,
+            default_headers=self.default_headers or None,
+            http_client=http_client,
+        )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _classify(self, exc: BaseException) -> _Failure:
+        if isinstance(exc, _BadResponse):
+            return _Failure("bad_response", str(exc), retryable=True)
+        if isinstance(exc, openai.APITimeoutError):
+            return _Failure("timeout", f"no answer within {self.timeout_s:g} s", retryable=True)
+        if isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__ or exc
+            return _Failure("connection", f"{type(cause).__name__}: {cause}".rstrip(": "), retryable=True)
+        if isinstance(exc, openai.APIStatusError):
+            status = exc.status_code
+            return _Failure(
+                "status",
+                _error_detail(exc),
+                retryable=status in _RETRYABLE_STATUS or status >= 500,
+                status=status,
+                retry_after=_retry_after_s(exc.response.headers),
+            )
+        return _Failure("connection", f"{type(exc).__name__}: {exc}", retryable=True)
+
+    def _error(self, failure: _Failure, *, attempts: int) -> BackendError:
+        where = f"chat completion at {self.base_url} (model {self.model!r})"
+        tries = f"after {attempts} attempt{'s' if attempts != 1 else ''}"
+        message = f"{where} failed {tries}: {failure.describe()}. {self._advice(failure)}"
+        return BackendError(
+            message,
+            server=self.base_url,
+            model=self.model,
+            status=failure.status,
+            kind=failure.kind,
+            attempts=attempts,
+        )
+
+    def _advice(self, failure: _Failure) -> str:
+        status = failure.status
+        if failure.kind == "connection":
+            return f"Check that the server is running and reachable at {self.base_url} (host, port, and the /v1 suffix)."
+        if failure.kind == "timeout":
+            return (
+                f"The server did not answer within {self.timeout_s:g} s: raise timeout_s, lower max_concurrency "
+                f"(now {self.max_concurrency}) or max_tokens, or check that the server is not overloaded."
+            )
+        if failure.kind == "bad_response":
+            return "Check that base_url points at an OpenAI-compatible API (not a web page or a proxy error page)."
+        if failure.kind == "circuit_open":
+            return (
+                f"The circuit breaker paused requests after {self.breaker.threshold} consecutive failures and the "
+                "probes failed too: check that the server is up and healthy (its logs, memory, rate limits)."
+            )
+        if status == 429:
+            return "The server is rate-limiting: lower max_concurrency, raise max_retries, or check your quota."
+        if status is not None and status >= 500:
+            return "The server failed: check its logs (model loaded? out of memory? crashed?)."
+        if status in (401, 403):
+            return f"Check the API key (api_key=, or ${API_KEY_ENV_VARS[0]} / ${API_KEY_ENV_VARS[1]})."
+        if status == 404:
+            return (
+                f"Check base_url (usually ending in /v1) and the model name {self.model!r} "
+                "(GET <base_url>/models lists the models the server serves)."
+            )
+        return (
+            "The server rejected the request: check that this model supports what it asked for "
+            "(tools, tool_choice, response_format, sampling parameters) and the context length."
+        )
+
+    def _response(self, payload: dict[str, Any], *, latency_s: float, cache_hit: bool) -> ChatResponse:
+        wire = payload.get("message") or {}
+        content = wire.get("content")
+        if isinstance(content, list):  # content parts: keep the text ones
+            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+        elif content is not None and not isinstance(content, str):
+            content = json.dumps(content)
+        reasoning = wire.get("reasoning_content") or wire.get("reasoning")
+        message, errors = parse_assistant_output(
+            content, wire.get("tool_calls") or None, reasoning if isinstance(reasoning, str) else None
+        )
+        usage = payload.get("usage") or {}
+        return ChatResponse(
+            message=message,
+            finish_reason=payload.get("finish_reason"),
+            usage=Usage(
+                prompt_tokens=_int(usage.get("prompt_tokens")), completion_tokens=_int(usage.get("completion_tokens"))
+            ),
+            latency_s=latency_s,
+            cache_hit=cache_hit,
+            model=payload.get("model") or self.model,
+            parse_errors=errors,
+        )
+
+
+def _read_completion(content: bytes) -> dict[str, Any]:
+    """The parts of a chat-completion body that matter, as the cache stores them."""
+    try:
+        data = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _BadResponse(f"the response body is not valid JSON ({exc}): {_snippet(content)}") from None
+    if not isinstance(data, dict):
+        raise _BadResponse(f"the response body is not a JSON object: {_snippet(content)}")
+    if "error" in data and not data.get("choices"):
+        raise _BadResponse(f"the server answered with an error: {_snippet(json.dumps(data['error']))}")
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise _BadResponse(f"the response has no choices: {_snippet(content)}")
+    message = choices[0].get("message")
+    if not isinstance(message, dict):
+        raise _BadResponse(f"the first choice has no message: {_snippet(content)}")
+    usage = data.get("usage")
+    return {
+        "message": message,
+        "finish_reason": choices[0].get("finish_reason"),
+        "usage": usage if isinstance(usage, dict) else {},
+        "model": data.get("model"),
+    }
+
+
+def _error_detail(exc: openai.APIStatusError) -> str:
+    try:
+        data = exc.response.json()
+    except Exception:
+        data = None
+    if isinstance(data, dict):
+        err = data.get("error", data)
+        if isinstance(err, dict) and err.get("message"):
+            return str(err["message"])[:500]
+        if isinstance(err, str):
+            return err[:500]
+        if isinstance(data.get("detail"), str):  # FastAPI-style servers
+            return data["detail"][:500]
+    try:
+        text = exc.response.text
+    except Exception:
+        text = ""
+    return text.strip()[:500] or exc.message
+
+
+def _retry_after_s(headers: Any) -> float | None:
+    """Seconds from `retry-after-ms` / `retry-after` (seconds or an HTTP date), when present."""
+    if headers is None:
+        return None
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return float(value) / 1000.0
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    import email.utils
+
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _snippet(content: bytes | str) -> str:
+    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    return repr(text[:200] + ("..." if len(text) > 200 else ""))
