@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import tools_fixture_module
-from tools_fixture_envs import Account, Garden, Inventory, Ledger, Vault, Weather
+from tools_fixture_envs import Account, Garden, Inventory, Ledger, Locked, Vault, Weather
 
 from hardgen.errors import EnvironmentLoadError
 from hardgen.schema import EnvironmentSpec
@@ -101,7 +101,7 @@ def test_tool_exception_becomes_an_observation_with_type_and_message() -> None:
     env = inventory()
     obs = env.call("get_item", {"name": "plum"})
     assert not obs.ok and obs.error is not None
-    assert obs.error.type == "KeyError" and "plum" in obs.error.message
+    assert obs.error.type == "KeyError" and obs.error.message == "no item 'plum'"  # not str(KeyError)'s quotes
     assert "KeyError" in obs.to_text() and "plum" in obs.to_text()
     raised = env.call("add_item", {"name": "plum", "quantity": 0})
     assert raised.error is not None and raised.error.type == "ValueError"
@@ -128,6 +128,19 @@ def test_sys_exit_in_a_tool_is_an_observation_not_the_end_of_the_run() -> None:
     for timeout in (None, 5.0):
         obs = inventory(timeout=timeout).call("quit", {})
         assert obs.error is not None and obs.error.type == "SystemExit"
+
+
+def test_async_tools_run_to_completion() -> None:
+    for timeout in (None, 5.0):
+        assert inventory(timeout=timeout).call("count_async", {}).result == 2
+
+
+def test_state_that_cannot_be_copied_fails_the_snapshot_clearly() -> None:
+    env = class_environment(Locked)
+    assert env.call("get_value", {}).result == 1
+    with pytest.raises(EnvironmentLoadError, match=r"cannot snapshot environment 'Locked'.*deep-copy"):
+        env.snapshot()
+    assert env.state_hash() == class_environment(Locked).state_hash()  # its hash is still stable
 
 
 # -- timeouts --------------------------------------------------------------------------------------

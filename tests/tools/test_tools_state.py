@@ -10,6 +10,7 @@ import threading
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -146,6 +147,16 @@ def test_int_keys_sets_of_mixed_members_and_colliding_keys() -> None:
     assert len(canonical_state(mixed)) == 2
     assert canonical_state({1, "1"}) == {"__set__": ["1", 1]}  # the string first, whatever the set order
     assert state_hash({"a", 1, "b"}) == state_hash({"b", 1, "a"})
+
+
+def test_numpy_values_hash_by_content() -> None:
+    np = pytest.importorskip("numpy")
+    big = np.arange(5000)
+    changed = big.copy()
+    changed[2500] = -1  # in the middle, where a repr would print "..."
+    assert state_hash({"a": big}) != state_hash({"a": changed})
+    assert state_hash({"a": big}) == state_hash({"a": np.arange(5000)})
+    assert canonical_state({"n": np.int64(3)}) == {"n": 3}
 
 
 def test_cycles_are_hashed_deterministically() -> None:

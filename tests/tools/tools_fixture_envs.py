@@ -6,6 +6,7 @@ import reference (`module:Class`), as it would be from a sample on another machi
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import random
 import threading
@@ -96,6 +97,23 @@ class Inventory:
     def quit(self) -> None:
         """Calls sys.exit, which must not end the caller's run."""
         raise SystemExit(3)
+
+    async def count_async(self) -> int:
+        """An `async def` tool."""
+        await asyncio.sleep(0)
+        return len(self.items)
+
+
+class Locked:
+    """Holds a lock in its state: it cannot be deep-copied, so it cannot be snapshotted."""
+
+    def __init__(self) -> None:
+        self.guard = threading.Lock()
+        self.value = 1
+
+    def get_value(self) -> int:
+        """The value."""
+        return self.value
 
 
 class Account:

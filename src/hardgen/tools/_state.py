@@ -59,9 +59,19 @@ def _set_order(value: Any) -> tuple[str, bool]:
     return _key(value), not isinstance(value, str)
 
 
+_DATA_TYPES = frozenset({str, int, float, bool, type(None), dict, list, tuple, set, frozenset})
+
+
 def _is_code(value: Any) -> bool:
     """Functions, methods, classes and modules: behaviour, not state."""
+    if type(value) in _DATA_TYPES:  # the common case, decided without the slower checks
+        return False
     return isinstance(value, (type, types.ModuleType)) or inspect.isroutine(value) or isinstance(value, functools.partial)
+
+
+def _is_numpy(cls: type) -> bool:
+    """numpy arrays and scalars: their values (a repr would be truncated for large arrays)."""
+    return cls.__module__ == "numpy" and hasattr(cls, "tolist")
 
 
 class _Canonicalizer:
@@ -157,6 +167,8 @@ class _Canonicalizer:
             return self.mapping({name: getattr(obj, name) for name in _dataclass_fields(cls)})
         if _is_code(obj):
             return None
+        if _is_numpy(cls):
+            return self.value(obj.tolist())
         attrs = getattr(obj, "__dict__", None)
         if attrs is None and hasattr(cls, "__slots__"):
             slots = (cls.__slots__,) if isinstance(cls.__slots__, str) else cls.__slots__
@@ -207,6 +219,8 @@ def _json_view(obj: Any) -> Any:
         return {name: getattr(obj, name) for name in _dataclass_fields(cls)}
     if _is_code(obj):
         return None
+    if _is_numpy(cls):
+        return obj.tolist()
     attrs = getattr(obj, "__dict__", None)
     if attrs is None and hasattr(cls, "__slots__"):
         slots = (cls.__slots__,) if isinstance(cls.__slots__, str) else cls.__slots__
