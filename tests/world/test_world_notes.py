@@ -102,6 +102,17 @@ def test_append_then_archive_makes_the_note_read_only_and_hidden(world: Session)
     assert error_type(world, "get_note", note_id=note["note_id"]) == "NotFoundError"
 
 
+def test_note_in_a_notebook_named_by_the_user(world: Session) -> None:
+    notebooks = ok(world, "list_notebooks")["notebooks"]
+    target = next(nb for nb in notebooks if not nb["read_only"])
+    note = ok(world, "create_note", notebook_id=target["notebook_id"], title="Quarterly dentist visit",
+              body="Ask about the retainer.", tags=["health"])
+    hits = ok(world, "search_notes", keyword="retainer", notebook_id=target["notebook_id"])["notes"]
+    assert [h["note_id"] for h in hits] == [note["note_id"]] and hits[0]["notebook_id"] == target["notebook_id"]
+    counts = {nb["notebook_id"]: nb["note_count"] for nb in ok(world, "list_notebooks")["notebooks"]}
+    assert counts[target["notebook_id"]] == target["note_count"] + 1
+
+
 def test_update_note_replaces_fields(world: Session) -> None:
     note = own_note(world)
     updated = ok(world, "update_note", note_id=note["note_id"], title="  Renamed   note ", body="fresh body")

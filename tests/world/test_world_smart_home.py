@@ -50,7 +50,9 @@ def test_room_name_to_device_id_to_brightness(world: Session) -> None:
 
 
 def test_thermostat_is_range_checked(world: Session) -> None:
-    thermostat = ok(world, "find_devices_by_type", device_type="thermostat")["devices"][0]
+    room = next(r for r in ok(world, "list_rooms")["rooms"] if r["room_name"] == "Living Room")
+    devices = ok(world, "list_devices_in_room", room_name=room["room_name"])["devices"]
+    thermostat = next(d for d in devices if d["device_type"] == "thermostat")
     assert error_type(world, "set_thermostat", device_id=thermostat["device_id"], target_temperature_c=40.0) == "InvalidArgumentError"
     status = ok(world, "set_thermostat", device_id=thermostat["device_id"], target_temperature_c=19.5, mode="eco")
     assert (status["target_temperature_c"], status["thermostat_mode"], status["power"]) == (19.5, "eco", "on")
@@ -129,6 +131,7 @@ def test_energy_report_totals_and_room_filter(world: Session) -> None:
     top = kitchen["devices"][0]
     assert top["kwh"] == max(d["kwh"] for d in kitchen["devices"])
     assert ok(world, "turn_off_device", device_id=top["device_id"])["power"] == "off"
+    assert ok(world, "get_device_status", device_id=top["device_id"])["power"] == "off"
     assert error_type(world, "get_energy_usage_report", room_name="Attic") == "NotFoundError"
 
 

@@ -66,6 +66,7 @@ def test_open_limit_order_holds_cash_until_cancelled(world: Session) -> None:
     available = ok(world, "get_trading_account_summary")["available_cash"]
     order = ok(world, "place_stock_order", symbol="NWRB", side="buy", quantity=5, order_type="limit", limit_price=limit)
     assert order["status"] == "open" and order["fill_price"] is None
+    assert ok(world, "get_stock_order_status", order_id=order["order_id"])["limit_price"] == limit
     assert ok(world, "get_trading_account_summary")["available_cash"] == pytest.approx(available - 5 * limit)
     assert order["order_id"] in [o["order_id"] for o in ok(world, "get_stock_order_history", status="open")["orders"]]
     assert ok(world, "cancel_stock_order", order_id=order["order_id"])["status"] == "cancelled"

@@ -51,11 +51,11 @@ CITY_OF = {row[2]: row[0] for row in CITIES}
 
 def test_fly_between_cities_chain_flows_codes_and_ids(world: Session) -> None:
     target = bookable_route(world)
-    origin = ok(world, "find_airport_by_city", city=CITY_OF[target["origin_code"]].upper())
-    dest = ok(world, "find_airport_by_city", city=CITY_OF[target["destination_code"]])
-    assert (origin["airport_code"], dest["airport_code"]) == (target["origin_code"], target["destination_code"])
-    flights = ok(world, "search_flights", origin_code=origin["airport_code"],
-                 destination_code=dest["airport_code"], date=target["date"])["flights"]
+    origin = ok(world, "find_airport_by_city", city=CITY_OF[target["origin_airport_code"]].upper())
+    dest = ok(world, "find_airport_by_city", city=CITY_OF[target["destination_airport_code"]])
+    assert (origin["airport_code"], dest["airport_code"]) == (target["origin_airport_code"], target["destination_airport_code"])
+    flights = ok(world, "search_flights", origin_airport_code=origin["airport_code"],
+                 destination_airport_code=dest["airport_code"], date=target["date"])["flights"]
     assert target["flight_id"] in [f["flight_id"] for f in flights]
     assert [f["price"] for f in flights] == sorted(f["price"] for f in flights)
     card = richest_card(world)
@@ -81,6 +81,18 @@ def test_seat_selection_needs_a_booking_and_a_free_seat(world: Session) -> None:
     assert ok(world, "select_seat", booking_id=booking["booking_id"], seat=free.lower())["seat"] == free
     assert ok(world, "get_travel_booking", booking_id=booking["booking_id"])["seat"] == free
     assert error_type(world, "select_seat", booking_id="BK-9", seat=free) == "NotFoundError"
+
+
+def test_seat_on_an_existing_booking_found_by_traveller(world: Session) -> None:
+    traveller = next(b["traveller_name"] for b in api(world).bookings.values())
+    bookings = ok(world, "list_travel_bookings", traveller_name=traveller.lower())["bookings"]
+    assert bookings and {b["traveller_name"] for b in bookings} == {traveller}
+    booking = bookings[0]
+    taken = set(api(world).flights[booking["flight_id"]]["occupied_seats"])
+    seat = next(f"{r}D" for r in range(1, 41) if f"{r}D" not in taken)
+    ok(world, "select_seat", booking_id=booking["booking_id"], seat=seat)
+    assert ok(world, "get_travel_booking", booking_id=booking["booking_id"])["seat"] == seat
+    assert error_type(world, "list_travel_bookings", traveller_name="Nobody Here") == "NotFoundError"
 
 
 def test_insured_booking_is_refunded_in_full_uninsured_at_75_percent(world: Session) -> None:
@@ -112,6 +124,10 @@ def test_hotel_price_is_the_converted_nightly_rate(world: Session) -> None:
     booking = ok(world, "book_hotel", hotel_id=hotel["hotel_id"], traveller_name=api(world).account_holder,
                  check_in="2025-06-10", check_out="2025-06-13", payment_method_id=richest_card(world))
     assert booking["kind"] == "hotel" and booking["price"] == usd["amount"]
+    policy = ok(world, "purchase_travel_insurance", booking_id=booking["booking_id"], plan="premium",
+                payment_method_id=richest_card(world))
+    assert policy["coverage_amount"] == pytest.approx(round(booking["price"] * 1.5, 2))
+    assert ok(world, "get_travel_booking", booking_id=booking["booking_id"])["policy_id"] == policy["policy_id"]
     assert error_type(world, "book_hotel", hotel_id=hotel["hotel_id"], traveller_name=api(world).account_holder,
                       check_in="2025-06-13", check_out="2025-06-10", payment_method_id="WALLET") == "InvalidArgumentError"
     full = next((h for h in api(world).hotels.values() if h["rooms_available"] == 0), None)
@@ -161,6 +177,8 @@ def test_booking_needs_a_registered_traveller(world: Session) -> None:
     booking = ok(world, "book_flight", flight_id=target["flight_id"], traveller_name="rosa lindqvist",
                  payment_method_id=card)
     assert booking["traveller_name"] == "Rosa Lindqvist"
+    free = next(f"{r}C" for r in range(1, 41) if f"{r}C" not in api(world).flights[target["flight_id"]]["occupied_seats"])
+    assert ok(world, "select_seat", booking_id=booking["booking_id"], seat=free)["seat"] == free
     assert error_type(world, "book_flight", flight_id=target["flight_id"], traveller_name="Rosa Lindqvist",
                       payment_method_id=card) == "ConflictError"
     assert error_type(world, "add_traveller", traveller_name="Rosa Lindqvist", passport_number="X7730215") == "ConflictError"
@@ -170,9 +188,9 @@ def test_booking_needs_a_registered_traveller(world: Session) -> None:
 def test_lookup_and_search_errors_are_typed(world: Session) -> None:
     assert error_type(world, "find_airport_by_city", city="Atlantis") == "NotFoundError"
     assert "Lisbon" in world.call("find_airport_by_city", {"city": "Lisbn"}).error.message  # type: ignore[union-attr]
-    assert error_type(world, "search_flights", origin_code="XXX", destination_code="LIS", date="2025-06-05") == "NotFoundError"
-    assert error_type(world, "search_flights", origin_code="RMS", destination_code="LIS", date="2025-05-01") == "InvalidArgumentError"
-    assert error_type(world, "search_flights", origin_code="RMS", destination_code="LIS", date="June 5") == "InvalidArgumentError"
+    assert error_type(world, "search_flights", origin_airport_code="XXX", destination_airport_code="LIS", date="2025-06-05") == "NotFoundError"
+    assert error_type(world, "search_flights", origin_airport_code="RMS", destination_airport_code="LIS", date="2025-05-01") == "InvalidArgumentError"
+    assert error_type(world, "search_flights", origin_airport_code="RMS", destination_airport_code="LIS", date="June 5") == "InvalidArgumentError"
     assert error_type(world, "get_flight_details", flight_id="FL-1") == "NotFoundError"
     sold_out = next(f for f in api(world).flights.values() if f["seats_left"] == 0)
     assert error_type(world, "book_flight", flight_id=sold_out["flight_id"], traveller_name=api(world).account_holder,

@@ -116,6 +116,20 @@ def test_navigation_needs_the_engine_and_a_road(world: Session) -> None:
     assert ok(world, "get_car_status")["navigation_destination"] is None
 
 
+def test_park_and_refuel_from_a_moving_car(world: Session) -> None:
+    start(world)
+    ok(world, "shift_gear", gear="D")
+    ok(world, "release_brake_pedal")
+    ok(world, "drive_at_speed", speed_kmh=50)
+    assert error(world, "stop_engine")[0] == "InvalidStateError"
+    assert error(world, "fill_fuel_tank", liters_to_add=1.0)[0] == "InvalidStateError"
+    ok(world, "press_brake_pedal")
+    ok(world, "shift_gear", gear="P")
+    assert ok(world, "stop_engine")["engine_state"] == "stopped"
+    before = car(world).fuel_liters
+    assert ok(world, "fill_fuel_tank", liters_to_add=2.5)["fuel_liters"] == pytest.approx(before + 2.5)
+
+
 def test_tires_climate_and_lights(world: Session) -> None:
     report = ok(world, "check_tire_pressure")
     fixed = ok(world, "inflate_tires", pressure_psi=report["recommended_psi"])

@@ -445,7 +445,7 @@ class SmartHomeAPI:
             for s in sorted(self.scenes.values(), key=lambda s: int(s["scene_id"].split("-")[1]))
         ]}
 
-    @tool(mutates=True, requires=["create_scene"])
+    @tool(mutates=True)
     def activate_scene(self, scene_id: str) -> SceneActivation:
         """Activate a saved scene: switch all its devices on or off.
 

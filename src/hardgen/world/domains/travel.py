@@ -77,8 +77,8 @@ class Flight(TypedDict):
     """Internal flight id, e.g. 'FL-20417'; what book_flight takes."""
     airline: str
     flight_number: str
-    origin_code: str
-    destination_code: str
+    origin_airport_code: str
+    destination_airport_code: str
     date: str
     """Departure date, YYYY-MM-DD."""
     departure_time: str
@@ -418,23 +418,23 @@ class TravelAPI:
     # -- flights ---------------------------------------------------------------------------------
     @tool
     def search_flights(
-        self, origin_code: str, destination_code: str, date: str, max_price: float | None = None
+        self, origin_airport_code: str, destination_airport_code: str, date: str, max_price: float | None = None
     ) -> FlightList:
         """Search direct flights between two airports on a date, cheapest first.
 
         Needs IATA airport codes: get them from find_airport_by_city when the user names cities.
 
         Args:
-            origin_code: IATA code of the departure airport, e.g. 'RMS' (the airport_code of find_airport_by_city).
-            destination_code: IATA code of the arrival airport, e.g. 'LIS'.
+            origin_airport_code: IATA code of the departure airport, e.g. 'RMS' (the airport_code of find_airport_by_city).
+            destination_airport_code: IATA code of the arrival airport, e.g. 'LIS'.
             date: Departure date, YYYY-MM-DD; not in the past.
             max_price: Only flights whose fare in USD is at most this. Omit for no limit.
 
         Returns:
             Matching flights (possibly none) with flight_id, times, price in USD and seats left.
         """
-        origin = self._airport_code(origin_code, "origin")
-        destination = self._airport_code(destination_code, "destination")
+        origin = self._airport_code(origin_airport_code, "origin")
+        destination = self._airport_code(destination_airport_code, "destination")
         if origin == destination:
             raise InvalidArgumentError("origin and destination are the same airport")
         day = _parse_date(date, "date")
@@ -442,7 +442,7 @@ class TravelAPI:
             raise InvalidArgumentError(f"date {date} is in the past (today is {self.today})")
         found = [
             f for f in self.flights.values()
-            if f["origin_code"] == origin and f["destination_code"] == destination and f["date"] == day.isoformat()
+            if f["origin_airport_code"] == origin and f["destination_airport_code"] == destination and f["date"] == day.isoformat()
             and (max_price is None or f["price"] <= max_price)
         ]
         found.sort(key=lambda f: (f["price"], f["departure_time"], f["flight_id"]))
@@ -460,7 +460,7 @@ class TravelAPI:
         """
         return self._flight_view(self._flight(flight_id))
 
-    @tool(mutates=True, requires=["search_flights"])
+    @tool(mutates=True)
     def book_flight(self, flight_id: str, traveller_name: str, payment_method_id: str) -> Booking:
         """Book one seat on a flight for a traveller of this account and pay for it.
 
@@ -495,7 +495,7 @@ class TravelAPI:
         self.bookings[booking["booking_id"]] = booking
         return self._booking_view(booking)
 
-    @tool(mutates=True, requires=["book_flight"])
+    @tool(mutates=True)
     def select_seat(self, booking_id: str, seat: str) -> SeatAssignment:
         """Choose or change the seat of a confirmed flight booking.
 
@@ -545,7 +545,7 @@ class TravelAPI:
         found.sort(key=lambda h: (h["nightly_rate"] / USD_RATES[h["currency"]], h["hotel_id"]))
         return {"hotels": [dict(h) for h in found]}  # type: ignore[misc]
 
-    @tool(mutates=True, requires=["search_hotels"])
+    @tool(mutates=True)
     def book_hotel(
         self, hotel_id: str, traveller_name: str, check_in: str, check_out: str, payment_method_id: str
     ) -> Booking:
@@ -851,7 +851,7 @@ def generate_state(seed: int) -> dict[str, Any]:
                     flight_id = f"FL-{next(flight_ids)}"
                     flights[flight_id] = {
                         "flight_id": flight_id, "airline": airline, "flight_number": f"{prefix} {rng.randrange(100, 1000)}",
-                        "origin_code": origin, "destination_code": dest,
+                        "origin_airport_code": origin, "destination_airport_code": dest,
                         "date": (today + dt.timedelta(days=day_offset)).isoformat(),
                         "departure_time": f"{depart // 60:02d}:{depart % 60:02d}",
                         "arrival_time": f"{arrive // 60:02d}:{arrive % 60:02d}",
@@ -906,14 +906,14 @@ def _examples() -> dict[str, list[ExampleCall]]:
     rich_card = max(state["cards"], key=lambda c: state["cards"][c]["available_credit"])
     flights = state["flights"].values()
     flight = min((f for f in flights if f["seats_left"] > 0),
-                 key=lambda f: (f["date"], f["origin_code"], f["destination_code"]))
-    route = (flight["origin_code"], flight["destination_code"], flight["date"])
-    listed = sorted((f for f in flights if (f["origin_code"], f["destination_code"], f["date"]) == route),
+                 key=lambda f: (f["date"], f["origin_airport_code"], f["destination_airport_code"]))
+    route = (flight["origin_airport_code"], flight["destination_airport_code"], flight["date"])
+    listed = sorted((f for f in flights if (f["origin_airport_code"], f["destination_airport_code"], f["date"]) == route),
                     key=lambda f: (f["price"], f["departure_time"], f["flight_id"]))
     bookable = next(i for i, f in enumerate(listed) if f["seats_left"] > 0)
     free_seat = next(f"{row}{letter}" for row in range(1, 41) for letter in "ABCDEF"
                      if f"{row}{letter}" not in listed[bookable]["occupied_seats"])
-    origin_city, dest_city = by_code[flight["origin_code"]], by_code[flight["destination_code"]]
+    origin_city, dest_city = by_code[flight["origin_airport_code"]], by_code[flight["destination_airport_code"]]
     traveller = state["account_holder"]
 
     def cheapest_hotel(city: str) -> dict[str, Any]:
@@ -921,7 +921,7 @@ def _examples() -> dict[str, list[ExampleCall]]:
                    key=lambda h: (h["nightly_rate"] / USD_RATES[h["currency"]], h["hotel_id"]))
 
     hotel_city = next(row[0] for row in CITIES if cheapest_hotel(row[0])["rooms_available"] > 0)
-    search_flight = ("search_flights", {"origin_code": route[0], "destination_code": route[1], "date": route[2]})
+    search_flight = ("search_flights", {"origin_airport_code": route[0], "destination_airport_code": route[1], "date": route[2]})
     book = ("book_flight", {"flight_id": f"$0.flights.{bookable}.flight_id", "traveller_name": traveller,
                             "payment_method_id": rich_card})
     existing = sorted(state["bookings"])[0]
@@ -932,7 +932,7 @@ def _examples() -> dict[str, list[ExampleCall]]:
         "search_flights": [
             ("find_airport_by_city", {"city": origin_city}),
             ("find_airport_by_city", {"city": dest_city}),
-            ("search_flights", {"origin_code": "$0.airport_code", "destination_code": "$1.airport_code",
+            ("search_flights", {"origin_airport_code": "$0.airport_code", "destination_airport_code": "$1.airport_code",
                                 "date": flight["date"]}),
         ],
         "get_flight_details": [search_flight, ("get_flight_details", {"flight_id": "$0.flights.0.flight_id"})],
@@ -978,20 +978,20 @@ DOMAIN = Domain(
     environment_class=TravelAPI,
     generate_state=generate_state,
     chains=(
-        Chain("fly_between_cities", "Cities -> airport codes -> flights on a date -> book one for a traveller.",
-              ("find_airport_by_city", "find_airport_by_city", "search_flights", "book_flight")),
+        Chain("fly_between_cities", "City names -> airport codes -> flights on a date -> book one for a traveller.",
+              ("find_airport_by_city", "search_flights", "book_flight")),
         Chain("book_and_pick_seat", "Search a route, book a flight, then choose a seat on the new booking id.",
               ("search_flights", "book_flight", "select_seat")),
         Chain("insure_then_cancel", "Find a traveller's booking, insure it, cancel it for a full refund.",
               ("list_travel_bookings", "purchase_travel_insurance", "cancel_travel_booking")),
-        Chain("hotel_budget_check", "Hotels in a city -> convert the nightly rate to USD -> book the hotel.",
-              ("search_hotels", "convert_currency", "book_hotel")),
+        Chain("insured_hotel_stay", "Hotels in a city -> book one by hotel id -> insure the new booking id.",
+              ("search_hotels", "book_hotel", "purchase_travel_insurance")),
         Chain("top_up_then_book", "See payment methods, top the wallet up from a card, pay a flight from the wallet.",
               ("list_travel_payment_methods", "top_up_travel_wallet", "book_flight")),
-        Chain("points_to_wallet", "Check frequent-flyer points, redeem them into wallet credit, spend it on a flight.",
-              ("get_frequent_flyer_account", "redeem_frequent_flyer_points", "book_flight")),
-        Chain("new_traveller_trip", "Register a traveller, find a flight, book it in the new traveller's name.",
-              ("add_traveller", "search_flights", "book_flight")),
+        Chain("seat_on_existing_booking", "A traveller's bookings -> choose a seat on one -> read the booking back.",
+              ("list_travel_bookings", "select_seat", "get_travel_booking")),
+        Chain("new_traveller_trip", "Register a traveller, book a flight in the new name, choose the seat.",
+              ("add_traveller", "book_flight", "select_seat")),
     ),
     examples=_examples(),
 )

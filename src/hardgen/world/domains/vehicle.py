@@ -290,7 +290,7 @@ class VehicleAPI:
         self.cruise_control = {"enabled": False, "target_speed_kmh": None}
         return {"brake_pressed": True, "speed_kmh": 0}
 
-    @tool(mutates=True)
+    @tool(mutates=True, requires=["press_brake_pedal"])
     def release_brake_pedal(self) -> BrakeState:
         """Release the brake pedal. The car can only drive (drive_at_speed) with the brake released.
 
@@ -325,7 +325,7 @@ class VehicleAPI:
         self.engine_state = "running"
         return {"engine_state": "running", "gear": self.gear, "fuel_liters": self.fuel_liters}
 
-    @tool(mutates=True)
+    @tool(mutates=True, requires=["start_engine"])
     def stop_engine(self) -> EngineState:
         """Stop the engine. The car must be stopped (speed 0) and in park. Ends navigation.
 
@@ -690,8 +690,6 @@ DOMAIN = Domain(
               ("estimate_drive_distance", "check_trip_range", "fill_fuel_tank")),
         Chain("navigate_somewhere", "Start the car, then start navigation to a city (needs the engine on).",
               ("lock_doors", "press_brake_pedal", "start_engine", "start_navigation")),
-        Chain("fix_low_tire", "Read tire pressures, inflate to the recommended pressure the report gives.",
-              ("check_tire_pressure", "inflate_tires", "get_car_status")),
         Chain("warm_cabin", "Start the car, then set the climate (needs the engine on).",
               ("lock_doors", "press_brake_pedal", "start_engine", "set_climate_control")),
         Chain("park_and_refuel", "Stop the moving car, shift to park, stop the engine, refuel (needs the engine off).",
