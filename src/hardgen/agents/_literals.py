@@ -268,7 +268,7 @@ def _emails_urls_paths(c: _Collector) -> None:
 
 
 def _dates_times(c: _Collector) -> None:
-    iso = r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ](?:at\s+)?(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+    iso = r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:T(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
     for m in c.scan(iso):
         date = _date_value(int(m["y"]), int(m["m"]), int(m["d"]))
         if date is None:
@@ -388,11 +388,10 @@ def _amounts_numbers(c: _Collector) -> None:
             currency(_CURRENCY_WORDS[m["cur"].lower()], m.start(), m.end(), m["cur"])
     for m in c.scan(rf"(?<![\w.]){num}\s?(?:%|percent\b|per cent\b)", re.IGNORECASE):
         c.add("percent", m.start(), m.end(), _number(m["n"]), unit="%")
-    for m in c.scan(rf"(?<![\w.]){num}(?![\w])"):
+    for m in c.scan(rf"(?<![\w.\-])(?P<sign>-)?{num}(?![\w])"):
         after = _words_after(c.text.source, m.end(), 1)
-        c.add("number", m.start(), m.end(), _number(m["n"]), unit=stem(after[0]) if after else None)
-    for m in c.scan(r"(?<!-)\b-(?P<n>\d+(?:\.\d+)?)\b"):
-        c.add("number", m.start(), m.end(), -_number(m["n"]))
+        value = -_number(m["n"]) if m["sign"] else _number(m["n"])
+        c.add("number", m.start(), m.end(), value, unit=stem(after[0]) if after else None)
     words = "|".join(_NUMBER_WORDS)
     for m in c.scan(rf"\b(?:a\s+)?(?P<w>{words})\b", re.IGNORECASE):
         word = m["w"].lower()
@@ -444,6 +443,8 @@ def _proper_nouns(c: _Collector, extra_common: frozenset[str]) -> None:
         if not parts:
             continue
         s, e = start + parts[0].start(), start + parts[-1].end()
+        if source[e - 2 : e] in {"'s", "’s"}:  # "Alice Baker's": the name is Alice Baker
+            e -= 2
         text = source[s:e]
         if text.lower() in STOPWORDS:
             continue

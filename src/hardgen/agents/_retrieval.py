@@ -72,8 +72,9 @@ class ToolMatch:
 
     @property
     def relevant(self) -> bool:
-        """Whether a word that is not generic matched (a `get` alone says nothing)."""
-        return any(t not in GENERIC_TERMS for t in self.matched)
+        """Whether a word that is not generic matched, or two generic ones did (a `get` alone says
+        nothing; `user id` does)."""
+        return len(self.matched) >= 2 or any(t not in GENERIC_TERMS for t in self.matched)
 
 
 def _schema_words(schema: Any, out: Counter[str], depth: int = 0) -> None:

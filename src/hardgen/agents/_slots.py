@@ -63,7 +63,7 @@ _KIND_AFFINITY: dict[str, frozenset[str]] = {
         "abbreviation state region stock"
     ),
     "proper_noun": _words(
-        "name city place location destination origin country person user recipient contact author to from "
+        "name city place location destination origin country person user recipient contact author "
         "company username owner assignee title town region state address venue restaurant hotel team "
         "organization org customer client friend receiver sender member artist brand store employee patient "
         "doctor who first last full street area neighborhood station airport"
@@ -322,8 +322,13 @@ def score_pair(
         if word in _PREPOSITIONS or len(adjacent) == 2:
             break
         adjacent.append(stem(word))
+    # ...when the literal's kind is a plausible value for the parameter at all: in "Message Alice" the
+    # verb names the `text` parameter, but a name is no message text.
+    plausible = lit.kind == "enum" or bool(_KIND_AFFINITY.get(lit.kind, frozenset()) & info.words) or not any(
+        aff & info.words for aff in _KIND_AFFINITY.values()
+    )
     if set(adjacent) & info.name_words:
-        score += 2.5
+        score += 2.5 if plausible else 0.5
     elif set(adjacent) & info.description_words:
         score += 0.5
     last = near[-1] if near else None

@@ -32,6 +32,7 @@ ACTION_VERBS = frozenset(
     increase decrease remind mark assign approve reject submit draft upload download subscribe unsubscribe
     follow unfollow like reply invite save sell rent withdraw deposit refund return track view display
     print count sort filter archive restore lock unlock enable disable reset upgrade downgrade apply
+    drive fly travel go ride walk play watch estimate plan invite join leave accept decline
     """.split()  # noqa: SIM905
 )
 """Imperative verbs that open a request ("... and *book* a table"): where one request ends and the
