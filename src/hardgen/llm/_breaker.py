@@ -3,9 +3,9 @@
 Closed: requests go. After `threshold` consecutive failures (429, 5xx, timeouts, connection errors) it
 opens: every request waits for `cooldown_s`. Then it is half-open: exactly one request goes as a
 probe while the others keep waiting. The probe's success closes the breaker; its failure opens it
-again for another cool-down, and counts as a failed attempt for every request that was waiting on it,
-so that when a server stays down all waiting requests run out of retries together after a few
-probes, instead of each needing its own series of cool-downs.
+again for another cool-down. Every opening counts as a failed attempt for each request that was
+waiting to send at the time, so that when a server stays down all waiting requests run out of
+retries together after a few probes, instead of each needing its own series of cool-downs.
 
 The breaker is plain state behind a thread lock (waiting is `asyncio.sleep`), so it does not belong to
 one event loop.
@@ -28,9 +28,11 @@ class BreakerTicket:
     """The breaker's answer to a request that wants to go."""
 
     go: bool
-    """True: send now. False: a probe failed while this request waited (count it as a failed attempt)."""
+    """True: send now. False: the breaker (re)opened since the request last looked; count it as a failed attempt."""
     probe: bool = False
     """This request is the half-open probe; its outcome decides the breaker's state."""
+    opens: int = 0
+    """The breaker's `opens` when the ticket was issued."""
 
 
 class CircuitBreaker:
@@ -61,19 +63,23 @@ class CircuitBreaker:
         # Waiters poll while a probe is out; the interval is short relative to the cool-down.
         self._poll_s = max(0.002, min(0.05, cooldown_s / 4))
 
-    async def acquire(self) -> BreakerTicket:
-        """Wait until a request may be sent (or until a probe fails while waiting)."""
-        opens_at_start = self.opens
+    async def acquire(self, seen_opens: int) -> BreakerTicket:
+        """Wait until a request may be sent, or until the breaker has opened more often than `seen_opens`.
+
+        A request passes the `opens` it has already accounted for; when the breaker opened again (a
+        probe, or other requests, failed while it waited) it gets a `go=False` ticket and counts that
+        as one of its failed attempts.
+        """
         while True:
             with self._lock:
-                if self.opens != opens_at_start:
-                    return BreakerTicket(go=False)
+                if self.opens != seen_opens:
+                    return BreakerTicket(go=False, opens=self.opens)
                 if self.state == "closed":
-                    return BreakerTicket(go=True)
+                    return BreakerTicket(go=True, opens=self.opens)
                 now = self._clock()
                 if self.state == "open" and now >= self._open_until:
                     self.state = "half_open"
-                    return BreakerTicket(go=True, probe=True)
+                    return BreakerTicket(go=True, probe=True, opens=self.opens)
                 # Poll rather than sleep the whole cool-down: an in-flight success may close it early.
                 wait = min(self._open_until - now, self._poll_s) if self.state == "open" else self._poll_s
             await asyncio.sleep(max(wait, 0.0))

@@ -230,4 +230,3 @@ async def _guard(awaitable: Any, timeout: float | None) -> Any:
         async with _timeout_context(timeout):
             return await awaitable
     return await asyncio.wait_for(awaitable, timeout)
-

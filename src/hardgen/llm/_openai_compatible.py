@@ -215,38 +215,38 @@ class OpenAICompatibleBackend:
 
     async def _send_with_retries(self, request: ChatRequest) -> dict[str, Any]:
         resources = self._loop_resources()
-        failed = 0  # failed attempts charged to this request (own failures and failed probes it waited on)
+        failed = 0  # failed attempts charged to this request: its own, and breaker openings it waited through
+        seen_opens = self.breaker.opens
         while True:
-            ticket = await self.breaker.acquire()
+            ticket = await self.breaker.acquire(seen_opens)
             if not ticket.go:
-                failed += 1
-                failure = _Failure("circuit_open", self.breaker.last_failure or "the server keeps failing", True)
+                failed += ticket.opens - seen_opens
+                seen_opens = ticket.opens
                 if failed > self.max_retries:
+                    failure = _Failure("circuit_open", self.breaker.last_failure or "the server keeps failing", True)
                     raise self._error(failure, attempts=failed)
                 continue
             body = self._request_body(request)
+            client = await resources.slots.get()
             try:
-                client = await resources.slots.get()
-                try:
-                    self._stats.http_requests += 1
-                    # The raw-response route of the official client (as its README documents for custom
-                    # requests): no typed-params transform per request, the body parsed here, leniently.
-                    raw = await client.post("/chat/completions", body=body, cast_to=HTTPX.Response)
-                    content = raw.content
-                finally:
-                    resources.slots.put_nowait(client)
-                payload = _read_completion(content)
-            except asyncio.CancelledError:
-                self.breaker.release(ticket)
-                raise
+                if self.breaker.opens != seen_opens:
+                    # It opened while this request queued for a slot: back to the breaker, sending nothing.
+                    self.breaker.release(ticket)
+                    continue
+                self._stats.http_requests += 1
+                # The raw-response route of the official client (as its README documents for custom
+                # requests): no typed-params transform per request; the body is parsed here, leniently.
+                raw = await client.post("/chat/completions", body=body, cast_to=HTTPX.Response)
+                payload = _read_completion(raw.content)
+                self.breaker.record_success(ticket)
+                return payload
             except (openai.APIError, _BadResponse) as exc:
                 failure = self._classify(exc)
             except BaseException:
                 self.breaker.release(ticket)
                 raise
-            else:
-                self.breaker.record_success(ticket)
-                return payload
+            finally:
+                resources.slots.put_nowait(client)
 
             if not failure.retryable:
                 self.breaker.record_success(ticket)  # the server is up: it judged the request
@@ -256,7 +256,9 @@ class OpenAICompatibleBackend:
                     logger.warning("%s rejected json_schema output; falling back to json_object", self.base_url)
                     continue
                 raise self._error(failure, attempts=failed + 1)
-            if self.breaker.record_failure(ticket, failure.describe()):
+            opened = self.breaker.record_failure(ticket, failure.describe())
+            seen_opens = self.breaker.opens  # an opening this failure caused is already counted below
+            if opened:
                 logger.warning(
                     "%s failed %d times in a row (%s): pausing all requests for %.1f s",
                     self.base_url,
@@ -384,7 +386,9 @@ class OpenAICompatibleBackend:
     def _advice(self, failure: _Failure) -> str:
         status = failure.status
         if failure.kind == "connection":
-            return f"Check that the server is running and reachable at {self.base_url} (host, port, and the /v1 suffix)."
+            return (
+                f"Check that the server is running and reachable at {self.base_url} (host, port, and the /v1 suffix)."
+            )
         if failure.kind == "timeout":
             return (
                 f"The server did not answer within {self.timeout_s:g} s: raise timeout_s, lower max_concurrency "

@@ -96,7 +96,9 @@ def _read_native_call(raw: Any, index: int, errors: list[str]) -> ToolCall | Non
         return ToolCall.from_openai(raw)
     except (ValueError, TypeError, ValidationError) as exc:
         arguments = fn.get("arguments") if isinstance(fn, dict) else None
-        errors.append(f"native tool call #{index} to {name!r}: {_first_line(exc)}; arguments were {_snippet(arguments)}")
+        errors.append(
+            f"native tool call #{index} to {name!r}: {_first_line(exc)}; arguments were {_snippet(arguments)}"
+        )
         return None
 
 
@@ -136,7 +138,9 @@ def _read_json_call(block: str, index: int, errors: list[str], *, unclosed: bool
         try:
             arguments = json.loads(arguments) if arguments.strip() else {}
         except json.JSONDecodeError as exc:
-            errors.append(f"{where}: arguments of {obj['name']!r} are not valid JSON ({exc.msg}): {_snippet(arguments)}")
+            errors.append(
+                f"{where}: arguments of {obj['name']!r} are not valid JSON ({exc.msg}): {_snippet(arguments)}"
+            )
             return None
     if not isinstance(arguments, dict):
         errors.append(f"{where}: arguments of {obj['name']!r} must be a JSON object, got {_snippet(arguments)}")

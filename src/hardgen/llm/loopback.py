@@ -317,7 +317,9 @@ class LoopbackServer:
             await self._write(writer, 200, json.dumps(payload).encode(), close=not keep_alive)
         elif method == "POST" and route.endswith("/chat/completions"):
             if body is None:
-                await self._write(writer, 400, _error_body("the request body is not a JSON object", 400), close=not keep_alive)
+                await self._write(
+                    writer, 400, _error_body("the request body is not a JSON object", 400), close=not keep_alive
+                )
             else:
                 self.in_flight += 1
                 self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -345,7 +347,9 @@ class LoopbackServer:
         if reply.status != 200:
             extra = {"Retry-After": _format_seconds(reply.retry_after)} if reply.retry_after is not None else {}
             text = reply.error_message or f"loopback scripted HTTP {reply.status}"
-            await self._write(writer, reply.status, _error_body(text, reply.status), close=not keep_alive, headers=extra)
+            await self._write(
+                writer, reply.status, _error_body(text, reply.status), close=not keep_alive, headers=extra
+            )
             return True
         if reply.kind == "not_json":
             page = b"<html><body><h1>502 Bad Gateway</h1>nginx</body></html>"

@@ -1,0 +1,437 @@
+"""OpenAICompatibleBackend over real HTTP against the loopback server: parsing, retries, breaker, cache."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from hardgen.llm import (
+    Backend,
+    BackendError,
+    ChatRequest,
+    ChatResponse,
+    OpenAICompatibleBackend,
+    ResponseCache,
+)
+from hardgen.llm.loopback import LoopbackServer, Reply
+from hardgen.schema import Message, ToolCall, ToolSpec
+
+T = TypeVar("T")
+
+# Short backoffs and timeouts keep the whole file fast.
+FAST = {"backoff_base_s": 0.01, "backoff_max_s": 0.05, "timeout_s": 5.0}
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def backend(server: LoopbackServer, **kwargs: Any) -> OpenAICompatibleBackend:
+    options = {**FAST, **kwargs}
+    return OpenAICompatibleBackend(server.url, "test-model", **options)
+
+
+def ask(text: str = "hi", **kwargs: Any) -> ChatRequest:
+    return ChatRequest(messages=[Message.user(text)], **kwargs)
+
+
+async def complete(b: OpenAICompatibleBackend, request: ChatRequest) -> ChatResponse:
+    try:
+        return await b.complete(request)
+    finally:
+        await b.aclose()
+
+
+def tool_responder(request: dict[str, Any]) -> dict[str, Any]:
+    """Calls the first offered tool with fixed arguments, or answers in text when no tool is offered."""
+    tools = request.get("tools") or []
+    if not tools:
+        return {"role": "assistant", "content": "no tools"}
+    name = tools[0]["function"]["name"]
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": "call_abc",
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps({"user_id": 42, "tags": ["a", "b"]})},
+            }
+        ],
+    }
+
+
+LOOKUP = ToolSpec(
+    name="lookup_user",
+    description="Find a user.",
+    parameters={
+        "type": "object",
+        "properties": {"user_id": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}}},
+        "required": ["user_id"],
+    },
+)
+
+
+def test_is_a_backend() -> None:
+    b = OpenAICompatibleBackend("http://127.0.0.1:9/v1", "m")
+    assert isinstance(b, Backend) and b.name == "openai-compatible" and b.model == "m"
+
+
+@pytest.mark.parametrize("lean_http", [True, False], ids=["lean-transport", "httpx-transport"])
+def test_native_tool_calls_and_request_shape(lean_http: bool) -> None:
+    previous = ToolCall(id="call_prev", name="lookup_user", arguments={"user_id": 1})
+    request = ChatRequest(
+        messages=[
+            Message.system("You are helpful."),
+            Message.user("Who is 1?"),
+            Message.assistant(tool_calls=[previous]),
+            Message.tool(previous, '{"name": "Ann"}'),
+            Message.user("And 42?"),
+        ],
+        tools=[LOOKUP],
+        tool_choice="auto",
+        temperature=0.2,
+        max_tokens=64,
+        seed=7,
+        metadata={"unit": "u1"},
+    )
+    with LoopbackServer(responder=tool_responder) as server:
+        response = run(complete(backend(server, lean_http=lean_http), request))
+        sent = server.chat_requests[0].body
+    assert response.message.tool_calls == [
+        ToolCall(id="call_abc", name="lookup_user", arguments={"user_id": 42, "tags": ["a", "b"]})
+    ]
+    assert response.finish_reason == "tool_calls" and response.parse_errors == [] and not response.cache_hit
+    assert response.usage.prompt_tokens > 0 and response.usage.completion_tokens > 0
+    assert sent is not None
+    assert sent["model"] == "test-model"
+    assert sent["tools"] == [LOOKUP.to_openai()]
+    assert (
+        sent["tool_choice"] == "auto" and sent["temperature"] == 0.2 and sent["max_tokens"] == 64 and sent["seed"] == 7
+    )
+    assert "metadata" not in sent and "response_format" not in sent
+    wire_call = sent["messages"][2]["tool_calls"][0]
+    assert wire_call["function"]["arguments"] == '{"user_id": 1}'  # a JSON string on the wire
+    assert sent["messages"][3] == {
+        "role": "tool",
+        "content": '{"name": "Ann"}',
+        "tool_call_id": "call_prev",
+        "name": "lookup_user",
+    }
+
+
+@pytest.mark.parametrize("kind", ["hermes", "python_list"])
+def test_text_tool_calls_are_parsed(kind: str) -> None:
+    with LoopbackServer(responder=tool_responder, default=kind) as server:
+        response = run(complete(backend(server), ask(tools=[LOOKUP])))
+    calls = response.message.tool_calls or []
+    assert [(c.name, c.arguments) for c in calls] == [("lookup_user", {"user_id": 42, "tags": ["a", "b"]})]
+    assert response.message.content is None and response.parse_errors == []
+
+
+def test_reasoning_from_think_tags_and_from_reasoning_content() -> None:
+    def thinking(_request: dict[str, Any]) -> dict[str, Any]:
+        return {"role": "assistant", "content": "It is 4.", "reasoning_content": "2 + 2 = 4"}
+
+    with LoopbackServer(responder=thinking, script=["think"]) as server:
+        b = backend(server)
+
+        async def both() -> tuple[ChatResponse, ChatResponse]:
+            try:
+                return await b.complete(ask("a")), await b.complete(ask("b"))
+            finally:
+                await b.aclose()
+
+        tagged, field = run(both())
+    assert tagged.message.reasoning == "2 + 2 = 4" and tagged.message.content == "It is 4."
+    assert field.message.reasoning == "2 + 2 = 4" and field.message.content == "It is 4."
+
+
+def test_bad_json_arguments_become_parse_errors_not_exceptions() -> None:
+    with LoopbackServer(responder=tool_responder, default="bad_arguments") as server:
+        b = backend(server)
+        response = run(complete(b, ask(tools=[LOOKUP])))
+    assert response.message.tool_calls is None
+    assert len(response.parse_errors) == 1 and "lookup_user" in response.parse_errors[0]
+    assert b.stats.parse_errors == 1
+
+
+def test_429_then_success_is_retried_and_counted() -> None:
+    with LoopbackServer(script=[429, Reply(status=429, retry_after=0.2)]) as server:
+        b = backend(server)
+        started = time.monotonic()
+        response = run(complete(b, ask("hello")))
+        elapsed = time.monotonic() - started
+        seen = len(server.chat_requests)
+    assert response.message.content == "echo: hello"
+    assert seen == 3
+    stats = b.stats
+    assert (stats.requests, stats.http_requests, stats.retries, stats.failures) == (1, 3, 2, 0)
+    assert elapsed >= 0.2  # Retry-After honoured
+
+
+def test_500s_exhaust_retries_with_a_clear_error() -> None:
+    with LoopbackServer(default=Reply(status=500, error_message="CUDA out of memory")) as server:
+        b = backend(server, max_retries=2)
+        with pytest.raises(BackendError) as info:
+            run(complete(b, ask()))
+        seen = len(server.chat_requests)
+    err = info.value
+    assert seen == 3 and err.attempts == 3 and err.status == 500 and err.kind == "status"
+    text = str(err)
+    assert server.url in text and "test-model" in text and "after 3 attempts" in text
+    assert "HTTP 500" in text and "CUDA out of memory" in text and "check its logs" in text
+    assert b.stats.failures == 1 and b.stats.retries == 2
+
+
+@pytest.mark.parametrize(("status", "hint"), [(400, "rejected the request"), (401, "API key"), (404, "'test-model'")])
+def test_client_errors_are_not_retried(status: int, hint: str) -> None:
+    with LoopbackServer(default=status) as server:
+        with pytest.raises(BackendError, match=f"HTTP {status}") as info:
+            run(complete(backend(server), ask()))
+        seen = len(server.chat_requests)
+    assert seen == 1 and info.value.attempts == 1 and hint in str(info.value)
+
+
+def test_timeout_is_retried_then_reported() -> None:
+    with LoopbackServer(default="hang") as server:
+        b = backend(server, timeout_s=0.2, max_retries=1)
+        started = time.monotonic()
+        with pytest.raises(BackendError) as info:
+            run(complete(b, ask()))
+        elapsed = time.monotonic() - started
+        seen = len(server.chat_requests)
+    assert info.value.kind == "timeout" and seen == 2
+    assert "within 0.2 s" in str(info.value) and "timeout_s" in str(info.value)
+    assert 0.4 <= elapsed < 3.0
+
+
+def test_hang_once_then_success() -> None:
+    with LoopbackServer(script=["hang"]) as server:
+        response = run(complete(backend(server, timeout_s=0.2), ask("x")))
+    assert response.message.content == "echo: x"
+
+
+def test_unreachable_server_fails_fast_and_clearly() -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    b = OpenAICompatibleBackend(f"http://127.0.0.1:{port}/v1", "m", max_retries=2, **FAST)
+    started = time.monotonic()
+    with pytest.raises(BackendError) as info:
+        run(complete(b, ask()))
+    assert time.monotonic() - started < 2.0
+    assert info.value.kind == "connection" and info.value.attempts == 3
+    assert f"127.0.0.1:{port}" in str(info.value) and "running and reachable" in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["truncated", "not_json"])
+def test_malformed_body_is_retried_then_succeeds(kind: str) -> None:
+    with LoopbackServer(script=[kind]) as server:
+        b = backend(server)
+        response = run(complete(b, ask("y")))
+    assert response.message.content == "echo: y" and b.stats.retries == 1
+
+
+@pytest.mark.parametrize("kind", ["truncated", "not_json"])
+def test_malformed_body_every_time_is_a_clear_error(kind: str) -> None:
+    with LoopbackServer(default=kind) as server, pytest.raises(BackendError, match="not valid JSON") as info:
+        run(complete(backend(server, max_retries=1), ask()))
+    assert info.value.kind == "bad_response" and "OpenAI-compatible" in str(info.value)
+
+
+def test_circuit_breaker_pauses_instead_of_a_retry_storm() -> None:
+    cooldown = 0.3
+    with LoopbackServer(default=503) as server:
+        b = backend(server, max_concurrency=1, max_retries=5, breaker_threshold=3, breaker_cooldown_s=cooldown)
+
+        async def many() -> list[BaseException | ChatResponse]:
+            try:
+                return await asyncio.gather(*(b.complete(ask(str(i))) for i in range(6)), return_exceptions=True)
+            finally:
+                await b.aclose()
+
+        results = run(many())
+        times = [r.received_at for r in server.chat_requests]
+    assert all(isinstance(r, BackendError) for r in results)
+    # Without the breaker: 6 requests x 6 attempts = 36. With it: 3 to trip it, then one probe per cool-down.
+    assert len(times) <= 3 + 6
+    assert times[3] - times[2] >= cooldown * 0.9  # the pause after the third consecutive failure
+    assert b.stats.breaker_opens >= 2
+    assert any(isinstance(r, BackendError) and r.kind == "circuit_open" for r in results)
+    assert "circuit breaker" in str(
+        next(r for r in results if isinstance(r, BackendError) and r.kind == "circuit_open")
+    )
+
+
+def test_breaker_closes_again_when_the_server_recovers() -> None:
+    with LoopbackServer(script=[500, 500, 500]) as server:
+        b = backend(server, max_retries=5, breaker_threshold=2, breaker_cooldown_s=0.1)
+        response = run(complete(b, ask("back")))
+    assert response.message.content == "echo: back"
+    assert b.breaker.state == "closed" and b.stats.breaker_opens == 2
+
+
+def test_cache_hit_on_repeat_costs_no_request(tmp_path: Path) -> None:
+    with LoopbackServer(responder=tool_responder) as server:
+        b = backend(server, cache=tmp_path / "cache.sqlite")
+
+        async def twice() -> tuple[ChatResponse, ChatResponse]:
+            try:
+                first = await b.complete(ask("q", tools=[LOOKUP], temperature=0.9))
+                second = await b.complete(ask("q", tools=[LOOKUP], temperature=0.9, metadata={"unit": 2}))
+                return first, second
+            finally:
+                await b.aclose()
+
+        first, second = run(twice())
+        seen = len(server.chat_requests)
+    assert seen == 1
+    assert not first.cache_hit and second.cache_hit
+    assert second.message == first.message and second.usage == first.usage
+    stats = b.stats
+    assert (stats.requests, stats.cache_hits, stats.http_requests) == (2, 1, 1)
+    assert stats.prompt_tokens == first.usage.prompt_tokens  # a hit costs no tokens
+
+
+def test_failed_requests_are_not_cached(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    with LoopbackServer(script=[400]) as server:
+        b = backend(server, cache=cache)
+
+        async def go() -> ChatResponse:
+            with pytest.raises(BackendError):
+                await b.complete(ask("z"))
+            try:
+                return await b.complete(ask("z"))
+            finally:
+                await b.aclose()
+
+        response = run(go())
+        seen = len(server.chat_requests)
+    assert seen == 2 and not response.cache_hit and len(cache) == 1
+
+
+SCHEMA = {
+    "title": "Tool Name",
+    "type": "object",
+    "properties": {"name": {"type": "string"}},
+    "required": ["name"],
+}
+
+
+def test_structured_output_request_shape() -> None:
+    with LoopbackServer() as server:
+        response = run(complete(backend(server), ask(response_schema=SCHEMA)))
+        sent = server.chat_requests[0].body
+    assert sent is not None
+    assert sent["response_format"] == {"type": "json_schema", "json_schema": {"name": "Tool_Name", "schema": SCHEMA}}
+    assert response.message.content == "{}"
+
+
+def test_structured_output_falls_back_to_json_object() -> None:
+    rejection = Reply(status=400, error_message="response_format type 'json_schema' is not supported")
+    with LoopbackServer(script=[rejection]) as server:
+        b = backend(server)
+
+        async def two() -> None:
+            try:
+                await b.complete(ask("a", response_schema=SCHEMA))
+                await b.complete(ask("b", response_schema=SCHEMA))
+            finally:
+                await b.aclose()
+
+        run(two())
+        formats = [r.body["response_format"] for r in server.chat_requests if r.body]
+    assert formats == [
+        {"type": "json_schema", "json_schema": {"name": "Tool_Name", "schema": SCHEMA}},
+        {"type": "json_object"},
+        {"type": "json_object"},
+    ]
+    assert b.stats.structured_output_fallbacks == 1 and b.stats.failures == 0
+
+
+def test_concurrency_bound_is_respected() -> None:
+    with LoopbackServer(latency_s=0.05) as server:
+        b = backend(server, max_concurrency=4)
+
+        async def many() -> list[ChatResponse]:
+            try:
+                return await asyncio.gather(*(b.complete(ask(str(i))) for i in range(24)))
+            finally:
+                await b.aclose()
+
+        responses = run(many())
+        peak = server.max_in_flight
+    assert len(responses) == 24 and peak == 4
+
+
+def test_token_accounting_matches_the_server() -> None:
+    with LoopbackServer() as server:
+        b = backend(server)
+
+        async def three() -> list[ChatResponse]:
+            try:
+                return [await b.complete(ask(str(i) * (i + 1))) for i in range(3)]
+            finally:
+                await b.aclose()
+
+        responses = run(three())
+    stats = b.stats
+    assert stats.prompt_tokens == sum(r.usage.prompt_tokens for r in responses) > 0
+    assert stats.completion_tokens == sum(r.usage.completion_tokens for r in responses) > 0
+    assert stats.total_tokens == stats.prompt_tokens + stats.completion_tokens
+    assert 0 < stats.latency_s_mean <= stats.latency_s_max
+    assert type(stats).model_validate_json(stats.model_dump_json()) == stats
+
+
+def test_api_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HARDGEN_API_KEY", "sk-hardgen")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai")
+    with LoopbackServer() as server:
+        run(complete(backend(server), ask()))
+        monkeypatch.delenv("HARDGEN_API_KEY")
+        run(complete(backend(server), ask()))
+        monkeypatch.delenv("OPENAI_API_KEY")
+        run(complete(backend(server), ask()))
+        auth = [r.headers.get("authorization") for r in server.chat_requests]
+    assert auth == ["Bearer sk-hardgen", "Bearer sk-openai", "Bearer EMPTY"]
+
+
+def test_extra_body_is_merged_into_requests() -> None:
+    with LoopbackServer() as server:
+        extra = {"chat_template_kwargs": {"enable_thinking": False}}
+        run(complete(backend(server, extra_body=extra), ask()))
+        sent = server.chat_requests[0].body
+    assert sent is not None and sent["chat_template_kwargs"] == {"enable_thinking": False}
+
+
+def test_usable_from_successive_event_loops() -> None:
+    with LoopbackServer() as server:
+        b = backend(server)
+        first = asyncio.run(b.complete(ask("one")))
+        second = asyncio.run(b.complete(ask("two")))
+    assert (first.message.content, second.message.content) == ("echo: one", "echo: two")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"base_url": "localhost:8000"}, "not a URL"),
+        ({"model": ""}, "model must name"),
+        ({"max_concurrency": 0}, "max_concurrency"),
+        ({"timeout_s": 0}, "timeout_s"),
+        ({"base_url": "https://api.example.com/v1", "lean_http": True}, "plain http"),
+    ],
+)
+def test_bad_configuration_is_a_clear_error(kwargs: dict[str, Any], message: str) -> None:
+    options: dict[str, Any] = {"base_url": "http://127.0.0.1:8000/v1", "model": "m", **kwargs}
+    with pytest.raises(ValueError, match=message):
+        OpenAICompatibleBackend(**options)
