@@ -254,7 +254,9 @@ class CrmAPI:
     # -- lookups -----------------------------------------------------------------------------------
     def _contact(self, contact_id: str) -> dict[str, Any]:
         if contact_id not in self.contacts:
-            raise NotFoundError(f"no contact {contact_id!r}; use search_contacts to find contact ids by name or company")
+            raise NotFoundError(
+                f"no contact {contact_id!r}; use search_contacts to find contact ids by name or company"
+            )
         return self.contacts[contact_id]
 
     def _company(self, company_id: str) -> dict[str, Any]:
@@ -392,9 +394,7 @@ class CrmAPI:
             **company,  # type: ignore[typeddict-item]
             "contact_count": sum(1 for c in self.contacts.values() if c["company_id"] == company_id),
             "open_deal_count": sum(
-                1
-                for d in self.deals.values()
-                if d["company_id"] == company_id and d["stage"] not in CLOSED_DEAL_STAGES
+                1 for d in self.deals.values() if d["company_id"] == company_id and d["stage"] not in CLOSED_DEAL_STAGES
             ),
         }
 
@@ -670,7 +670,9 @@ class CrmAPI:
         """
         ticket = self._ticket(ticket_id)
         if ticket["status"] in ("resolved", "closed"):
-            raise InvalidStateError(f"ticket {ticket_id} is {ticket['status']}; only unresolved tickets change priority")
+            raise InvalidStateError(
+                f"ticket {ticket_id} is {ticket['status']}; only unresolved tickets change priority"
+            )
         ticket["priority"] = priority
         created = _date(ticket["created_date"], "created_date")
         ticket["sla_due_date"] = (created + dt.timedelta(days=SLA_DAYS[priority])).isoformat()
@@ -765,7 +767,9 @@ class CrmAPI:
         ticket["comments"].append(
             {"comment_id": comment_id, "author": "customer", "text": body, "internal": False, "date": self.today}
         )
-        ticket.update(status="in_progress", resolved_date=None, resolution=None, reopen_count=ticket["reopen_count"] + 1)
+        ticket.update(
+            status="in_progress", resolved_date=None, resolution=None, reopen_count=ticket["reopen_count"] + 1
+        )
         return self._ticket_details(ticket)
 
     @tool
@@ -822,27 +826,69 @@ class CrmAPI:
 
 # -- generated worlds ----------------------------------------------------------------------------
 _COMPANY_NAMES = (
-    "Northwind Traders", "Bluepeak Analytics", "Harborline Logistics", "Cobalt Health", "Fernhill Foods",
-    "Quartzline Energy", "Lumen Retail", "Brightwater Insurance", "Ironclad Manufacturing", "Sagebrush Media",
-    "Tidewell Telecom", "Oakmont Legal", "Pinecrest Hotels", "Redstone Mining", "Skyward Aviation",
-    "Verdant Agritech", "Meridian Pharma", "Copperleaf Design", "Silverline Robotics", "Granite Bank",
+    "Northwind Traders",
+    "Bluepeak Analytics",
+    "Harborline Logistics",
+    "Cobalt Health",
+    "Fernhill Foods",
+    "Quartzline Energy",
+    "Lumen Retail",
+    "Brightwater Insurance",
+    "Ironclad Manufacturing",
+    "Sagebrush Media",
+    "Tidewell Telecom",
+    "Oakmont Legal",
+    "Pinecrest Hotels",
+    "Redstone Mining",
+    "Skyward Aviation",
+    "Verdant Agritech",
+    "Meridian Pharma",
+    "Copperleaf Design",
+    "Silverline Robotics",
+    "Granite Bank",
 )
 _INDUSTRIES = {
-    "Northwind Traders": "Wholesale", "Bluepeak Analytics": "Software", "Harborline Logistics": "Logistics",
-    "Cobalt Health": "Healthcare", "Fernhill Foods": "Food & Beverage", "Quartzline Energy": "Energy",
-    "Lumen Retail": "Retail", "Brightwater Insurance": "Insurance", "Ironclad Manufacturing": "Manufacturing",
-    "Sagebrush Media": "Media", "Tidewell Telecom": "Telecommunications", "Oakmont Legal": "Legal",
-    "Pinecrest Hotels": "Hospitality", "Redstone Mining": "Mining", "Skyward Aviation": "Aviation",
-    "Verdant Agritech": "Agriculture", "Meridian Pharma": "Healthcare", "Copperleaf Design": "Media",
-    "Silverline Robotics": "Manufacturing", "Granite Bank": "Finance",
+    "Northwind Traders": "Wholesale",
+    "Bluepeak Analytics": "Software",
+    "Harborline Logistics": "Logistics",
+    "Cobalt Health": "Healthcare",
+    "Fernhill Foods": "Food & Beverage",
+    "Quartzline Energy": "Energy",
+    "Lumen Retail": "Retail",
+    "Brightwater Insurance": "Insurance",
+    "Ironclad Manufacturing": "Manufacturing",
+    "Sagebrush Media": "Media",
+    "Tidewell Telecom": "Telecommunications",
+    "Oakmont Legal": "Legal",
+    "Pinecrest Hotels": "Hospitality",
+    "Redstone Mining": "Mining",
+    "Skyward Aviation": "Aviation",
+    "Verdant Agritech": "Agriculture",
+    "Meridian Pharma": "Healthcare",
+    "Copperleaf Design": "Media",
+    "Silverline Robotics": "Manufacturing",
+    "Granite Bank": "Finance",
 }
 _TITLES = (
-    "CTO", "Head of Procurement", "Operations Manager", "IT Director", "Finance Manager", "Office Manager",
-    "VP Sales", "Product Owner", "Customer Success Lead", "Purchasing Agent",
+    "CTO",
+    "Head of Procurement",
+    "Operations Manager",
+    "IT Director",
+    "Finance Manager",
+    "Office Manager",
+    "VP Sales",
+    "Product Owner",
+    "Customer Success Lead",
+    "Purchasing Agent",
 )
 _SUBJECTS = {
     "billing": ("Invoice shows the wrong amount", "Charged twice this month", "Need a copy of last invoice"),
-    "technical": ("Dashboard fails to load", "API returns 500 errors", "Export to CSV is empty", "Login page times out"),
+    "technical": (
+        "Dashboard fails to load",
+        "API returns 500 errors",
+        "Export to CSV is empty",
+        "Login page times out",
+    ),
     "account": ("Add a new admin user", "Reset two-factor authentication", "Change company address"),
     "shipping": ("Order arrived damaged", "Tracking number not updating", "Delivery to wrong warehouse"),
     "feature_request": ("Request dark mode", "Request SSO with Okta", "Bulk edit for records"),
@@ -918,7 +964,9 @@ def generate_state(seed: int) -> dict[str, Any]:
             for k, s in enumerate(PIPELINE[: reached + 1])
         ]
         if stage == "closed_lost":
-            history.append({"stage": "closed_lost", "date": (started + dt.timedelta(days=7 * (reached + 1))).isoformat()})
+            history.append(
+                {"stage": "closed_lost", "date": (started + dt.timedelta(days=7 * (reached + 1))).isoformat()}
+            )
         deal_id = f"DL-{number}"
         number += 1
         deals[deal_id] = {
@@ -1000,7 +1048,14 @@ DOMAIN = Domain(
             "Open a ticket for a person named by the user, give it to an agent named by the user, then resolve "
             "and close it: the contact id, ticket id and agent id all come from earlier calls, and resolving "
             "needs the assignment.",
-            ("search_contacts", "create_support_ticket", "find_crm_agent", "assign_ticket", "resolve_ticket", "close_ticket"),
+            (
+                "search_contacts",
+                "create_support_ticket",
+                "find_crm_agent",
+                "assign_ticket",
+                "resolve_ticket",
+                "close_ticket",
+            ),
         ),
         Chain(
             "advance_company_deal",
@@ -1113,7 +1168,10 @@ DOMAIN = Domain(
         ],
         "reopen_ticket": [
             ("list_tickets", {"status": "resolved"}),
-            ("reopen_ticket", {"ticket_id": "$0.tickets.0.ticket_id", "reason": "The error is back since this morning."}),
+            (
+                "reopen_ticket",
+                {"ticket_id": "$0.tickets.0.ticket_id", "reason": "The error is back since this morning."},
+            ),
         ],
         "get_sla_report": [
             ("find_crm_agent", {"name": "Farid"}),

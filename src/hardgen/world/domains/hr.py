@@ -384,8 +384,17 @@ class HrAPI:
             The employee's profile.
         """
         e = self._employee(employee_id)
-        keys = ("employee_id", "name", "email", "title", "department_id", "manager_id", "hire_date",
-                "office_city", "employment_type")
+        keys = (
+            "employee_id",
+            "name",
+            "email",
+            "title",
+            "department_id",
+            "manager_id",
+            "hire_date",
+            "office_city",
+            "employment_type",
+        )
         return {**{k: e[k] for k in keys}, "department_name": self.departments[e["department_id"]]["name"]}  # type: ignore[return-value]
 
     @tool
@@ -459,7 +468,9 @@ class HrAPI:
         }
 
     @tool
-    def list_leave_requests(self, employee_id: str | None = None, status: LeaveStatus | None = None) -> LeaveRequestList:
+    def list_leave_requests(
+        self, employee_id: str | None = None, status: LeaveStatus | None = None
+    ) -> LeaveRequestList:
         """List leave requests, optionally of one employee and/or in one status.
 
         Args:
@@ -640,8 +651,14 @@ class HrAPI:
             The reviews, oldest cycle first, and the open cycles.
         """
         self._employee(employee_id)
-        reviews = sorted((r for r in self.reviews.values() if r["employee_id"] == employee_id), key=lambda r: r["cycle"])
-        return {"employee_id": employee_id, "reviews": [dict(r) for r in reviews], "open_cycles": list(self.open_review_cycles)}  # type: ignore[misc]
+        reviews = sorted(
+            (r for r in self.reviews.values() if r["employee_id"] == employee_id), key=lambda r: r["cycle"]
+        )
+        return {
+            "employee_id": employee_id,
+            "reviews": [dict(r) for r in reviews],
+            "open_cycles": list(self.open_review_cycles),
+        }  # type: ignore[misc]
 
     @tool(mutates=True, requires=["get_employee"])
     def submit_performance_review(
@@ -669,9 +686,13 @@ class HrAPI:
         employee = self._employee(employee_id)
         self._employee(reviewer_id)
         if cycle not in self.open_review_cycles:
-            raise InvalidArgumentError(f"review cycle {cycle!r} is not open; open cycles: {', '.join(self.open_review_cycles)}")
+            raise InvalidArgumentError(
+                f"review cycle {cycle!r} is not open; open cycles: {', '.join(self.open_review_cycles)}"
+            )
         if reviewer_id != employee["manager_id"]:
-            raise PermissionDeniedError(f"{reviewer_id} is not the direct manager of {employee_id}; only they may review")
+            raise PermissionDeniedError(
+                f"{reviewer_id} is not the direct manager of {employee_id}; only they may review"
+            )
         if not 10 <= len(summary.strip()) <= 1000:
             raise InvalidArgumentError("summary must be 10 to 1000 characters")
         for review in self.reviews.values():
@@ -693,7 +714,10 @@ class HrAPI:
     # -- hiring ----------------------------------------------------------------------------------
     @tool
     def search_job_openings(
-        self, keyword: str = "", department_id: str | None = None, status: Literal["open", "filled", "closed"] | None = "open"
+        self,
+        keyword: str = "",
+        department_id: str | None = None,
+        status: Literal["open", "filled", "closed"] | None = "open",
     ) -> JobOpeningList:
         """Search job openings by title keyword and/or department.
 
@@ -730,7 +754,9 @@ class HrAPI:
         """
         self._job(job_id)
         found = [
-            dict(a) for a in self.applications.values() if a["job_id"] == job_id and (stage is None or a["stage"] == stage)
+            dict(a)
+            for a in self.applications.values()
+            if a["job_id"] == job_id and (stage is None or a["stage"] == stage)
         ]
         return {"job_id": job_id, "applications": sorted(found, key=lambda a: a["application_id"])}  # type: ignore[typeddict-item]
 
@@ -831,7 +857,14 @@ class HrAPI:
     def _start_onboarding(self, employee_id: str, start_date: str) -> None:
         items = []
         for task in ONBOARDING_TASKS:
-            items.append({"item_id": f"OB-{self.next_onboarding_item_number}", "task": task, "done": False, "completed_date": None})
+            items.append(
+                {
+                    "item_id": f"OB-{self.next_onboarding_item_number}",
+                    "task": task,
+                    "done": False,
+                    "completed_date": None,
+                }
+            )
             self.next_onboarding_item_number += 1
         self.onboarding[employee_id] = {"start_date": start_date, "items": items}
 
@@ -867,7 +900,9 @@ class HrAPI:
         self.get_onboarding_checklist(employee_id)
         item = next((i for i in self.onboarding[employee_id]["items"] if i["item_id"] == item_id), None)
         if item is None:
-            raise NotFoundError(f"no item {item_id!r} on {employee_id}'s checklist; get_onboarding_checklist lists them")
+            raise NotFoundError(
+                f"no item {item_id!r} on {employee_id}'s checklist; get_onboarding_checklist lists them"
+            )
         if item["done"]:
             raise InvalidStateError(f"item {item_id} ({item['task']}) is already done")
         item["done"] = True
@@ -885,8 +920,15 @@ _DEPARTMENTS = (
     ("Customer Support", ("Support Specialist", "Support Engineer")),
     ("Operations", ("Operations Analyst", "Office Coordinator", "Procurement Specialist")),
 )
-_SALARY_USD = {"Engineering": 120_000, "Sales": 90_000, "Marketing": 80_000, "Finance": 85_000,
-               "People": 75_000, "Customer Support": 60_000, "Operations": 70_000}
+_SALARY_USD = {
+    "Engineering": 120_000,
+    "Sales": 90_000,
+    "Marketing": 80_000,
+    "Finance": 85_000,
+    "People": 75_000,
+    "Customer Support": 60_000,
+    "Operations": 70_000,
+}
 _REVIEW_TEXT = (
     "Consistently delivers on commitments and helps the team.",
     "Solid year; should take more ownership of planning.",
@@ -935,7 +977,9 @@ def generate_state(seed: int) -> dict[str, Any]:
         department_id = f"DEP-{20 + 10 * k}"
         head = add(next(queue), f"Head of {department}", department_id, department, ceo)
         departments[department_id] = {"department_id": department_id, "name": department, "head_employee_id": head}
-        leads = [add(next(queue), "Team Lead", department_id, department, head) for _ in range(rng.randint(0, 1) + (k == 0))]
+        leads = [
+            add(next(queue), "Team Lead", department_id, department, head) for _ in range(rng.randint(0, 1) + (k == 0))
+        ]
         for _ in range(rng.randint(4, 6)):
             person = next(queue, None)
             if person is None:
@@ -943,7 +987,11 @@ def generate_state(seed: int) -> dict[str, Any]:
             add(person, rng.choice(titles), department_id, department, rng.choice([head, *leads]))
 
     leave_balances = {
-        e: {"vacation": float(rng.randint(3, 25)), "sick": float(rng.randint(2, 10)), "personal": float(rng.randint(0, 3))}
+        e: {
+            "vacation": float(rng.randint(3, 25)),
+            "sick": float(rng.randint(2, 10)),
+            "personal": float(rng.randint(0, 3)),
+        }
         for e in employees
     }
     leave_requests: dict[str, Any] = {}
@@ -1041,8 +1089,14 @@ def generate_state(seed: int) -> dict[str, Any]:
         items = []
         for task in ONBOARDING_TASKS:
             done = rng.random() < 0.4
-            items.append({"item_id": f"OB-{item_number}", "task": task, "done": done,
-                          "completed_date": start.isoformat() if done else None})
+            items.append(
+                {
+                    "item_id": f"OB-{item_number}",
+                    "task": task,
+                    "done": done,
+                    "completed_date": start.isoformat() if done else None,
+                }
+            )
             item_number += 1
         onboarding[employee_id] = {"start_date": start.isoformat(), "items": items}
 
@@ -1097,8 +1151,13 @@ DOMAIN = Domain(
             "hire_and_onboard",
             "Take a candidate from offer to hired for a job found by title, then start their onboarding: "
             "hiring creates the employee id the onboarding tools need.",
-            ("search_job_openings", "list_job_applications", "advance_application_stage",
-             "get_onboarding_checklist", "complete_onboarding_item"),
+            (
+                "search_job_openings",
+                "list_job_applications",
+                "advance_application_stage",
+                "get_onboarding_checklist",
+                "complete_onboarding_item",
+            ),
         ),
         Chain(
             "apply_and_screen",
@@ -1124,8 +1183,13 @@ DOMAIN = Domain(
             "message_my_manager",
             "Chat with a named employee's manager: get_employee gives manager_id, the manager's profile gives the "
             "email that finds their chat user id.",
-            ("find_employee", "get_employee", "get_employee", "messaging.find_user_by_email",
-             "messaging.send_chat_message"),
+            (
+                "find_employee",
+                "get_employee",
+                "get_employee",
+                "messaging.find_user_by_email",
+                "messaging.send_chat_message",
+            ),
         ),
     ),
     examples={
@@ -1164,12 +1228,18 @@ DOMAIN = Domain(
         "approve_leave_request": [
             ("list_leave_requests", {"status": "pending"}),
             ("get_employee", {"employee_id": "$0.leave_requests.0.employee_id"}),
-            ("approve_leave_request", {"leave_request_id": "$0.leave_requests.0.leave_request_id", "approver_id": "$1.manager_id"}),
+            (
+                "approve_leave_request",
+                {"leave_request_id": "$0.leave_requests.0.leave_request_id", "approver_id": "$1.manager_id"},
+            ),
         ],
         "reject_leave_request": [
             ("list_leave_requests", {"status": "pending"}),
             ("get_employee", {"employee_id": "$0.leave_requests.0.employee_id"}),
-            ("reject_leave_request", {"leave_request_id": "$0.leave_requests.0.leave_request_id", "approver_id": "$1.manager_id"}),
+            (
+                "reject_leave_request",
+                {"leave_request_id": "$0.leave_requests.0.leave_request_id", "approver_id": "$1.manager_id"},
+            ),
         ],
         "list_payslips": [
             ("find_employee", {"name": "Farid Tanaka"}),
@@ -1206,8 +1276,11 @@ DOMAIN = Domain(
             ("search_job_openings", {"keyword": "Support Engineer"}),
             (
                 "apply_to_job",
-                {"job_id": "$0.job_openings.0.job_id", "candidate_name": "Jordan Blake",
-                 "candidate_email": "jordan.blake@mail.example.org"},
+                {
+                    "job_id": "$0.job_openings.0.job_id",
+                    "candidate_name": "Jordan Blake",
+                    "candidate_email": "jordan.blake@mail.example.org",
+                },
             ),
         ],
         "advance_application_stage": _HIRE,

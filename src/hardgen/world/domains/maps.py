@@ -31,8 +31,18 @@ from hardgen.world._errors import ConflictError, InvalidArgumentError, NotFoundE
 _DOCS = ConfigDict(use_attribute_docstrings=True)
 
 PlaceCategory = Literal[
-    "restaurant", "cafe", "museum", "park", "hotel", "hospital", "pharmacy", "supermarket", "gas_station",
-    "train_station", "airport", "office",
+    "restaurant",
+    "cafe",
+    "museum",
+    "park",
+    "hotel",
+    "hospital",
+    "pharmacy",
+    "supermarket",
+    "gas_station",
+    "train_station",
+    "airport",
+    "office",
 ]
 TravelMode = Literal["driving", "walking", "cycling", "transit"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -49,10 +59,22 @@ MODES: dict[str, tuple[float, float, float]] = {
 }
 MODE_LIMIT_KM = {"walking": 40.0, "cycling": 150.0}
 LANDMASS = {
-    "Avalon": "americas", "United States": "americas", "Canada": "americas", "Mexico": "americas",
-    "Portugal": "europe", "Spain": "europe", "France": "europe", "Germany": "europe", "Italy": "europe",
-    "Switzerland": "europe", "United Kingdom": "europe", "Japan": "japan", "South Korea": "korea",
-    "India": "south_asia", "Singapore": "southeast_asia", "Australia": "australia",
+    "Avalon": "americas",
+    "United States": "americas",
+    "Canada": "americas",
+    "Mexico": "americas",
+    "Portugal": "europe",
+    "Spain": "europe",
+    "France": "europe",
+    "Germany": "europe",
+    "Italy": "europe",
+    "Switzerland": "europe",
+    "United Kingdom": "europe",
+    "Japan": "japan",
+    "South Korea": "korea",
+    "India": "south_asia",
+    "Singapore": "southeast_asia",
+    "Australia": "australia",
 }
 
 
@@ -257,7 +279,9 @@ def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _compass(bearing: float) -> str:
-    return ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest")[round(bearing / 45) % 8]
+    return ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest")[
+        round(bearing / 45) % 8
+    ]
 
 
 def _normal(text: str) -> str:
@@ -267,7 +291,9 @@ def _normal(text: str) -> str:
 
 def _check_coordinates(latitude: float, longitude: float) -> None:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise InvalidArgumentError(f"({latitude}, {longitude}) are not coordinates; latitude -90..90, longitude -180..180")
+        raise InvalidArgumentError(
+            f"({latitude}, {longitude}) are not coordinates; latitude -90..90, longitude -180..180"
+        )
 
 
 class MapsAPI:
@@ -305,14 +331,18 @@ class MapsAPI:
 
     def _leg(self, origin: dict[str, Any], destination: dict[str, Any], mode: str) -> tuple[float, int]:
         """(road km, minutes) between two places by `mode`, or NotFoundError when there is no route."""
-        straight = great_circle_km(origin["latitude"], origin["longitude"], destination["latitude"], destination["longitude"])
+        straight = great_circle_km(
+            origin["latitude"], origin["longitude"], destination["latitude"], destination["longitude"]
+        )
         if LANDMASS[origin["country"]] != LANDMASS[destination["country"]] or straight > MAX_GROUND_KM:
             raise NotFoundError(
                 f"no ground route from {origin['city']} to {destination['city']}; they are {straight:.0f} km apart "
                 "across sea or too far (fly instead)"
             )
         if mode == "transit" and origin["city"] != destination["city"]:
-            raise NotFoundError(f"transit works within one city; {origin['city']} to {destination['city']} needs driving")
+            raise NotFoundError(
+                f"transit works within one city; {origin['city']} to {destination['city']} needs driving"
+            )
         factor, speed, fixed = MODES[mode]
         road = straight * factor
         if mode in MODE_LIMIT_KM and road > MODE_LIMIT_KM[mode]:
@@ -384,7 +414,9 @@ class MapsAPI:
                 return result(matches[0], kind)
             if len(matches) > 1:
                 cities = ", ".join(sorted({p["city"] for p in matches}))
-                raise InvalidArgumentError(f"{address!r} exists in several cities ({cities}); add the city, e.g. '{address}, {matches[0]['city']}'")
+                raise InvalidArgumentError(
+                    f"{address!r} exists in several cities ({cities}); add the city, e.g. '{address}, {matches[0]['city']}'"
+                )
         raise NotFoundError(f"nothing found for {address!r}; try search_places_by_name or a full address with the city")
 
     @tool
@@ -415,7 +447,9 @@ class MapsAPI:
         }
 
     @tool
-    def measure_distance(self, latitude_1: float, longitude_1: float, latitude_2: float, longitude_2: float) -> StraightLineDistance:
+    def measure_distance(
+        self, latitude_1: float, longitude_1: float, latitude_2: float, longitude_2: float
+    ) -> StraightLineDistance:
         """Straight-line (great-circle) distance and bearing between two coordinate pairs.
 
         Args:
@@ -559,11 +593,18 @@ class MapsAPI:
         place["rating_count"] += 1
         place["rating"] = round(total / place["rating_count"], 2)
         self.my_ratings[place_id] = stars
-        return {"place_id": place_id, "your_stars": stars, "rating": place["rating"], "rating_count": place["rating_count"]}
+        return {
+            "place_id": place_id,
+            "your_stars": stars,
+            "rating": place["rating"],
+            "rating_count": place["rating_count"],
+        }
 
     # -- directions ------------------------------------------------------------------------------
     @tool(requires=["geocode_address"])
-    def get_directions(self, origin_place_id: str, destination_place_id: str, mode: TravelMode = "driving") -> Directions:
+    def get_directions(
+        self, origin_place_id: str, destination_place_id: str, mode: TravelMode = "driving"
+    ) -> Directions:
         """Directions between two places: road distance, travel time and turn-by-turn steps.
 
         Transit works within a city; walking is limited to 40 km and cycling to 150 km; there is no
@@ -581,7 +622,9 @@ class MapsAPI:
         if origin_place_id == destination_place_id:
             raise InvalidArgumentError("origin and destination are the same place")
         km, minutes = self._leg(origin, destination, mode)
-        heading = _compass(_bearing(origin["latitude"], origin["longitude"], destination["latitude"], destination["longitude"]))
+        heading = _compass(
+            _bearing(origin["latitude"], origin["longitude"], destination["latitude"], destination["longitude"])
+        )
         verb = {"driving": "Drive", "walking": "Walk", "cycling": "Cycle", "transit": "Take transit"}[mode]
         steps = [
             f"Head {heading} from {origin['name']} ({origin['formatted_address']})",
@@ -623,11 +666,25 @@ class MapsAPI:
                 destination = self._place(d)
                 try:
                     km, minutes = (0.0, 0) if o == d else self._leg(origin, destination, mode)
-                    cells.append({"origin_place_id": o, "destination_place_id": d, "reachable": True,
-                                  "distance_km": km, "duration_min": minutes})
+                    cells.append(
+                        {
+                            "origin_place_id": o,
+                            "destination_place_id": d,
+                            "reachable": True,
+                            "distance_km": km,
+                            "duration_min": minutes,
+                        }
+                    )
                 except NotFoundError:
-                    cells.append({"origin_place_id": o, "destination_place_id": d, "reachable": False,
-                                  "distance_km": None, "duration_min": None})
+                    cells.append(
+                        {
+                            "origin_place_id": o,
+                            "destination_place_id": d,
+                            "reachable": False,
+                            "distance_km": None,
+                            "duration_min": None,
+                        }
+                    )
         return {"mode": mode, "cells": cells}
 
     # -- favourites ------------------------------------------------------------------------------
@@ -675,7 +732,12 @@ class MapsAPI:
                 raise ConflictError(f"{place['name']} is already a favourite ({fav['label']!r}, {fav['favorite_id']})")
         favorite_id = f"FAV-{self.next_favorite_number}"
         self.next_favorite_number += 1
-        self.favorites[favorite_id] = {"favorite_id": favorite_id, "place_id": place_id, "label": name, "saved_date": self.today}
+        self.favorites[favorite_id] = {
+            "favorite_id": favorite_id,
+            "place_id": place_id,
+            "label": name,
+            "saved_date": self.today,
+        }
         return {
             "favorite_id": favorite_id,
             "label": name,
@@ -819,8 +881,18 @@ class MapsAPI:
 
 # -- generated worlds ----------------------------------------------------------------------------
 _NAMES: dict[str, tuple[str, ...]] = {
-    "restaurant": ("Trattoria Sole", "The Copper Pot", "Golden Lotus", "Casa Verde", "Blue Fin Sushi",
-                   "Le Petit Jardin", "Saffron House", "Harbor Grill", "Olive & Thyme", "Smokehouse 21"),
+    "restaurant": (
+        "Trattoria Sole",
+        "The Copper Pot",
+        "Golden Lotus",
+        "Casa Verde",
+        "Blue Fin Sushi",
+        "Le Petit Jardin",
+        "Saffron House",
+        "Harbor Grill",
+        "Olive & Thyme",
+        "Smokehouse 21",
+    ),
     "cafe": ("Bean & Leaf", "Morning Ritual", "Cafe Lumen", "The Daily Grind", "Kettle & Crumb"),
     "museum": ("City History Museum", "Modern Art Gallery", "Science Museum", "Maritime Museum", "Design Museum"),
     "park": ("Riverside Park", "Central Gardens", "Hilltop Park", "Botanical Garden"),
@@ -831,11 +903,27 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "gas_station": ("QuickFuel", "Northway Fuel"),
     "office": ("Harbor Point Offices", "Tower One", "Riverside Business Park", "The Exchange Building"),
 }
-_STREETS = ("Harbor Street", "Market Lane", "King's Road", "Elm Avenue", "Station Road", "River Walk",
-            "Castle Street", "Garden Row", "Mill Lane", "Park Avenue", "Bridge Street", "Chapel Hill")
+_STREETS = (
+    "Harbor Street",
+    "Market Lane",
+    "King's Road",
+    "Elm Avenue",
+    "Station Road",
+    "River Walk",
+    "Castle Street",
+    "Garden Row",
+    "Mill Lane",
+    "Park Avenue",
+    "Bridge Street",
+    "Chapel Hill",
+)
 _HOURS = {
-    "restaurant": ("12:00", "23:00"), "cafe": ("07:00", "18:00"), "museum": ("10:00", "18:00"),
-    "park": ("06:00", "22:00"), "supermarket": ("08:00", "21:00"), "pharmacy": ("08:30", "20:00"),
+    "restaurant": ("12:00", "23:00"),
+    "cafe": ("07:00", "18:00"),
+    "museum": ("10:00", "18:00"),
+    "park": ("06:00", "22:00"),
+    "supermarket": ("08:00", "21:00"),
+    "pharmacy": ("08:30", "20:00"),
     "office": ("08:00", "19:00"),
 }
 
@@ -878,9 +966,17 @@ def generate_state(seed: int) -> dict[str, Any]:
         name, _country, code, airport, lat, lon, _currency = city
         scale = 1 / max(0.2, math.cos(math.radians(lat)))  # keep longitude offsets ~km-sized
         add(city, name, "city", lat, lon, f"{name} city centre, {name}")
-        add(city, f"{airport} Airport ({code})", "airport", lat + 0.08, lon + 0.08 * scale, f"{airport} Airport, {name}")
-        add(city, f"{name} Central Station", "train_station", lat + rng.uniform(-0.01, 0.01),
-            lon + rng.uniform(-0.01, 0.01) * scale, f"1 Station Road, {name}")
+        add(
+            city, f"{airport} Airport ({code})", "airport", lat + 0.08, lon + 0.08 * scale, f"{airport} Airport, {name}"
+        )
+        add(
+            city,
+            f"{name} Central Station",
+            "train_station",
+            lat + rng.uniform(-0.01, 0.01),
+            lon + rng.uniform(-0.01, 0.01) * scale,
+            f"1 Station Road, {name}",
+        )
         used_names: set[str] = set()
         used_addresses = {"1 Station Road"}
         categories = [rng.choice(sorted(_NAMES)) for _ in range(rng.randint(8, 11))]
@@ -891,22 +987,38 @@ def generate_state(seed: int) -> dict[str, Any]:
                 continue
             used_names.add(place_name)
             used_addresses.add(street_address)
-            add(city, place_name, category, lat + rng.uniform(-0.035, 0.035), lon + rng.uniform(-0.035, 0.035) * scale,
-                f"{street_address}, {name}")
+            add(
+                city,
+                place_name,
+                category,
+                lat + rng.uniform(-0.035, 0.035),
+                lon + rng.uniform(-0.035, 0.035) * scale,
+                f"{street_address}, {name}",
+            )
 
     home_city = rng.choice(CITIES[:12])[0]
     home = rng.choice([p for p in places.values() if p["city"] == home_city and p["category"] == "address"])
     office = rng.choice([p for p in places.values() if p["city"] == home_city and p["category"] == "office"])
     favorites = {
         "FAV-1": {"favorite_id": "FAV-1", "place_id": home["place_id"], "label": "Home", "saved_date": "2024-11-02"},
-        "FAV-2": {"favorite_id": "FAV-2", "place_id": office["place_id"], "label": "Office", "saved_date": "2024-11-02"},
+        "FAV-2": {
+            "favorite_id": "FAV-2",
+            "place_id": office["place_id"],
+            "label": "Office",
+            "saved_date": "2024-11-02",
+        },
     }
     api = MapsAPI()
     api.places = places
     route_stops = [home["place_id"], office["place_id"]]
     routes = {
-        "RT-1": {"route_id": "RT-1", "name": "Commute", "mode": "cycling", "stops": route_stops,
-                 "legs": api._legs(route_stops, "cycling")},
+        "RT-1": {
+            "route_id": "RT-1",
+            "name": "Commute",
+            "mode": "cycling",
+            "stops": route_stops,
+            "legs": api._legs(route_stops, "cycling"),
+        },
     }
     return {
         "today": TODAY,
@@ -981,13 +1093,20 @@ DOMAIN = Domain(
             _geo("Madrid"),
             (
                 "measure_distance",
-                {"latitude_1": "$0.latitude", "longitude_1": "$0.longitude",
-                 "latitude_2": "$1.latitude", "longitude_2": "$1.longitude"},
+                {
+                    "latitude_1": "$0.latitude",
+                    "longitude_1": "$0.longitude",
+                    "latitude_2": "$1.latitude",
+                    "longitude_2": "$1.longitude",
+                },
             ),
         ],
         "search_nearby_places": [
             _geo("Lisbon"),
-            ("search_nearby_places", {"latitude": "$0.latitude", "longitude": "$0.longitude", "category": "cafe", "radius_km": 5}),
+            (
+                "search_nearby_places",
+                {"latitude": "$0.latitude", "longitude": "$0.longitude", "category": "cafe", "radius_km": 5},
+            ),
         ],
         "search_places_by_name": [("search_places_by_name", {"query": "museum", "city": "Lisbon"})],
         "get_place_details": [_MUSEUM, ("get_place_details", {"place_id": "$0.places.0.place_id"})],
@@ -999,7 +1118,10 @@ DOMAIN = Domain(
         "get_directions": [
             _geo("Science Museum, Lisbon"),
             _geo("Lisbon Central Station"),
-            ("get_directions", {"origin_place_id": "$0.place_id", "destination_place_id": "$1.place_id", "mode": "walking"}),
+            (
+                "get_directions",
+                {"origin_place_id": "$0.place_id", "destination_place_id": "$1.place_id", "mode": "walking"},
+            ),
         ],
         "get_travel_time_matrix": [
             _geo("Lisbon Central Station"),
@@ -1007,8 +1129,11 @@ DOMAIN = Domain(
             _geo("Humberto Delgado Airport, Lisbon"),
             (
                 "get_travel_time_matrix",
-                {"origin_place_ids": ["$0.place_id"], "destination_place_ids": ["$1.place_id", "$2.place_id"],
-                 "mode": "transit"},
+                {
+                    "origin_place_ids": ["$0.place_id"],
+                    "destination_place_ids": ["$1.place_id", "$2.place_id"],
+                    "mode": "transit",
+                },
             ),
         ],
         "list_favorite_places": [("list_favorite_places", {})],
@@ -1026,8 +1151,13 @@ DOMAIN = Domain(
             _geo("Humberto Delgado Airport, Lisbon"),
             (
                 "create_route",
-                {"name": "Lisbon day", "origin_place_id": "$0.place_id", "destination_place_id": "$2.place_id",
-                 "waypoint_place_ids": ["$1.place_id"], "mode": "driving"},
+                {
+                    "name": "Lisbon day",
+                    "origin_place_id": "$0.place_id",
+                    "destination_place_id": "$2.place_id",
+                    "waypoint_place_ids": ["$1.place_id"],
+                    "mode": "driving",
+                },
             ),
         ],
         "add_route_waypoint": [

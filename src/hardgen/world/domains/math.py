@@ -37,47 +37,139 @@ REGISTER_NAME = re.compile(r"[a-z_][a-z0-9_]{0,31}")
 
 # symbol -> (name, category, size of one unit in the category's base unit: m, kg, l, m/s, m2).
 UNITS: dict[str, tuple[str, str, float]] = {
-    "m": ("metre", "length", 1.0), "km": ("kilometre", "length", 1000.0), "cm": ("centimetre", "length", 0.01),
-    "mm": ("millimetre", "length", 0.001), "mi": ("mile", "length", 1609.344), "yd": ("yard", "length", 0.9144),
-    "ft": ("foot", "length", 0.3048), "in": ("inch", "length", 0.0254), "nmi": ("nautical mile", "length", 1852.0),
-    "kg": ("kilogram", "mass", 1.0), "g": ("gram", "mass", 0.001), "mg": ("milligram", "mass", 1e-6),
-    "t": ("tonne", "mass", 1000.0), "lb": ("pound", "mass", 0.45359237), "oz": ("ounce", "mass", 0.028349523125),
+    "m": ("metre", "length", 1.0),
+    "km": ("kilometre", "length", 1000.0),
+    "cm": ("centimetre", "length", 0.01),
+    "mm": ("millimetre", "length", 0.001),
+    "mi": ("mile", "length", 1609.344),
+    "yd": ("yard", "length", 0.9144),
+    "ft": ("foot", "length", 0.3048),
+    "in": ("inch", "length", 0.0254),
+    "nmi": ("nautical mile", "length", 1852.0),
+    "kg": ("kilogram", "mass", 1.0),
+    "g": ("gram", "mass", 0.001),
+    "mg": ("milligram", "mass", 1e-6),
+    "t": ("tonne", "mass", 1000.0),
+    "lb": ("pound", "mass", 0.45359237),
+    "oz": ("ounce", "mass", 0.028349523125),
     "st": ("stone", "mass", 6.35029318),
-    "l": ("litre", "volume", 1.0), "ml": ("millilitre", "volume", 0.001), "m3": ("cubic metre", "volume", 1000.0),
-    "gal": ("US gallon", "volume", 3.785411784), "qt": ("US quart", "volume", 0.946352946),
-    "pt": ("US pint", "volume", 0.473176473), "cup": ("US cup", "volume", 0.2365882365),
+    "l": ("litre", "volume", 1.0),
+    "ml": ("millilitre", "volume", 0.001),
+    "m3": ("cubic metre", "volume", 1000.0),
+    "gal": ("US gallon", "volume", 3.785411784),
+    "qt": ("US quart", "volume", 0.946352946),
+    "pt": ("US pint", "volume", 0.473176473),
+    "cup": ("US cup", "volume", 0.2365882365),
     "fl_oz": ("US fluid ounce", "volume", 0.0295735295625),
-    "m/s": ("metre per second", "speed", 1.0), "km/h": ("kilometre per hour", "speed", 1 / 3.6),
-    "mph": ("mile per hour", "speed", 0.44704), "kn": ("knot", "speed", 1852 / 3600),
+    "m/s": ("metre per second", "speed", 1.0),
+    "km/h": ("kilometre per hour", "speed", 1 / 3.6),
+    "mph": ("mile per hour", "speed", 0.44704),
+    "kn": ("knot", "speed", 1852 / 3600),
     "ft/s": ("foot per second", "speed", 0.3048),
-    "m2": ("square metre", "area", 1.0), "km2": ("square kilometre", "area", 1e6), "ha": ("hectare", "area", 1e4),
-    "acre": ("acre", "area", 4046.8564224), "ft2": ("square foot", "area", 0.09290304),
-    "c": ("degree Celsius", "temperature", 1.0), "f": ("degree Fahrenheit", "temperature", 1.0),
+    "m2": ("square metre", "area", 1.0),
+    "km2": ("square kilometre", "area", 1e6),
+    "ha": ("hectare", "area", 1e4),
+    "acre": ("acre", "area", 4046.8564224),
+    "ft2": ("square foot", "area", 0.09290304),
+    "c": ("degree Celsius", "temperature", 1.0),
+    "f": ("degree Fahrenheit", "temperature", 1.0),
     "k": ("kelvin", "temperature", 1.0),
 }
 # Other ways people write units -> catalogue symbol (matched case-insensitively).
 UNIT_ALIASES = {
-    "meter": "m", "meters": "m", "metre": "m", "metres": "m", "kilometer": "km", "kilometers": "km",
-    "kilometre": "km", "kilometres": "km", "centimeter": "cm", "centimeters": "cm", "millimeter": "mm",
-    "millimeters": "mm", "mile": "mi", "miles": "mi", "yard": "yd", "yards": "yd", "foot": "ft", "feet": "ft",
-    "inch": "in", "inches": "in", "nautical mile": "nmi", "nautical miles": "nmi", "kilogram": "kg",
-    "kilograms": "kg", "kilo": "kg", "kilos": "kg", "gram": "g", "grams": "g", "milligram": "mg", "milligrams": "mg",
-    "tonne": "t", "tonnes": "t", "metric ton": "t", "pound": "lb", "pounds": "lb", "lbs": "lb", "ounce": "oz",
-    "ounces": "oz", "stone": "st", "liter": "l", "liters": "l", "litre": "l", "litres": "l", "milliliter": "ml",
-    "milliliters": "ml", "gallon": "gal", "gallons": "gal", "quart": "qt", "quarts": "qt", "pint": "pt",
-    "pints": "pt", "cups": "cup", "fluid ounce": "fl_oz", "fluid ounces": "fl_oz", "kph": "km/h", "kmh": "km/h",
-    "knot": "kn", "knots": "kn", "celsius": "c", "°c": "c", "fahrenheit": "f", "°f": "f", "kelvin": "k",
-    "hectare": "ha", "hectares": "ha", "acres": "acre", "sq m": "m2", "sq ft": "ft2",
+    "meter": "m",
+    "meters": "m",
+    "metre": "m",
+    "metres": "m",
+    "kilometer": "km",
+    "kilometers": "km",
+    "kilometre": "km",
+    "kilometres": "km",
+    "centimeter": "cm",
+    "centimeters": "cm",
+    "millimeter": "mm",
+    "millimeters": "mm",
+    "mile": "mi",
+    "miles": "mi",
+    "yard": "yd",
+    "yards": "yd",
+    "foot": "ft",
+    "feet": "ft",
+    "inch": "in",
+    "inches": "in",
+    "nautical mile": "nmi",
+    "nautical miles": "nmi",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "kilo": "kg",
+    "kilos": "kg",
+    "gram": "g",
+    "grams": "g",
+    "milligram": "mg",
+    "milligrams": "mg",
+    "tonne": "t",
+    "tonnes": "t",
+    "metric ton": "t",
+    "pound": "lb",
+    "pounds": "lb",
+    "lbs": "lb",
+    "ounce": "oz",
+    "ounces": "oz",
+    "stone": "st",
+    "liter": "l",
+    "liters": "l",
+    "litre": "l",
+    "litres": "l",
+    "milliliter": "ml",
+    "milliliters": "ml",
+    "gallon": "gal",
+    "gallons": "gal",
+    "quart": "qt",
+    "quarts": "qt",
+    "pint": "pt",
+    "pints": "pt",
+    "cups": "cup",
+    "fluid ounce": "fl_oz",
+    "fluid ounces": "fl_oz",
+    "kph": "km/h",
+    "kmh": "km/h",
+    "knot": "kn",
+    "knots": "kn",
+    "celsius": "c",
+    "°c": "c",
+    "fahrenheit": "f",
+    "°f": "f",
+    "kelvin": "k",
+    "hectare": "ha",
+    "hectares": "ha",
+    "acres": "acre",
+    "sq m": "m2",
+    "sq ft": "ft2",
 }
 
 _FUNCTIONS: dict[str, Callable[..., float]] = {
-    "sqrt": math.sqrt, "abs": abs, "round": round, "min": min, "max": max, "log": math.log, "log10": math.log10,
-    "exp": math.exp, "sin": math.sin, "cos": math.cos, "tan": math.tan, "floor": math.floor, "ceil": math.ceil,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "round": round,
+    "min": min,
+    "max": max,
+    "log": math.log,
+    "log10": math.log10,
+    "exp": math.exp,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "floor": math.floor,
+    "ceil": math.ceil,
 }
 _CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINARY: dict[type, Callable[[float, float], float]] = {
-    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
     ast.Pow: lambda a, b: a**b,
 }
 
@@ -312,7 +404,11 @@ class MathAPI:
         def walk(node: ast.AST) -> float:
             if isinstance(node, ast.Expression):
                 return walk(node.body)
-            if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, (int, float))
+                and not isinstance(node.value, bool)
+            ):
                 return node.value
             if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
                 value = walk(node.operand)
@@ -426,8 +522,14 @@ class MathAPI:
         """
         if not math.isfinite(value):
             raise InvalidArgumentError("value must be a finite number")
-        rounding = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP, "down": ROUND_DOWN, "up": ROUND_UP,
-                    "floor": ROUND_FLOOR, "ceiling": ROUND_CEILING}[mode]
+        rounding = {
+            "half_even": ROUND_HALF_EVEN,
+            "half_up": ROUND_HALF_UP,
+            "down": ROUND_DOWN,
+            "up": ROUND_UP,
+            "floor": ROUND_FLOOR,
+            "ceiling": ROUND_CEILING,
+        }[mode]
         quantum = Decimal(1).scaleb(-decimals)
         result = Decimal(repr(value)).quantize(quantum, rounding=rounding)
         return {"value": value, "decimals": decimals, "mode": mode, "result": float(result)}
@@ -505,7 +607,10 @@ class MathAPI:
             raise InvalidArgumentError(
                 f"cannot multiply {len(left)}x{len(left[0])} by {len(right)}x{len(right[0])}: inner sizes differ"
             )
-        product = [[_clean(math.fsum(x * y for x, y in zip(row, col, strict=True))) for col in zip(*right, strict=True)] for row in left]
+        product = [
+            [_clean(math.fsum(x * y for x, y in zip(row, col, strict=True))) for col in zip(*right, strict=True)]
+            for row in left
+        ]
         return {"matrix": product, "rows": len(product), "columns": len(product[0])}
 
     @tool
@@ -614,7 +719,9 @@ class MathAPI:
         if not math.isfinite(value):
             raise InvalidArgumentError("value must be a finite number")
         if key in self.registers and not overwrite:
-            raise ConflictError(f"register {key!r} already holds {self.registers[key]:g}; pass overwrite=true to replace it")
+            raise ConflictError(
+                f"register {key!r} already holds {self.registers[key]:g}; pass overwrite=true to replace it"
+            )
         if key not in self.registers and len(self.registers) >= MAX_REGISTERS:
             raise ConflictError(f"all {MAX_REGISTERS} registers are in use; clear_register one first")
         self.registers[key] = float(value)

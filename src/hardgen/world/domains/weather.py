@@ -41,20 +41,45 @@ TODAY = "2025-03-14"
 FORECAST_DAYS = 14
 SEVERITY_ORDER = ("minor", "moderate", "severe", "extreme")
 REGION_OF_COUNTRY = {
-    "Avalon": "North America", "United States": "North America", "Canada": "North America",
-    "Mexico": "Latin America", "Portugal": "Europe", "Spain": "Europe", "France": "Europe", "Germany": "Europe",
-    "Italy": "Europe", "United Kingdom": "Europe", "Switzerland": "Europe", "Japan": "East Asia",
-    "South Korea": "East Asia", "India": "South Asia", "Singapore": "Southeast Asia", "Australia": "Oceania",
+    "Avalon": "North America",
+    "United States": "North America",
+    "Canada": "North America",
+    "Mexico": "Latin America",
+    "Portugal": "Europe",
+    "Spain": "Europe",
+    "France": "Europe",
+    "Germany": "Europe",
+    "Italy": "Europe",
+    "United Kingdom": "Europe",
+    "Switzerland": "Europe",
+    "Japan": "East Asia",
+    "South Korea": "East Asia",
+    "India": "South Asia",
+    "Singapore": "Southeast Asia",
+    "Australia": "Oceania",
 }
 # (IANA time zone, standard UTC offset in hours) per city.
 TIME_ZONES = {
-    "Rivermist": ("America/Los_Angeles", -8), "Stonebrook": ("America/Los_Angeles", -8),
-    "Silverpine": ("America/Los_Angeles", -8), "Lisbon": ("Europe/Lisbon", 0), "Berlin": ("Europe/Berlin", 1),
-    "Paris": ("Europe/Paris", 1), "London": ("Europe/London", 0), "Tokyo": ("Asia/Tokyo", 9),
-    "Osaka": ("Asia/Tokyo", 9), "Toronto": ("America/Toronto", -5), "Sydney": ("Australia/Sydney", 10),
-    "Zurich": ("Europe/Zurich", 1), "Mumbai": ("Asia/Kolkata", 5.5), "Singapore": ("Asia/Singapore", 8),
-    "New York": ("America/New_York", -5), "Chicago": ("America/Chicago", -6), "Madrid": ("Europe/Madrid", 1),
-    "Rome": ("Europe/Rome", 1), "Seoul": ("Asia/Seoul", 9), "Mexico City": ("America/Mexico_City", -6),
+    "Rivermist": ("America/Los_Angeles", -8),
+    "Stonebrook": ("America/Los_Angeles", -8),
+    "Silverpine": ("America/Los_Angeles", -8),
+    "Lisbon": ("Europe/Lisbon", 0),
+    "Berlin": ("Europe/Berlin", 1),
+    "Paris": ("Europe/Paris", 1),
+    "London": ("Europe/London", 0),
+    "Tokyo": ("Asia/Tokyo", 9),
+    "Osaka": ("Asia/Tokyo", 9),
+    "Toronto": ("America/Toronto", -5),
+    "Sydney": ("Australia/Sydney", 10),
+    "Zurich": ("Europe/Zurich", 1),
+    "Mumbai": ("Asia/Kolkata", 5.5),
+    "Singapore": ("Asia/Singapore", 8),
+    "New York": ("America/New_York", -5),
+    "Chicago": ("America/Chicago", -6),
+    "Madrid": ("Europe/Madrid", 1),
+    "Rome": ("Europe/Rome", 1),
+    "Seoul": ("Asia/Seoul", 9),
+    "Mexico City": ("America/Mexico_City", -6),
 }
 
 
@@ -273,7 +298,11 @@ class WeatherAPI:
         return round(mm / 25.4, 2) if self.units["precipitation"] == "in" else round(mm, 1)
 
     def _alert_view(self, alert: dict[str, Any]) -> WeatherAlert:
-        return {**alert, "location_ids": list(alert["location_ids"]), "acknowledged": alert["alert_id"] in self.acknowledged_alert_ids}  # type: ignore[typeddict-item]
+        return {
+            **alert,
+            "location_ids": list(alert["location_ids"]),
+            "acknowledged": alert["alert_id"] in self.acknowledged_alert_ids,
+        }  # type: ignore[typeddict-item]
 
     def _active(self, alert: dict[str, Any]) -> bool:
         return alert["ends"] >= self.today  # ISO dates compare as strings
@@ -533,7 +562,9 @@ class WeatherAPI:
             The alerts covering it, most severe first.
         """
         self._location(location_id)
-        found = [self._alert_view(a) for a in self.alerts.values() if location_id in a["location_ids"] and self._active(a)]
+        found = [
+            self._alert_view(a) for a in self.alerts.values() if location_id in a["location_ids"] and self._active(a)
+        ]
         found.sort(key=lambda a: (-SEVERITY_ORDER.index(a["severity"]), a["starts"], a["alert_id"]))
         return {"alerts": found}
 
@@ -688,8 +719,12 @@ class WeatherAPI:
 
 # -- generated worlds ----------------------------------------------------------------------------
 _HEADLINES = {
-    "heat": "Excessive heat warning", "cold": "Hard freeze warning", "storm": "Severe thunderstorm watch",
-    "flood": "Flood advisory", "snow": "Winter storm warning", "wind": "High wind warning",
+    "heat": "Excessive heat warning",
+    "cold": "Hard freeze warning",
+    "storm": "Severe thunderstorm watch",
+    "flood": "Flood advisory",
+    "snow": "Winter storm warning",
+    "wind": "High wind warning",
     "air_quality": "Air quality alert",
 }
 _COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
@@ -849,9 +884,10 @@ DOMAIN = Domain(
     generate_state=generate_state,
     chains=(
         Chain(
-            "city_forecast",
-            "Forecast for a city the user names: the city name only gives a location id; the forecast needs it.",
-            ("get_location_id", "get_weather_forecast"),
+            "forecast_vs_normal",
+            "Will next week be warmer than usual in a city the user names: the city name only gives a location "
+            "id; the forecast needs it; the forecast's dates give the month whose climate normal to compare with.",
+            ("get_location_id", "get_weather_forecast", "get_historical_averages"),
         ),
         Chain(
             "current_weather_in_fahrenheit",
@@ -887,7 +923,10 @@ DOMAIN = Domain(
         "get_current_weather": [_city("Lisbon"), ("get_current_weather", {"location_id": "$0.location_id"})],
         "get_weather_forecast": [
             _city("Lisbon"),
-            ("get_weather_forecast", {"location_id": "$0.location_id", "start_date": "2025-03-15", "end_date": "2025-03-21"}),
+            (
+                "get_weather_forecast",
+                {"location_id": "$0.location_id", "start_date": "2025-03-15", "end_date": "2025-03-21"},
+            ),
         ],
         "get_historical_averages": [
             _city("Lisbon"),
@@ -922,7 +961,10 @@ DOMAIN = Domain(
         ],
         "update_alert_subscription": [
             ("list_alert_subscriptions", {}),
-            ("update_alert_subscription", {"subscription_id": "$0.subscriptions.0.subscription_id", "channel": "email"}),
+            (
+                "update_alert_subscription",
+                {"subscription_id": "$0.subscriptions.0.subscription_id", "channel": "email"},
+            ),
         ],
         "unsubscribe_weather_alerts": [
             ("list_alert_subscriptions", {}),
