@@ -210,13 +210,15 @@ class CalendarAPI:
 
     def _busy(self, email: str, start: dt.datetime, end: dt.datetime, skip: str | None = None) -> list[dict[str, Any]]:
         """Events `email` attends that overlap [start, end), in time order."""
+        # Stored times are fixed-width 'YYYY-MM-DDTHH:MM' text, which orders like the times themselves.
+        start_text, end_text = _fmt(start), _fmt(end)
         out = [
             e
             for e in self.events.values()
             if e["event_id"] != skip
             and self._attends(e, email)
-            and _parse(e["start"], "start") < end
-            and start < _parse(e["end"], "end")
+            and e["start"] < end_text
+            and start_text < e["end"]
         ]
         return sorted(out, key=lambda e: (e["start"], e["event_id"]))
 
@@ -243,7 +245,7 @@ class CalendarAPI:
             taken = [
                 e for e in self.events.values()
                 if e["room_id"] == room_id and e["status"] == "confirmed" and e["event_id"] != skip
-                and _parse(e["start"], "start") < finish and begin < _parse(e["end"], "end")
+                and e["start"] < _fmt(finish) and _fmt(begin) < e["end"]
             ]
             if taken:
                 raise ConflictError(f"room {room_id} is booked then; use find_available_rooms")
@@ -333,7 +335,7 @@ class CalendarAPI:
         events = [
             self._summary(e) for e in self._mine()
             if (include_cancelled or e["status"] == "confirmed")
-            and _parse(e["start"], "start") < finish and begin < _parse(e["end"], "end")
+            and e["start"] < _fmt(finish) and _fmt(begin) < e["end"]
         ]
         return {"events": events}
 
@@ -355,7 +357,7 @@ class CalendarAPI:
         events = [
             self._summary(e) for e in self._mine()
             if e["status"] == "confirmed" and needle in e["title"].lower()
-            and (include_past or _parse(e["end"], "end") >= today)
+            and (include_past or e["end"] >= _fmt(today))
         ]
         return {"events": events}
 
@@ -382,7 +384,7 @@ class CalendarAPI:
         events = [
             self._summary(e) for e in self._mine()
             if e["status"] == "confirmed" and e["attendees"].get(self.owner_email) == "needs_action"
-            and _parse(e["start"], "start") >= today
+            and e["start"] >= _fmt(today)
         ]
         return {"events": events}
 
@@ -447,7 +449,7 @@ class CalendarAPI:
         taken = {
             e["room_id"] for e in self.events.values()
             if e["room_id"] and e["status"] == "confirmed"
-            and _parse(e["start"], "start") < finish and begin < _parse(e["end"], "end")
+            and e["start"] < _fmt(finish) and _fmt(begin) < e["end"]
         }
         rooms: list[Room] = [
             {"room_id": r["room_id"], "name": r["name"], "capacity": r["capacity"], "floor": r["floor"]}
@@ -696,7 +698,7 @@ def generate_state(seed: int) -> dict[str, Any]:
         finish = begin + dt.timedelta(minutes=minutes)
         room = rng.choice(room_ids) if rng.random() < 0.4 else None
         if room and any(
-            e["room_id"] == room and _parse(e["start"], "s") < finish and begin < _parse(e["end"], "e")
+            e["room_id"] == room and e["start"] < _fmt(finish) and _fmt(begin) < e["end"]
             for e in events.values()
         ):
             room = None
