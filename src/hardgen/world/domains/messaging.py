@@ -700,15 +700,10 @@ def generate_state(seed: int) -> dict[str, Any]:
     }
 
 
-def _owner_login(seed: int = 0) -> tuple[str, dict[str, Any]]:
-    state = generate_state(seed)
-    username = state["owner_username"]
-    return "login_messaging", {"username": username, "password": state["passwords"][username]}
-
-
-_LOGIN = _owner_login(0)
-# Seed-0 facts the examples use: a contact of the owner, and a user nobody has blocked.
+# Seed-0 facts the examples use: the owner's login, a contact, a user nobody has blocked.
 _STATE0 = generate_state(0)
+_LOGIN = ("login_messaging", {"username": _STATE0["owner_username"],
+                              "password": _STATE0["passwords"][_STATE0["owner_username"]]})
 _OWNER0 = next(u for u in _STATE0["users"].values() if u["username"] == _STATE0["owner_username"])
 _CONTACT0 = _STATE0["users"][_STATE0["contacts"][_OWNER0["user_id"]][0]]
 _BLOCKED0 = _STATE0["blocked"][_OWNER0["user_id"]][0]
