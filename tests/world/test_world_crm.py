@@ -33,6 +33,7 @@ def crm() -> Any:
     return default_world(0, domains=["crm"], timeout=None)
 
 
+@pytest.mark.parametrize("seed", [0, 5])
 def test_support_ticket_lifecycle_chain(seed: int) -> None:
     session = default_world(seed, domains=["crm"], timeout=None)
     state = crm_state(session)

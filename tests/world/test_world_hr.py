@@ -40,6 +40,7 @@ def hr() -> Any:
     return default_world(0, domains=["hr"], timeout=None)
 
 
+@pytest.mark.parametrize("seed", [0, 9])
 def test_leave_request_approval_chain(seed: int) -> None:
     session = default_world(seed, domains=["hr"], timeout=None)
     employee = a_report(hr_state(session))

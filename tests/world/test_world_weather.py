@@ -37,6 +37,7 @@ def weather() -> Any:
     return default_world(0, domains=["weather"], timeout=None)
 
 
+@pytest.mark.parametrize("seed", [0, 4])
 def test_city_forecast_chain(seed: int) -> None:
     session = default_world(seed, domains=["weather"], timeout=None)
     location = ok(session, "get_location_id", city="lisbon", country="Portugal")
