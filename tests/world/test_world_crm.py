@@ -168,6 +168,20 @@ def test_reopen_customer_ticket_chain(crm: Any) -> None:
     )
 
 
+def test_agent_workload_followup_chain(crm: Any) -> None:
+    ticket = next(t for t in crm_state(crm)["tickets"].values() if t["status"] == "in_progress")
+    agent = crm_state(crm)["agents"][ticket["assigned_agent_id"]]
+    agent_id = next(
+        a["agent_id"] for a in ok(crm, "find_crm_agent", name=agent["name"])["agents"] if a["name"] == agent["name"]
+    )
+    mine = ok(crm, "list_tickets", assigned_agent_id=agent_id, status="in_progress")["tickets"]
+    assert ticket["ticket_id"] in [t["ticket_id"] for t in mine]
+    assert all(t["assigned_agent_id"] == agent_id for t in mine)
+    escalated = ok(crm, "set_ticket_priority", ticket_id=ticket["ticket_id"], priority="urgent")
+    assert escalated["priority"] == "urgent"
+    fails(crm, "list_tickets", "NotFoundError", assigned_agent_id="AG-000")
+
+
 def test_sla_report_counts_breaches() -> None:
     session = default_world(0, domains=["crm"], timeout=None)
     state = crm_state(session)

@@ -341,6 +341,28 @@ def test_office_weather_cross_domain_chain() -> None:
     assert weather["city"] == city
 
 
+def test_message_my_manager_cross_domain_chain() -> None:
+    session = default_world(0, domains=["hr", "messaging"], timeout=None)
+    chat = session.state()["messaging"]
+    owner = chat["owner_username"]
+    ok(session, "login_messaging", username=owner, password=chat["passwords"][owner])
+    owner_email = next(u["email"] for u in chat["users"].values() if u["username"] == owner)
+    blocked = {chat["users"][u]["email"] for pair in chat["blocked"].items() for u in (pair[0], *pair[1])}
+    state = hr_state(session)
+    employee = next(
+        e
+        for e in state["employees"].values()
+        if e["manager_id"] and state["employees"][e["manager_id"]]["email"] not in blocked | {owner_email}
+    )
+    employee_id = ok(session, "find_employee", name=employee["name"])["employees"][0]["employee_id"]
+    manager_id = ok(session, "get_employee", employee_id=employee_id)["manager_id"]
+    manager = ok(session, "get_employee", employee_id=manager_id)
+    user_id = ok(session, "find_user_by_email", email=manager["email"])["user_id"]
+    sent = ok(session, "send_chat_message", recipient_id=user_id, text="Could you approve my leave request?")
+    assert sent["recipient_id"] == user_id
+    assert session.state()["messaging"]["users"][user_id]["display_name"] == manager["name"]
+
+
 def test_generate_state_is_seeded_and_consistent() -> None:
     assert generate_state(2) == generate_state(2)
     assert generate_state(2) != generate_state(3)

@@ -182,6 +182,15 @@ def test_forecast_statistics_cross_domain_chain() -> None:
     assert stats["count"] == 7 and stats["max"] == max(highs)
 
 
+def test_route_in_miles_cross_domain_chain() -> None:
+    session = default_world(0, domains=["maps", "math"], timeout=None)
+    origin = ok(session, "geocode_address", address="Berlin")["place_id"]
+    destination = ok(session, "geocode_address", address="Paris")["place_id"]
+    km = ok(session, "get_directions", origin_place_id=origin, destination_place_id=destination)["distance_km"]
+    miles = ok(session, "convert_measurement", value=km, from_unit="km", to_unit="miles")
+    assert miles["result"] == pytest.approx(km / 1.609344) and 500 < miles["result"] < 700
+
+
 def test_generate_state_is_seeded() -> None:
     assert generate_state(1) == generate_state(1)
     assert generate_state(1) != generate_state(2)

@@ -38,7 +38,7 @@ def weather() -> Any:
 
 
 @pytest.mark.parametrize("seed", [0, 4])
-def test_city_forecast_chain(seed: int) -> None:
+def test_forecast_vs_normal_chain(seed: int) -> None:
     session = default_world(seed, domains=["weather"], timeout=None)
     location = ok(session, "get_location_id", city="lisbon", country="Portugal")
     assert (location["city"], location["region"]) == ("Lisbon", "Europe")
@@ -53,6 +53,17 @@ def test_city_forecast_chain(seed: int) -> None:
     assert all(d["low"] < d["high"] for d in forecast["days"])
     stored = session.state()["weather"]["forecasts"][location["location_id"]]
     assert forecast["days"][0]["high"] == stored[1]["high_c"]
+    month = int(forecast["days"][0]["date"][5:7])
+    normal = ok(session, "get_historical_averages", location_id=location["location_id"], month=month)
+    assert normal["month"] == 3 and normal["avg_low"] < normal["avg_high"]
+
+
+def test_weather_at_address_cross_domain_chain() -> None:
+    session = default_world(0, domains=["maps", "weather"], timeout=None)
+    city = ok(session, "geocode_address", address="Zurich Central Station")["city"]
+    location_id = ok(session, "get_location_id", city=city)["location_id"]
+    days = ok(session, "get_weather_forecast", location_id=location_id, start_date="2025-03-14", end_date="2025-03-16")
+    assert days["city"] == "Zurich" and len(days["days"]) == 3
 
 
 def test_location_ids_differ_across_seeds_and_lookups_fail_helpfully(weather: Any) -> None:
