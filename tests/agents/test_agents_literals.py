@@ -132,7 +132,11 @@ def of_kind_common(text: str, common: list[str]) -> list[object]:
 def test_cue_phrases_stop_at_the_next_request() -> None:
     found = [lit for lit in extract_literals("Tell Bob saying see you soon and book a table") if lit.kind == "phrase"]
     assert [(p.value, p.cue) for p in found] == [("see you soon", "saying")]
-    titled = [lit.value for lit in extract_literals("Create a note titled Weekly Report, then share it") if lit.kind == "phrase"]
+    titled = [
+        lit.value
+        for lit in extract_literals("Create a note titled Weekly Report, then share it")
+        if lit.kind == "phrase"
+    ]
     assert titled == ["Weekly Report"]
     # A quoted value after the cue is the value; no phrase duplicates it.
     assert [lit.kind for lit in extract_literals('saying "hi there"')] == ["quoted"]

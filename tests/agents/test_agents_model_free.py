@@ -45,7 +45,11 @@ def test_it_is_a_backend() -> None:
             [("convert_currency", {"amount": 250, "from_currency": "EUR", "to_currency": "GBP"})],
             ["214.67"],
         ),
-        ("Convert $80 into euros", [("convert_currency", {"amount": 80, "from_currency": "USD", "to_currency": "EUR"})], ["73.6"]),
+        (
+            "Convert $80 into euros",
+            [("convert_currency", {"amount": 80, "from_currency": "USD", "to_currency": "EUR"})],
+            ["73.6"],
+        ),
         ("Where is my order O-1042?", [("get_order_status", {"order_id": "O-1042"})], ["shipped", "35.5"]),
         ("What is Alice Baker's user id?", [("find_user", {"name": "Alice Baker"})], ["U-100"]),
         ("List the shared files, including hidden ones", [("list_files", {"include_hidden": True})], [".secrets"]),
@@ -55,7 +59,12 @@ def test_it_is_a_backend() -> None:
             [
                 (
                     "schedule_meeting",
-                    {"title": "Budget review", "date": "2024-05-03", "attendee_email": "dana@example.com", "duration_minutes": 45},
+                    {
+                        "title": "Budget review",
+                        "date": "2024-05-03",
+                        "attendee_email": "dana@example.com",
+                        "duration_minutes": 45,
+                    },
                 )
             ],
             ["MT-1"],
