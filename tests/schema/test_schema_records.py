@@ -316,6 +316,8 @@ def test_wire_calls_and_messages_without_required_parts_raise_value_error() -> N
         ToolCall.from_openai({"function": {"arguments": "{}"}})
     with pytest.raises(ValueError):
         Message.from_openai({"content": "no role"})
+    with pytest.raises(ValueError, match="name"):
+        ToolSpec.from_openai({"type": "function", "function": {"description": "nameless"}})
 
 
 def test_tool_spec_openai_shape_hides_metadata() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import tools_fixture_module
-from tools_fixture_envs import Account, Garden, Inventory, Ledger, Locked, Vault, Weather
+from tools_fixture_envs import Account, Garden, Inventory, Ledger, Locked, Roster, Vault, Weather
 
 from hardgen.errors import EnvironmentLoadError
 from hardgen.schema import EnvironmentSpec
@@ -294,6 +294,13 @@ def test_a_pydantic_model_environment_does_not_offer_basemodel_methods() -> None
     assert env.call("append_entry", {"value": 4}).result == 3
     assert env.call("total", {}).result == 7
     assert env.state() == {"entries": [1, 2, 4]}
+
+
+def test_a_dict_subclass_environment_does_not_offer_dict_methods() -> None:
+    env = class_environment(Roster, {"ada": 0})
+    assert [t.name for t in env.tools()] == ["enroll"]
+    assert env.call("enroll", {"name": "bob"}).result == 1
+    assert env.state() == {"ada": 0, "bob": 1}
 
 
 def test_include_limits_the_tools() -> None:

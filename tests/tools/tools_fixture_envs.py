@@ -194,6 +194,18 @@ class Ledger(BaseModel):
         return sum(self.entries)
 
 
+class Roster(dict):  # type: ignore[type-arg]
+    """A dict subclass as environment: `enroll` is a tool, dict's `items`, `get`, `pop`... are not."""
+
+    def _load_scenario(self, scenario: dict[str, Any]) -> None:
+        self.update(scenario)
+
+    def enroll(self, name: str) -> int:
+        """Enroll someone."""
+        self[name] = len(self)
+        return self[name]
+
+
 class Clock:
     """Two environments of the same class share tool names: a session must namespace them."""
 

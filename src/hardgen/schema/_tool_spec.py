@@ -79,7 +79,7 @@ class ToolSpec(Record):
         """Read an OpenAI `tools` entry (with or without the `{"type": "function"}` wrapper)."""
         fn = data.get("function", data)
         return cls(
-            name=fn["name"],
+            name=fn.get("name"),  # missing: a ValidationError (a ValueError), not a KeyError
             description=fn.get("description", ""),
             parameters=fn.get("parameters") or {"type": "object", "properties": {}},
             **metadata,

@@ -105,13 +105,17 @@ class _CompiledTool:
 _TOOLSET_CACHE: dict[tuple[Any, ...], dict[str, _CompiledTool]] = {}
 
 
+_LIBRARY_PACKAGES = frozenset(sys.stdlib_module_names) | {"pydantic", "pydantic_core"}
+
+
 def _defined_by_library(cls: type, name: str) -> bool:
-    """Whether `name` comes from a base the tool author did not write (builtins, pydantic): a
-    class deriving from `BaseModel` or `dict` must not offer `model_dump` or `items` as tools."""
+    """Whether `name` comes from a base the tool author did not write (the standard library,
+    pydantic): a class deriving from `BaseModel`, `dict` or `Thread` must not offer `model_dump`,
+    `items` or `start` as tools."""
     for klass in cls.__mro__:
         if name in vars(klass):
             module = getattr(klass, "__module__", "") or ""
-            return module == "builtins" or module.split(".", 1)[0] in ("pydantic", "pydantic_core")
+            return module.split(".", 1)[0] in _LIBRARY_PACKAGES
     return False
 
 
