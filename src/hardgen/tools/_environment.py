@@ -5,10 +5,11 @@ state, and give a stable `state_hash`. A tool's own failure (an exception, bad a
 timeout, an unserialisable result) is returned as an error `Observation` naming the tool; it never
 raises into the caller.
 
-State after a failed call: whatever the tool left. Arguments are validated *before* the call, so
-an argument error changes nothing; a tool that raises half-way keeps its partial changes (as a real
-API would); a timed-out call leaves the environment unavailable until `reset()` or `restore()`,
-because the hung call may still be changing it in the background.
+State after a failed call: whatever the tool left. Arguments are validated *before* the call
+(against the schema, and no argument the tool does not declare), so an argument error changes
+nothing; a tool that raises half-way keeps its partial changes (as a real API would); a timed-out
+call leaves the environment unavailable until `reset()` or `restore()`, because the hung call may
+still be changing it in the background. `async def` tools are run to completion within the call.
 """
 
 from __future__ import annotations
