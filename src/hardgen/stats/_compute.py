@@ -11,6 +11,7 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -54,12 +55,13 @@ class NearDuplicateReport(BaseModel):
     threshold: float
     """Jaccard similarity of character shingle sets at or above which two queries are near-duplicates."""
     shingle_size: int
+    method: str = "lsh"
+    """`lsh` (MinHash, linear time, every reported pair verified) or `exact` (prefix-filter join)."""
     samples_with_duplicate: int = 0
     rate: float = 0.0
     """samples_with_duplicate / samples."""
     groups: int = 0
     """Groups of mutually near-duplicate samples (connected components of two or more)."""
-    pairs: int = 0
     examples: list[list[str]] = Field(default_factory=list)
     """Sample ids of up to five of the largest groups."""
 
@@ -133,6 +135,7 @@ def compute_stats(
     rejected: int | None = None,
     near_duplicate_threshold: float = 0.8,
     shingle_size: int = 5,
+    near_duplicate_method: Literal["lsh", "exact"] = "lsh",
 ) -> SampleStats:
     """Statistics of `samples`; pass `rejected` (candidates dropped by the run) to get the yield."""
     n = len(samples)
@@ -142,16 +145,17 @@ def compute_stats(
     offered = {t.name for s in samples for t in s.tools}
     advanced = {a for s in samples for a in s.metadata.advanced_tools}
 
-    dup = near_duplicate_groups([sample_query(s) for s in samples], near_duplicate_threshold, shingle_size)
+    queries = [sample_query(s) for s in samples]
+    dup = near_duplicate_groups(queries, near_duplicate_threshold, shingle_size, near_duplicate_method)
     duplicated = dup.duplicated
     largest = sorted(dup.groups, key=lambda g: (-len(g), g[0]))[:5]
     near = NearDuplicateReport(
         threshold=near_duplicate_threshold,
         shingle_size=shingle_size,
+        method=dup.method,
         samples_with_duplicate=len(duplicated),
         rate=_ratio(len(duplicated), n),
         groups=len(dup.groups),
-        pairs=dup.pairs,
         examples=[[samples[i].id for i in g] for g in largest],
     )
 
