@@ -324,8 +324,10 @@ def score_pair(
         adjacent.append(stem(word))
     # ...when the literal's kind is a plausible value for the parameter at all: in "Message Alice" the
     # verb names the `text` parameter, but a name is no message text.
-    plausible = lit.kind == "enum" or bool(_KIND_AFFINITY.get(lit.kind, frozenset()) & info.words) or not any(
-        aff & info.words for aff in _KIND_AFFINITY.values()
+    plausible = (
+        lit.kind == "enum"
+        or bool(_KIND_AFFINITY.get(lit.kind, frozenset()) & info.words)
+        or not any(aff & info.words for aff in _KIND_AFFINITY.values())
     )
     if set(adjacent) & info.name_words:
         score += 2.5 if plausible else 0.5
