@@ -3,8 +3,11 @@
 Built on the official `openai` async client with the client's own retries turned off, because the
 retry policy here is the one a long generation run needs:
 
-- at most `max_concurrency` requests in flight (an `asyncio.Semaphore`, with an HTTP connection pool
-  as large, so no request waits for a connection);
+- at most `max_concurrency` requests in flight (a queue of slots, each tied to an HTTP client with
+  room for it, so no request waits for a connection); plain-`http://` servers are reached through a
+  lean HTTP/1.1 transport under the `openai` client (`hardgen.llm._http11`), `https://` ones through
+  the client's default transport, in shards of 16 connections (its pool scans every connection on
+  every request);
 - `timeout_s` per HTTP attempt (for a non-streamed completion the server is silent until the whole
   answer is ready, so this bounds an attempt's duration);
 - retries with exponential backoff and jitter on 429, 408, 5xx, timeouts, connection errors and
