@@ -172,6 +172,12 @@ def test_without_a_user_message_there_is_nothing_to_do() -> None:
     assert response.message.tool_calls is None and response.message.content
 
 
+def test_no_tools_offered() -> None:
+    assert ModelFreeAgent().plan("What's the weather?", [], force=True).give_up
+    response = asyncio.run(ModelFreeAgent().complete(ChatRequest(messages=[Message.user("weather in Paris?")])))
+    assert response.message.tool_calls is None and "no tools" in (response.message.content or "")
+
+
 def test_plan_explains_without_executing() -> None:
     env = office_environment()
     plan = ModelFreeAgent().plan("What's the weather in Paris?", env.tools())

@@ -216,7 +216,7 @@ class ModelFreeAgent:
             elif best is not None:
                 fill = fill_arguments(best.tool, query, literals, strict=False)
                 chosen.append(PlannedCall(best, fill, query))
-            elif force:
+            elif force and tools:
                 ranked = index.rank(request_terms(query, literals))
                 fill = fill_arguments(ranked[0].tool, query, literals, strict=False)
                 chosen.append(PlannedCall(ranked[0], fill, query))
