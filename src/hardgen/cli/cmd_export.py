@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         source: Path = typer.Argument(..., help="A run directory (holding samples.jsonl) or a samples .jsonl file."),
         format: str = typer.Option(..., "--format", "-f", help=f"Output format: {', '.join(EXPORT_FORMATS)}."),
         out: Path | None = typer.Option(
-            None, "--out", "-o", help="Output directory [default: <run directory>/export/<format>]."
+            None, "--out", "-o", help="Output directory (default: <run directory>/export/<format>)."
         ),
         split_turns: bool = typer.Option(
             False, "--split-turns", help="One example per assistant turn, the conversation before it as context."

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hardgen.errors import require
+from hardgen.errors import MissingDependencyError, require
 from hardgen.export._options import ExportOptions
 from hardgen.export._transform import inline_reasoning, training_units
 from hardgen.schema import Message, Sample, ToolSpec
@@ -79,4 +79,9 @@ def load_trl_jsonl(path: str | Path) -> Any:
     datasets = require("datasets", "hf", "Loading a TRL export as a Hugging Face dataset")
     with Path(path).open("r", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
+    if not hasattr(datasets, "Json"):
+        raise MissingDependencyError(
+            f"loading tool-calling rows keeps arguments as JSON only with datasets >= 4.7 (found "
+            f"{datasets.__version__}): pip install -U 'datasets>=4.7'"  # type: ignore[attr-defined]
+        )
     return datasets.Dataset.from_list(rows, on_mixed_types="use_json")  # type: ignore[attr-defined]
