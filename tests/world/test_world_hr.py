@@ -59,9 +59,7 @@ def test_leave_request_approval_chain(seed: int) -> None:
     )
     assert (request["days"], request["status"]) == (2.0, "pending")
     assert ok(session, "get_leave_balance", employee_id=employee_id)["pending_days"] == 2.0
-    approved = ok(
-        session, "approve_leave_request", leave_request_id=request["leave_request_id"], approver_id=manager_id
-    )
+    approved = ok(session, "approve_leave_request", leave_request_id=request["leave_request_id"], manager_id=manager_id)
     assert (approved["status"], approved["approver_id"]) == ("approved", manager_id)
     balance = ok(session, "get_leave_balance", employee_id=employee_id)
     assert (balance["vacation_days"], balance["pending_days"]) == (before - 2, 0)
@@ -84,7 +82,7 @@ def test_only_the_direct_manager_decides_and_only_once(hr: Any) -> None:
             "approve_leave_request",
             "PermissionDeniedError",
             leave_request_id=request["leave_request_id"],
-            approver_id=ceo["employee_id"],
+            manager_id=ceo["employee_id"],
         )
         assert "get_employee" in message
     fails(
@@ -92,17 +90,17 @@ def test_only_the_direct_manager_decides_and_only_once(hr: Any) -> None:
         "approve_leave_request",
         "PermissionDeniedError",
         leave_request_id=request["leave_request_id"],
-        approver_id=employee["employee_id"],
+        manager_id=employee["employee_id"],
     )
-    ok(hr, "reject_leave_request", leave_request_id=request["leave_request_id"], approver_id=employee["manager_id"])
+    ok(hr, "reject_leave_request", leave_request_id=request["leave_request_id"], manager_id=employee["manager_id"])
     fails(
         hr,
         "approve_leave_request",
         "InvalidStateError",
         leave_request_id=request["leave_request_id"],
-        approver_id=employee["manager_id"],
+        manager_id=employee["manager_id"],
     )
-    fails(hr, "approve_leave_request", "NotFoundError", leave_request_id="LR-1", approver_id=employee["manager_id"])
+    fails(hr, "approve_leave_request", "NotFoundError", leave_request_id="LR-1", manager_id=employee["manager_id"])
 
 
 def test_leave_needs_balance_and_valid_non_overlapping_dates(hr: Any) -> None:
@@ -302,7 +300,7 @@ def test_manager_review_chain_and_rules(hr: Any) -> None:
     manager_id = ok(hr, "get_employee", employee_id=employee_id)["manager_id"]
     args = {
         "employee_id": employee_id,
-        "reviewer_id": manager_id,
+        "manager_id": manager_id,
         "cycle": "2025-H1",
         "rating": 5,
         "summary": "Led the migration and mentored two new hires.",
@@ -312,7 +310,7 @@ def test_manager_review_chain_and_rules(hr: Any) -> None:
     assert reviews["reviews"][-1]["review_id"] == review["review_id"] and reviews["open_cycles"] == ["2025-H1"]
     fails(hr, "submit_performance_review", "ConflictError", **args)
     fails(hr, "submit_performance_review", "InvalidArgumentError", **{**args, "cycle": "2024-H2"})
-    fails(hr, "submit_performance_review", "PermissionDeniedError", **{**args, "reviewer_id": employee_id})
+    fails(hr, "submit_performance_review", "PermissionDeniedError", **{**args, "manager_id": employee_id})
     fails(hr, "submit_performance_review", "ArgumentError", **{**args, "rating": 7})
 
 

@@ -556,52 +556,51 @@ class HrAPI:
         self.leave_requests[leave_request_id] = request
         return dict(request)  # type: ignore[return-value]
 
-    def _decide(self, leave_request_id: str, approver_id: str, status: str) -> dict[str, Any]:
+    def _decide(self, leave_request_id: str, manager_id: str, status: str) -> dict[str, Any]:
         request = self._leave_request(leave_request_id)
-        self._employee(approver_id)
+        self._employee(manager_id)
         if request["status"] != "pending":
             raise InvalidStateError(f"leave request {leave_request_id} is already {request['status']}")
-        manager_id = self.employees[request["employee_id"]]["manager_id"]
-        if approver_id != manager_id:
+        if manager_id != self.employees[request["employee_id"]]["manager_id"]:
             raise PermissionDeniedError(
-                f"{approver_id} is not the direct manager of {request['employee_id']}; "
+                f"{manager_id} is not the direct manager of {request['employee_id']}; "
                 "only the direct manager (manager_id on get_employee) may decide leave"
             )
         request["status"] = status
-        request["approver_id"] = approver_id
+        request["approver_id"] = manager_id
         return request
 
     @tool(mutates=True, requires=["request_leave", "get_employee"])
-    def approve_leave_request(self, leave_request_id: str, approver_id: str) -> LeaveRequest:
+    def approve_leave_request(self, leave_request_id: str, manager_id: str) -> LeaveRequest:
         """Approve a pending leave request; the days are deducted from the employee's balance.
 
         Only the employee's direct manager may approve (get_employee gives the manager id).
 
         Args:
             leave_request_id: Leave request id, e.g. "LR-3007".
-            approver_id: Employee id of the approving manager.
+            manager_id: Employee id of the approving direct manager (manager_id on get_employee).
 
         Returns:
             The approved request.
         """
-        request = self._decide(leave_request_id, approver_id, "approved")
+        request = self._decide(leave_request_id, manager_id, "approved")
         self.leave_balances[request["employee_id"]][request["leave_type"]] -= request["days"]
         return dict(request)  # type: ignore[return-value]
 
     @tool(mutates=True, requires=["request_leave", "get_employee"])
-    def reject_leave_request(self, leave_request_id: str, approver_id: str) -> LeaveRequest:
+    def reject_leave_request(self, leave_request_id: str, manager_id: str) -> LeaveRequest:
         """Reject a pending leave request; the reserved days return to the employee.
 
         Only the employee's direct manager may reject (get_employee gives the manager id).
 
         Args:
             leave_request_id: Leave request id, e.g. "LR-3007".
-            approver_id: Employee id of the deciding manager.
+            manager_id: Employee id of the deciding direct manager (manager_id on get_employee).
 
         Returns:
             The rejected request.
         """
-        return dict(self._decide(leave_request_id, approver_id, "rejected"))  # type: ignore[return-value]
+        return dict(self._decide(leave_request_id, manager_id, "rejected"))  # type: ignore[return-value]
 
     # -- pay -------------------------------------------------------------------------------------
     @tool
@@ -664,7 +663,7 @@ class HrAPI:
     def submit_performance_review(
         self,
         employee_id: str,
-        reviewer_id: str,
+        manager_id: str,
         cycle: str,
         rating: Annotated[int, Field(ge=1, le=5)],
         summary: str,
@@ -675,7 +674,7 @@ class HrAPI:
 
         Args:
             employee_id: Employee id of the person reviewed, e.g. "E-1042".
-            reviewer_id: Employee id of the reviewing manager.
+            manager_id: Employee id of the reviewing direct manager (manager_id on get_employee).
             cycle: An open review cycle, e.g. "2025-H1" (get_performance_reviews lists open cycles).
             rating: 1 (below expectations) to 5 (outstanding).
             summary: Review text, 10 to 1000 characters.
@@ -684,14 +683,14 @@ class HrAPI:
             The stored review with its id.
         """
         employee = self._employee(employee_id)
-        self._employee(reviewer_id)
+        self._employee(manager_id)
         if cycle not in self.open_review_cycles:
             raise InvalidArgumentError(
                 f"review cycle {cycle!r} is not open; open cycles: {', '.join(self.open_review_cycles)}"
             )
-        if reviewer_id != employee["manager_id"]:
+        if manager_id != employee["manager_id"]:
             raise PermissionDeniedError(
-                f"{reviewer_id} is not the direct manager of {employee_id}; only they may review"
+                f"{manager_id} is not the direct manager of {employee_id}; only they may review"
             )
         if not 10 <= len(summary.strip()) <= 1000:
             raise InvalidArgumentError("summary must be 10 to 1000 characters")
@@ -703,7 +702,7 @@ class HrAPI:
         review = {
             "review_id": review_id,
             "employee_id": employee_id,
-            "reviewer_id": reviewer_id,
+            "reviewer_id": manager_id,
             "cycle": cycle,
             "rating": rating,
             "summary": summary.strip(),
@@ -1230,7 +1229,7 @@ DOMAIN = Domain(
             ("get_employee", {"employee_id": "$0.leave_requests.0.employee_id"}),
             (
                 "approve_leave_request",
-                {"leave_request_id": "$0.leave_requests.0.leave_request_id", "approver_id": "$1.manager_id"},
+                {"leave_request_id": "$0.leave_requests.0.leave_request_id", "manager_id": "$1.manager_id"},
             ),
         ],
         "reject_leave_request": [
@@ -1238,7 +1237,7 @@ DOMAIN = Domain(
             ("get_employee", {"employee_id": "$0.leave_requests.0.employee_id"}),
             (
                 "reject_leave_request",
-                {"leave_request_id": "$0.leave_requests.0.leave_request_id", "approver_id": "$1.manager_id"},
+                {"leave_request_id": "$0.leave_requests.0.leave_request_id", "manager_id": "$1.manager_id"},
             ),
         ],
         "list_payslips": [
@@ -1260,7 +1259,7 @@ DOMAIN = Domain(
                 "submit_performance_review",
                 {
                     "employee_id": "$0.employees.0.employee_id",
-                    "reviewer_id": "$1.manager_id",
+                    "manager_id": "$1.manager_id",
                     "cycle": "2025-H1",
                     "rating": 4,
                     "summary": "Shipped the billing migration early and mentors new hires.",
