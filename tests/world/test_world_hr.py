@@ -182,6 +182,22 @@ def test_leave_needs_balance_and_valid_non_overlapping_dates(hr: Any) -> None:
     )
 
 
+def test_the_ceo_has_no_one_to_ask(hr: Any) -> None:
+    ceo = next(e for e in hr_state(hr)["employees"].values() if e["manager_id"] is None)
+    before = hr_state(hr)["leave_balances"][ceo["employee_id"]]["vacation"]
+    request = ok(
+        hr,
+        "request_leave",
+        employee_id=ceo["employee_id"],
+        leave_type="vacation",
+        start_date="2025-04-07",
+        end_date="2025-04-07",
+    )
+    assert request["status"] == "approved"
+    assert ok(hr, "get_leave_balance", employee_id=ceo["employee_id"])["vacation_days"] == before - 1
+    assert ok(hr, "get_manager_chain", employee_id=ceo["employee_id"])["managers"] == []
+
+
 def test_pending_requests_hold_days() -> None:
     session = default_world(0, domains=["hr"], timeout=None)
     employee_id = a_report(hr_state(session))["employee_id"]

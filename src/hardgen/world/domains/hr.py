@@ -493,7 +493,8 @@ class HrAPI:
     def request_leave(
         self, employee_id: str, leave_type: LeaveType, start_date: str, end_date: str, note: str = ""
     ) -> LeaveRequest:
-        """File a leave request for an employee; it waits for their manager's approval.
+        """File a leave request for an employee; it waits for their direct manager's approval
+        (the CEO, who has no manager, is approved at once).
 
         The request counts working days (Monday-Friday). The employee needs enough remaining days of
         that type, after subtracting days held by their other pending requests; it may not overlap
@@ -546,13 +547,16 @@ class HrAPI:
             "leave_request_id": leave_request_id,
             "employee_id": employee_id,
             "leave_type": leave_type,
-            "start_date": start_date,
-            "end_date": end_date,
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
             "days": float(days),
             "status": "pending",
             "approver_id": None,
             "note": note,
         }
+        if employee["manager_id"] is None:  # nobody above the CEO: their leave is approved on filing
+            request["status"] = "approved"
+            self.leave_balances[employee_id][leave_type] -= days
         self.leave_requests[leave_request_id] = request
         return dict(request)  # type: ignore[return-value]
 
