@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from hardgen.export._options import ExportOptions
 from hardgen.schema import Sample

@@ -88,7 +88,7 @@ def sample_from_hf_row(row: dict[str, Any]) -> Sample:
 
 def hf_schema() -> Any:
     """The pyarrow schema of the parquet files (fixed, whatever the samples hold)."""
-    pa = require("pyarrow", "hf", "The Hugging Face parquet export")
+    pa: Any = require("pyarrow", "hf", "The Hugging Face parquet export")
     fields = [pa.field("id", pa.string(), nullable=False)]
     fields += [pa.field(k, pa.string(), nullable=False) for k in JSON_COLUMNS]
     fields += [
@@ -98,16 +98,16 @@ def hf_schema() -> Any:
         pa.field(k, pa.int64(), nullable=False)
         for k in ("turns", "calls", "chain_length", "implicit_dependencies", "attempts")
     ]
-    return pa.schema(fields)  # type: ignore[attr-defined]
+    return pa.schema(fields)
 
 
 def write_parquet(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
     """Write rows (from `hf_rows`) to a parquet file with the fixed schema."""
-    pa = require("pyarrow", "hf", "The Hugging Face parquet export")
-    pq = require("pyarrow.parquet", "hf", "The Hugging Face parquet export")
+    pa: Any = require("pyarrow", "hf", "The Hugging Face parquet export")
+    pq: Any = require("pyarrow.parquet", "hf", "The Hugging Face parquet export")
     schema = hf_schema()
-    table = pa.Table.from_pylist(list(rows), schema=schema)  # type: ignore[attr-defined]
+    table = pa.Table.from_pylist(list(rows), schema=schema)
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, p)  # type: ignore[attr-defined]
+    pq.write_table(table, p)
     return p

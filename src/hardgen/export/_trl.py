@@ -76,12 +76,12 @@ def trl_rows(samples: Sequence[Sample], options: ExportOptions | None = None) ->
 def load_trl_jsonl(path: str | Path) -> Any:
     """Load a TRL export as a `datasets.Dataset` with JSON-typed columns, so that tool arguments
     and schemas keep exactly their own keys."""
-    datasets = require("datasets", "hf", "Loading a TRL export as a Hugging Face dataset")
+    datasets: Any = require("datasets", "hf", "Loading a TRL export as a Hugging Face dataset")
     with Path(path).open("r", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     if not hasattr(datasets, "Json"):
         raise MissingDependencyError(
-            f"loading tool-calling rows keeps arguments as JSON only with datasets >= 4.7 (found "
-            f"{datasets.__version__}): pip install -U 'datasets>=4.7'"  # type: ignore[attr-defined]
+            "loading tool-calling rows keeps arguments as JSON only with datasets >= 4.7 (found "
+            f"{getattr(datasets, '__version__', '?')}): pip install -U 'datasets>=4.7'"
         )
-    return datasets.Dataset.from_list(rows, on_mixed_types="use_json")  # type: ignore[attr-defined]
+    return datasets.Dataset.from_list(rows, on_mixed_types="use_json")
