@@ -93,6 +93,8 @@ class SynthesisOptions(Record):
     variants_per_tool: int = 3
     """Units per advanced tool: its own values first, then other values from the value pools."""
     turns: int = 1
+    min_calls: int = 2
+    """Advanced tools with fewer calls are left out of the library (single calls are not hard)."""
     max_attempts: int = 3
     distractors: int = 4
     noise: bool = True

@@ -33,7 +33,7 @@ from hardgen.synth._synthesizer import (
     SynthesisUnit,
     Synthesizer,
 )
-from hardgen.synth._tool_maker import ModelFreeToolMaker, ToolMaker, build_advanced_tool
+from hardgen.synth._tool_maker import ModelFreeToolMaker, ToolMaker, build_advanced_tool, focus_trace
 
 __all__ = [
     "DEFAULT_SYSTEM_PROMPT",
@@ -68,6 +68,7 @@ __all__ = [
     "build_advanced_tool",
     "check_query",
     "execute_advanced",
+    "focus_trace",
     "gold_values",
     "intermediate_values",
     "leaks",

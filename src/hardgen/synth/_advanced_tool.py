@@ -64,6 +64,9 @@ class AdvancedTool(Record):
     target_tool: str | None = None
     environments: list[str] = Field(default_factory=list)
     """Names of the environments the body needs."""
+    ambiguous: bool = False
+    """A step takes the n-th element of a list that nothing the user could say singles out: no
+    query can pin it down, so such tools are kept out of the library."""
 
     def to_tool_spec(self) -> ToolSpec:
         return ToolSpec(name=self.name, description=self.description, parameters=self.parameters,

@@ -25,6 +25,7 @@ from hardgen.synth._slots import QueryValue, coerce, extract_values, match_score
 from hardgen.synth._text import humanize, intent_phrase
 
 MAX_DEPTH = 4
+MAX_RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ def _pick(node: Any, path: Sequence[str | int], values: Sequence[QueryValue]) ->
                 continue
             wanted = {v.text.strip().lower() for v in values}
             chosen = next((e for e in node if isinstance(e, dict)
-                           and any(isinstance(x, str) and x.strip().lower() in wanted for x in e.values())), None)
+                           and any(isinstance(x, (str, int, float)) and not isinstance(x, bool)
+                                   and str(x).strip().lower() in wanted for x in e.values())), None)
             node = chosen if chosen is not None else node[0]
         elif isinstance(node, dict):
             if item not in node:
@@ -125,6 +127,8 @@ class _Plan:
     values: list[QueryValue]
     dependencies: DependencyIndex
     forced_producers: dict[tuple[str, str], str] = field(default_factory=dict)
+    from_request: set[tuple[str, str]] = field(default_factory=set)
+    """(tool, parameter) pairs the critic says come from the request: take the best query value."""
     preferred: list[str] = field(default_factory=list)
     """Tools the hint or the critic says the task needs: tried first as producers."""
     banned: set[str] = field(default_factory=set)
@@ -147,17 +151,31 @@ class _Plan:
                 if pre in self.offered and pre not in self.results and pre not in self.banned:
                     notes.append(f"{tool} needs {pre} to have run first.")
                     self.achieve(pre, depth + 1)
-            arguments, sources, reasons = self.fill(spec, depth)
-            rationale = f"To {intent_phrase(spec)}, I call {tool}."
-            if reasons:
-                rationale += " " + " ".join(reasons)
-            if notes:
-                rationale = " ".join(notes) + " " + rationale
-            return self.execute(tool, arguments, sources, rationale)
+            skip: dict[str, set[str]] = {}
+            result = None
+            for retry in range(MAX_RETRIES + 1):
+                arguments, sources, reasons = self.fill(spec, depth, skip)
+                rationale = f"To {intent_phrase(spec)}, I call {tool}."
+                if retry:
+                    rationale = f"That did not work, so I take the values from another source. {rationale}"
+                if reasons:
+                    rationale += " " + " ".join(reasons)
+                if notes and not retry:
+                    rationale = " ".join(notes) + " " + rationale
+                result = self.execute(tool, arguments, sources, rationale)
+                if result is not None or not sources:
+                    break
+                # A looked-up value was refused: try the next producer for it.
+                for src in sources:
+                    skip.setdefault(src.parameter, set()).add(self.steps[src.step].call.name)
+                self.failed.discard(tool)
+            return result
         finally:
             self.in_progress.discard(tool)
 
-    def fill(self, spec: ToolSpec, depth: int) -> tuple[dict[str, Any], list[ArgumentSource], list[str]]:
+    def fill(self, spec: ToolSpec, depth: int, skip: dict[str, set[str]] | None = None,
+             ) -> tuple[dict[str, Any], list[ArgumentSource], list[str]]:
+        skip = skip or {}
         props: dict[str, Any] = spec.parameters.get("properties", {})
         required = set(spec.required)
         arguments: dict[str, Any] = {}
@@ -166,12 +184,14 @@ class _Plan:
         used: set[int] = set()
         # Query values first, best matches first, each value once per call.
         scored = sorted(
-            ((match_score(v, p, props[p]), i, p) for p in props for i, v in enumerate(self.values)
+            ((match_score(v, p, props[p], spec.name), i, p) for p in props for i, v in enumerate(self.values)
              if (spec.name, p) not in self.forced_producers),
             reverse=True,
         )
         for score, i, pname in scored:
             threshold = 1.0 if pname in required else 2.5
+            if (spec.name, pname) in self.from_request:
+                threshold = 0.01
             if score < threshold or pname in arguments or i in used:
                 continue
             arguments[pname] = coerce(self.values[i].text, props[pname])
@@ -191,7 +211,11 @@ class _Plan:
                 producers = producers + [Producer(t, ()) for t in self.preferred if t not in known]
                 producers = sorted(producers, key=lambda p: (p.tool not in self.preferred, -p.weight))
             for producer in producers:
-                if producer.tool in self.banned or producer.tool == spec.name:
+                if producer.tool in self.banned or producer.tool == spec.name or producer.tool in skip.get(pname, ()):
+                    continue
+                if producer.tool not in self.preferred and self.offered.get(producer.tool, spec).mutates and not forced:
+                    # Only the hint, the critic or a read may be used to look a value up: a write
+                    # called just for its output would change what the user did not ask to change.
                     continue
                 result = self.achieve(producer.tool, depth + 1)
                 if result is None:
@@ -279,8 +303,11 @@ class ModelFreeReasoner:
             elif hint.kind == "missing_step" and hint.tool:
                 plan.preferred.append(hint.tool)
                 extra_goals.append(hint.tool)
-            elif hint.kind == "wrong_argument" and hint.tool and hint.parameter and hint.producer:
-                plan.forced_producers[(hint.tool, hint.parameter)] = hint.producer
+            elif hint.kind == "wrong_argument" and hint.tool and hint.parameter:
+                if hint.producer:
+                    plan.forced_producers[(hint.tool, hint.parameter)] = hint.producer
+                else:
+                    plan.from_request.add((hint.tool, hint.parameter))
             elif hint.kind == "wrong_tool" and hint.tool:
                 plan.banned.add(hint.tool)
             elif hint.kind == "answer_missing":

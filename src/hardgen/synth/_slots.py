@@ -29,6 +29,8 @@ class QueryValue:
     kind: str
     start: int
     keyed: bool = False
+    key: str = ""
+    """The label as written (`to currency`), for keyed values."""
     used_by: set[str] = field(default_factory=set)
 
 
@@ -56,7 +58,8 @@ def extract_values(query: str) -> list[QueryValue]:
         key_words = tokens(m.group("key"))
         if not key_words or len(m.group("key").split()) > 5:
             continue
-        found.append(QueryValue(value, key_words, "keyed", m.start("value"), keyed=True))
+        found.append(QueryValue(value, key_words, "keyed", m.start("value"), keyed=True,
+                                key=" ".join(m.group("key").lower().split())))
         taken.append((m.start("key"), m.end("value")))
     patterns: Iterable[tuple[str, re.Pattern[str]]] = (
         ("quoted", _QUOTED), ("email", _EMAIL), ("date", _DATE), ("id", _ID), ("number", _NUMBER), ("proper", _PROPER),
@@ -110,11 +113,20 @@ def coerce(value: str, schema: dict[str, Any]) -> Any:
     return None
 
 
-def match_score(value: QueryValue, name: str, schema: dict[str, Any]) -> float:
-    """How well a query value fits a parameter (0 = not at all)."""
+def match_score(value: QueryValue, name: str, schema: dict[str, Any], tool: str = "") -> float:
+    """How well a query value fits a parameter of `tool` (0 = not at all)."""
     if coerce(value.text, schema) is None:
         return 0.0
     name_words = set(tokens(name.replace("_", " ")))
+    if value.keyed and tool:
+        # A label that also names a tool ("reschedule calendar event start") belongs to that tool.
+        extra = set(value.context) - name_words
+        if extra:
+            tool_words = set(tokens(tool))
+            fit = len(extra & tool_words) / len(extra)
+            if fit < 0.5:
+                return 0.0
+            name_words = name_words | (extra & tool_words)
     desc_words = set(tokens(schema.get("description", "")))
     context = set(value.context)
     score = 0.0
@@ -123,6 +135,8 @@ def match_score(value: QueryValue, name: str, schema: dict[str, Any]) -> float:
         score += 3.0 * overlap
         if value.keyed and context == name_words:
             score += 3.0
+    if value.keyed and value.key == " ".join(name.replace("_", " ").replace("-", " ").lower().split()):
+        score += 4.0  # the label is the parameter's own name ("to currency" for to_currency)
     score += 0.5 * len(desc_words & context) / math.sqrt(len(desc_words) + 1)
     if schema.get("enum") is not None:
         score += 2.0

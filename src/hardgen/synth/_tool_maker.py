@@ -30,13 +30,19 @@ def _selector_field(elements: list[Any], chosen: int, taken_values: set[str]) ->
     element = elements[chosen]
     if not isinstance(element, dict):
         return None
-    preferred = sorted(element, key=lambda k: (0 if re.search(r"name|title|label|subject", k) else 1, k))
-    for key in preferred:
+    def rank(key: str) -> tuple[int, str]:
         value = element[key]
-        if not isinstance(value, str) or not value.strip() or is_id_like(value) or len(value) > 60:
+        human = 0 if re.search(r"name|title|label|subject", key) else 1
+        return (human if isinstance(value, str) else 2 + human, key)
+
+    for key in sorted(element, key=rank):
+        value = element[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             continue
-        same = [e for e in elements if isinstance(e, dict) and str(e.get(key, "")).lower() == value.lower()]
-        if len(same) == 1 and value not in taken_values:
+        if isinstance(value, str) and (not value.strip() or is_id_like(value) or len(value) > 60):
+            continue
+        same = [e for e in elements if isinstance(e, dict) and str(e.get(key, "")).lower() == str(value).lower()]
+        if len(same) == 1 and str(value) not in taken_values:
             return key
     return None
 
@@ -50,24 +56,62 @@ def _entity(path: list[str | int]) -> str:
     return "item"
 
 
+def focus_trace(trace: Trace, is_prerequisite: PrerequisiteTest | None = None) -> Trace:
+    """The part of a trace that forms one task: the target call, the calls it depends on (through
+    data flow or as a state prerequisite, transitively) and the later calls that use its output.
+    Unrelated calls the sampler made along the way are left out (the body is re-executed, so the
+    result is still a real, verifiable trace)."""
+    steps = trace.steps
+    if not steps:
+        return trace
+    names = [s.call.name for s in steps]
+    target = max((i for i, n in enumerate(names) if n == trace.target_tool), default=len(steps) - 1)
+    keep = {target}
+    frontier = [target]
+    while frontier:
+        i = frontier.pop()
+        parents = {src.step for src in steps[i].sources}
+        if is_prerequisite:
+            parents |= {j for j in range(i) if is_prerequisite(names[j], names[i])}
+        for j in parents - keep:
+            keep.add(j)
+            frontier.append(j)
+    for i in range(target + 1, len(steps)):
+        if any(src.step in keep for src in steps[i].sources):
+            keep.add(i)
+    if len(keep) == len(steps):
+        return trace
+    order = sorted(keep)
+    remap = {old: new for new, old in enumerate(order)}
+    kept = [steps[i].model_copy(update={"sources": [s.model_copy(update={"step": remap[s.step]})
+                                                    for s in steps[i].sources if s.step in remap]})
+            for i in order]
+    return trace.model_copy(update={"steps": kept})
+
+
 def build_advanced_tool(
     trace: Trace,
     tools: Mapping[str, ToolSpec],
     taken: set[str] | None = None,
     is_prerequisite: PrerequisiteTest | None = None,
 ) -> AdvancedTool:
-    """Abstract `trace` into an AdvancedTool (model-free)."""
+    """Abstract `trace` into an AdvancedTool (model-free), focused on its target (`focus_trace`)."""
     taken = taken or set()
+    trace = focus_trace(trace, is_prerequisite)
     properties: dict[str, Any] = {}
     example: dict[str, Any] = {}
     templates: list[StepTemplate] = []
     referenced: set[int] = set()
+    ambiguous = False
 
-    def lift(base: str, value: Any, schema: dict[str, Any]) -> str:
+    def lift(base: str, value: Any, schema: dict[str, Any], tool_name: str = "") -> str:
         for name, existing in example.items():
-            if (name == base or re.fullmatch(rf"{re.escape(base)}_\d+", name)) and existing == value:
+            if (name == base or name.endswith(f"_{base}")) and existing == value:
                 return name  # the same value for the same kind of parameter: the user says it once
-        name, n = base, 2
+        # A second, different value for the same kind of parameter is named after its tool
+        # ("reschedule_calendar_event_start"), so the user's words can tell the two apart.
+        name = base if base not in example else f"{tool_name}_{base}" if tool_name else base
+        n = 2
         while name in example:
             name, n = f"{base}_{n}", n + 1
         example[name] = value
@@ -82,7 +126,10 @@ def build_advanced_tool(
         for pname, value in step.call.arguments.items():
             source = by_param.get(pname)
             if source is None:
-                bindings[pname] = ArgBinding(kind="param", param=lift(pname, value, param_schemas.get(pname, {})))
+                if value is None:
+                    continue  # an optional parameter left at null: the call is the same without it
+                bindings[pname] = ArgBinding(kind="param",
+                                             param=lift(pname, value, param_schemas.get(pname, {}), step.call.name))
                 continue
             referenced.add(source.step)
             result = trace.steps[source.step].observation.result
@@ -94,12 +141,16 @@ def build_advanced_tool(
                     field = _selector_field(node, item, taken_values)
                     if field is not None:
                         entity = _entity([p for p in source.path if isinstance(p, str)])
-                        pname_sel = lift(f"{entity}_{field}" if field != entity else field, node[item][field],
-                                         {"type": "string",
+                        chosen = node[item][field]
+                        kind = "string" if isinstance(chosen, str) else "number"
+                        pname_sel = lift(f"{entity}_{field}" if field != entity else field, chosen,
+                                         {"type": kind,
                                           "description": f"{humanize(field).capitalize()} of the {humanize(entity)}."})
                         path.append(ElementSelector(field=field, param=pname_sel))
                         node = node[item]
                         continue
+                if isinstance(item, int) and item > 0 and isinstance(node, list):
+                    ambiguous = True  # "element 3 of the results" with nothing a user could name it by
                 path.append(item)
                 node = node[item] if isinstance(node, (list, dict)) else node
             bindings[pname] = ArgBinding(kind="ref", step=source.step, path=path)
@@ -146,6 +197,7 @@ def build_advanced_tool(
         source_trace_id=trace.target_tool,
         target_tool=trace.target_tool,
         environments=sorted({e.name for e in trace.environments}),
+        ambiguous=ambiguous,
     )
 
 

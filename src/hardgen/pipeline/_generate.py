@@ -1,0 +1,302 @@
+"""`hardgen generate`: probe -> graph -> sample -> synthesise -> reason and verify -> write.
+
+Every phase's output lands in the run directory; a resumed run reuses what is there (graph,
+failure report, library, units) and continues with the units not yet written. Results are written
+in unit order, so an interrupted-then-resumed run writes exactly what an uninterrupted run writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import Field
+
+from hardgen._version import __version__
+from hardgen.graph import ApiGraph, SamplerConfig, TraceSampler, discover_prerequisites
+from hardgen.pipeline._config import RunConfig, dump_config, load_config
+from hardgen.pipeline._probe import FailureReport, mine_failures
+from hardgen.pipeline._roles import Roles, build_roles
+from hardgen.pipeline._rundir import JsonlAppender, RunDirectory, iter_jsonl, write_json_atomic
+from hardgen.pipeline._sources import resolve_sources
+from hardgen.pipeline._units import plan_units
+from hardgen.schema import Record, Trace
+from hardgen.synth import AdvancedTool, Rejection, SynthesisConfig, SynthesisUnit, Synthesizer
+from hardgen.tools import Session
+
+
+class Progress(Protocol):
+    """How a phase reports progress (the CLI draws rich bars; the library default is silent)."""
+
+    def start(self, phase: str, total: int | None) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class SilentProgress:
+    def start(self, phase: str, total: int | None) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class Manifest(Record):
+    """Statistics of a run (manifest.json)."""
+
+    hardgen_version: str = __version__
+    seed: int = 0
+    samples: int = 0
+    rejected: int = 0
+    units_planned: int = 0
+    yield_rate: float = 0.0
+    """Verified samples / candidates tried."""
+    rejections_by_stage: dict[str, int] = Field(default_factory=dict)
+    rejections_by_reason: dict[str, int] = Field(default_factory=dict)
+    mean_calls: float = 0.0
+    mean_implicit_dependencies: float = 0.0
+    share_calls_ge_3: float = 0.0
+    share_implicit_ge_1: float = 0.0
+    turns: dict[str, int] = Field(default_factory=dict)
+    attempts: dict[str, int] = Field(default_factory=dict)
+    """How many samples passed on the first, second, ... reasoner attempt."""
+    domains: dict[str, int] = Field(default_factory=dict)
+    traces: int = 0
+    advanced_tools: int = 0
+    failure_set: int = 0
+    probe: dict[str, Any] = Field(default_factory=dict)
+    graph: dict[str, Any] = Field(default_factory=dict)
+    backends: dict[str, Any] = Field(default_factory=dict)
+    phase_seconds: dict[str, float] = Field(default_factory=dict)
+
+
+def _reason_key(reason: str) -> str:
+    """Group rejection reasons: drop quoted values and numbers so alike reasons count together."""
+    import re
+
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", reason)
+    text = re.sub(r"\b\d+\b", "N", text)
+    return text[:120]
+
+
+def summarize(run: RunDirectory, manifest: Manifest) -> Manifest:
+    """Fill the sample and rejection statistics by streaming the run's files (constant memory)."""
+    n = calls = implicit = ge3 = imp1 = 0
+    turns: Counter[str] = Counter()
+    attempts: Counter[str] = Counter()
+    domains: Counter[str] = Counter()
+    for record in iter_jsonl(run.samples):
+        meta = record.get("metadata", {})
+        n += 1
+        calls += meta.get("chain_length", 0)
+        implicit += meta.get("implicit_dependencies", 0)
+        ge3 += meta.get("chain_length", 0) >= 3
+        imp1 += meta.get("implicit_dependencies", 0) >= 1
+        turns[str(meta.get("turns", 1))] += 1
+        attempts[str(record.get("verification", {}).get("attempts", 1))] += 1
+        domains.update(meta.get("domains", []))
+    stages: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    rejected = 0
+    for record in iter_jsonl(run.rejected):
+        rejected += 1
+        stages[record.get("stage", "?")] += 1
+        reasons[_reason_key(record.get("reason", ""))] += 1
+    manifest.samples, manifest.rejected = n, rejected
+    manifest.yield_rate = n / (n + rejected) if n + rejected else 0.0
+    manifest.rejections_by_stage = dict(stages.most_common())
+    manifest.rejections_by_reason = dict(reasons.most_common(15))
+    manifest.mean_calls = calls / n if n else 0.0
+    manifest.mean_implicit_dependencies = implicit / n if n else 0.0
+    manifest.share_calls_ge_3 = ge3 / n if n else 0.0
+    manifest.share_implicit_ge_1 = imp1 / n if n else 0.0
+    manifest.turns, manifest.attempts, manifest.domains = dict(turns), dict(attempts), dict(domains.most_common())
+    return manifest
+
+
+def _library_signature(tool: AdvancedTool) -> str:
+    body = [(s.tool, sorted((k, b.kind, b.step, json.dumps(b.path, default=str)) for k, b in s.arguments.items()))
+            for s in tool.steps]
+    return json.dumps([body, sorted(tool.example_arguments.items(), key=lambda kv: kv[0])], default=str)
+
+
+async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, progress: Progress,
+                        min_calls: int) -> list[AdvancedTool]:
+    """Advanced tools from the traces; ambiguous ones, too-short ones and duplicates are left out."""
+    specs = graph.specs()
+    library: list[AdvancedTool] = []
+    taken: set[str] = set(specs)
+    seen: set[str] = set()
+    progress.start("advanced tools", len(traces))
+    for trace in traces:
+        progress.advance()
+        tool = await roles.tool_maker.make(trace, specs, taken)
+        if tool.ambiguous or len(tool.steps) < min_calls:
+            continue
+        signature = _library_signature(tool)
+        if signature in seen:
+            continue
+        seen.add(signature)
+        taken.add(tool.name)
+        library.append(tool)
+    progress.finish()
+    return library
+
+
+def _write_jsonl(path: Path, records: list[Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(r.model_dump_json() + "\n")
+    tmp.replace(path)
+
+
+async def generate(
+    config: RunConfig,
+    *,
+    resume: bool = False,
+    progress: Progress | None = None,
+    log: Callable[[str], None] | None = None,
+    graph: ApiGraph | None = None,
+    failures: FailureReport | None = None,
+) -> Manifest:
+    """Run the whole pipeline into `config.out`; returns the manifest (also written to disk).
+
+    `graph` and `failures` let a caller (the closed loop) start from a graph and a failure report
+    it already has, e.g. updated by an evaluation: then no graph is built and no probe is run.
+    """
+    progress = progress or SilentProgress()
+    say = log or (lambda _m: None)
+    run = RunDirectory(config.out)
+    if resume and run.config.exists():
+        config = load_config(run.config)
+        say(f"resuming the run in {run.path} with its saved config")
+    run.create()
+    if not (resume and run.config.exists()):
+        run.config.write_text(dump_config(config), encoding="utf-8")
+    manifest = Manifest(seed=config.seed)
+    clock = time.perf_counter()
+
+    specs = resolve_sources(config)
+    session = Session.from_specs(specs, timeout=config.tool_timeout_s)
+    try:
+        # Phase I: graph, failure mining, traces.
+        if graph is not None:
+            pass
+        elif resume and run.graph.exists() and run.library.exists():
+            graph = ApiGraph.load(run.graph)
+        else:
+            progress.start("graph", None)
+            graph = ApiGraph.from_session(session)
+            if config.sampling.discovery:
+                discover_prerequisites(graph, session, seed=config.seed)
+            progress.finish()
+        manifest.phase_seconds["graph"] = round(time.perf_counter() - clock, 3)
+        roles = build_roles(config, graph, run.cache)
+
+        report: FailureReport | None = failures
+        if report is not None:
+            graph.update_failures(report.graph_stats(), strict=False)
+            write_json_atomic(run.failures, report)
+        elif resume and run.failures.exists():
+            report = FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
+        elif config.probe.enabled:
+            clock = time.perf_counter()
+            tools_to_probe = min(len(graph.tools), config.probe.max_tools or len(graph.tools))
+            progress.start("probe", tools_to_probe * config.probe.tasks_per_tool)
+            report = await mine_failures(
+                graph, specs, roles.target, roles.reference, tasks_per_tool=config.probe.tasks_per_tool,
+                threshold=config.probe.failure_threshold, max_tools=config.probe.max_tools,
+                max_steps=config.probe.max_steps, seed=config.seed, concurrency=config.concurrency,
+                timeout=config.tool_timeout_s, progress=progress.advance)
+            progress.finish()
+            write_json_atomic(run.failures, report)
+            manifest.phase_seconds["probe"] = round(time.perf_counter() - clock, 3)
+
+        if not (resume and run.library.exists()):
+            clock = time.perf_counter()
+            sampler = TraceSampler(graph, session, seed=config.seed, mode=config.sampling.mode,
+                                   config=SamplerConfig(min_length=config.sampling.min_length,
+                                                        max_length=config.sampling.max_length))
+            progress.start("traces", config.sampling.traces)
+            traces: list[Trace] = []
+            for trace in sampler.samples(config.sampling.traces):
+                traces.append(trace)
+                progress.advance()
+            progress.finish()
+            _write_jsonl(run.traces, traces)
+            graph.save(run.graph)
+            library = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls)
+            _write_jsonl(run.library, library)
+            manifest.phase_seconds["traces"] = round(time.perf_counter() - clock, 3)
+        # Always continue from what is on disk, so a resumed run sees exactly what a fresh one saw.
+        graph = ApiGraph.load(run.graph)
+        roles = build_roles(config, graph, run.cache)
+        library = [AdvancedTool.model_validate(r) for r in iter_jsonl(run.library)]
+        manifest.traces = sum(1 for _ in iter_jsonl(run.traces))
+        manifest.advanced_tools = len(library)
+
+        if resume and run.units.exists():
+            units = [SynthesisUnit.model_validate(r) for r in iter_jsonl(run.units)]
+        else:
+            limit = max(config.synthesis.samples * 3, config.synthesis.samples + 16)
+            units = plan_units(library, graph, seed=config.seed, variants=config.synthesis.variants_per_tool,
+                               turns=config.synthesis.turns, limit=limit)
+            _write_jsonl(run.units, units)
+        manifest.units_planned = len(units)
+
+        # Phase II/III: synthesise, reason, verify, write.
+        clock = time.perf_counter()
+        synthesizer = Synthesizer(
+            specs, graph.specs(), {t.name: t for t in library}, roles.query_writer, roles.reasoner, roles.critic,
+            SynthesisConfig(
+                max_attempts=config.synthesis.max_attempts, distractors=config.synthesis.distractors,
+                timeout_s=config.tool_timeout_s, failure_tools=frozenset(report.failure_set if report else ()),
+                provenance=roles.provenance(config.seed).model_copy(update={"run_id": run.path.name}),
+                sampling_mode=config.sampling.mode),
+        )
+        done = run.done_units()
+        written = sum(1 for _ in iter_jsonl(run.samples))
+        pending = [u for u in units if u.unit_id not in done]
+        progress.start("samples", config.synthesis.samples)
+        progress.advance(written)
+        window = max(1, config.concurrency)
+        with JsonlAppender(run.samples) as samples_out, JsonlAppender(run.rejected) as rejected_out:
+            for start in range(0, len(pending), window):
+                if written >= config.synthesis.samples:
+                    break
+                batch = pending[start:start + window]
+                results = await asyncio.gather(*(synthesizer.synthesize(u) for u in batch))
+                for result in results:  # in unit order
+                    if written >= config.synthesis.samples:
+                        break
+                    if isinstance(result, Rejection):
+                        rejected_out.append(result)
+                    else:
+                        samples_out.append(result)
+                        written += 1
+                        progress.advance()
+        progress.finish()
+        manifest.phase_seconds["synthesis"] = round(time.perf_counter() - clock, 3)
+    finally:
+        session.close()
+
+    summarize(run, manifest)
+    manifest.failure_set = len(report.failure_set) if report else 0
+    if report:
+        manifest.probe = {"tasks": report.tasks, "failure_set": report.failure_set,
+                          "target_success_rate": report.target_success_rate,
+                          "reference_success_rate": report.reference_success_rate,
+                          "target_taxonomy": report.target_taxonomy}
+    manifest.graph = graph.summary().model_dump(mode="json")
+    manifest.backends = {role: b.stats.model_dump(mode="json") for role, b in roles.backends.items()
+                         if hasattr(b, "stats")}
+    write_json_atomic(run.manifest, manifest)
+    return manifest

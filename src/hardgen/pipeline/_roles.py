@@ -1,0 +1,97 @@
+"""Backends and role implementations for a run, from its config (model-free by default)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hardgen.agents import ModelFreeAgent
+from hardgen.llm import Backend, OpenAICompatibleBackend
+from hardgen.pipeline._config import BackendConfig, RunConfig
+from hardgen.schema import Provenance
+from hardgen.synth import (
+    Critic,
+    LLMCritic,
+    LLMQueryWriter,
+    LLMReasoner,
+    LLMToolMaker,
+    ModelFreeCritic,
+    ModelFreeQueryWriter,
+    ModelFreeReasoner,
+    ModelFreeToolMaker,
+    QueryWriter,
+    Reasoner,
+    ToolMaker,
+    prompt_version,
+)
+from hardgen.synth._graph_dependencies import GraphDependencies
+
+
+def build_backend(config: BackendConfig, *, seed: int, cache: Path | None) -> Backend:
+    """A backend for an agent role: the model-free agent, or an OpenAI-compatible server."""
+    if config.kind == "model-free":
+        return ModelFreeAgent(seed=seed)
+    assert config.base_url and config.model
+    api_key = os.environ.get(config.api_key_env) if config.api_key_env else None
+    return OpenAICompatibleBackend(config.base_url, config.model, api_key, max_concurrency=config.max_concurrency,
+                                   timeout_s=config.timeout_s, max_retries=config.max_retries, cache=cache)
+
+
+@dataclass
+class Roles:
+    target: Backend
+    reference: Backend
+    tool_maker: ToolMaker
+    query_writer: QueryWriter
+    reasoner: Reasoner
+    critic: Critic
+    backends: dict[str, Backend] = field(default_factory=dict)
+    """Model backends by role (for token and request accounting)."""
+
+    def provenance(self, seed: int) -> Provenance:
+        models = {r: b for r, b in self.backends.items() if not isinstance(b, ModelFreeAgent)}
+        reasoner = models.get("reasoner")
+        return Provenance(
+            backend=reasoner.name if reasoner else "model-free",
+            model=reasoner.model if reasoner else None,
+            seed=seed,
+            prompt_versions={f: prompt_version(f"{f}.j2") for f in ("tool_maker", "query_writer", "critic")}
+            | {"reasoner": prompt_version("reasoner_system.j2")},
+        )
+
+
+def build_roles(config: RunConfig, graph: Any, cache: Path | None) -> Roles:
+    """Every role of the run; the model-free implementation wherever no server is configured."""
+    cache = cache if config.cache else None
+    roles = config.roles
+    backends: dict[str, Backend] = {
+        "target": build_backend(roles.target, seed=config.seed, cache=cache),
+        "reference": build_backend(roles.reference, seed=config.seed + 1, cache=cache),
+    }
+
+    def llm(name: str) -> Backend | None:
+        cfg: BackendConfig = getattr(roles, name)
+        if cfg.kind == "model-free":
+            return None
+        backends[name] = build_backend(cfg, seed=config.seed, cache=cache)
+        return backends[name]
+
+    dependencies = GraphDependencies(graph)
+
+    def is_prerequisite(a: str, b: str) -> bool:
+        return a in dependencies.prerequisites(b)
+
+    maker_llm, writer_llm, reasoner_llm, critic_llm = llm("tool_maker"), llm("query_writer"), llm("reasoner"), llm("critic")
+    noise = config.synthesis.noise
+    return Roles(
+        target=backends["target"],
+        reference=backends["reference"],
+        tool_maker=LLMToolMaker(maker_llm, is_prerequisite) if maker_llm else ModelFreeToolMaker(is_prerequisite),
+        query_writer=LLMQueryWriter(writer_llm, noise=noise) if writer_llm else ModelFreeQueryWriter(noise=noise),
+        reasoner=LLMReasoner(reasoner_llm, temperature=roles.reasoner.temperature) if reasoner_llm
+        else ModelFreeReasoner(dependencies),
+        critic=LLMCritic(critic_llm) if critic_llm else ModelFreeCritic(),
+        backends=backends,
+    )

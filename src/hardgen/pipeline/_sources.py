@@ -1,0 +1,63 @@
+"""Tool sources of a run -> environment specs (the built-in world, classes, modules, docs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hardgen.errors import ConfigError, HardGenError
+from hardgen.pipeline._config import RunConfig, SourceConfig
+from hardgen.schema import EnvironmentSpec
+from hardgen.tools import Session
+from hardgen.world import world_specs
+
+
+def _initial_state(source: SourceConfig) -> dict[str, Any]:
+    state = source.initial_state
+    if state is None:
+        return {}
+    if isinstance(state, dict):
+        return state
+    path = Path(state)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
+    except (OSError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read initial state {path} of source {source.target!r}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"initial state {path} must be a JSON/YAML object")
+    return data
+
+
+def resolve_sources(config: RunConfig) -> list[EnvironmentSpec]:
+    """Environment specs for every tool source, checked by building them once."""
+    specs: list[EnvironmentSpec] = []
+    for source in config.sources:
+        if source.kind == "world":
+            try:
+                specs.extend(world_specs(config.world_seed, source.domains))
+            except HardGenError as exc:
+                raise ConfigError(str(exc)) from exc
+            continue
+        assert source.target is not None
+        default_name = source.target.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+        specs.append(EnvironmentSpec(
+            name=source.name or default_name,
+            kind=source.kind,
+            target=source.target,
+            initial_state=_initial_state(source),
+            loader=source.loader,
+            docs=source.docs,
+            seed=config.seed,
+        ))
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"two tool sources have the same name: {sorted({n for n in names if names.count(n) > 1})}")
+    try:
+        Session.from_specs(specs, timeout=config.tool_timeout_s).close()
+    except HardGenError as exc:
+        raise ConfigError(f"a tool source cannot be loaded: {exc}") from exc
+    return specs

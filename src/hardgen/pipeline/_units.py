@@ -1,0 +1,75 @@
+"""Units of work: (advanced tool, values) pairs with deterministic per-unit seeds.
+
+Each advanced tool first gets its own source values (which replay its trace), then other values
+from the graph's value pools: executing those makes new traces, verified like any other. Units go
+round-robin over the tools so that a run capped at N samples still covers many tools.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from hardgen.synth import AdvancedTool, SynthesisUnit
+
+# Values that come in pairs with a secret or identify the user's own account: changing one alone
+# only makes a failing call.
+_KEEP = re.compile(r"pass|pin|secret|token|username|login|account_holder|customer_name", re.I)
+
+
+def unit_seed(run_seed: int, index: int) -> int:
+    digest = hashlib.sha256(f"{run_seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def variant_arguments(tool: AdvancedTool, graph: Any, rng: random.Random) -> dict[str, Any] | None:
+    """Other values for one or two lifted parameters, from the value pools; None when there are none."""
+    bound: dict[str, tuple[str, str]] = {}
+    for step in tool.steps:
+        for pname, binding in step.arguments.items():
+            if binding.kind == "param" and binding.param and binding.param not in bound:
+                bound[binding.param] = (step.tool, pname)
+    changeable = [p for p in sorted(bound) if not _KEEP.search(p)]
+    if not changeable:
+        return None
+    arguments = dict(tool.example_arguments)
+    changed = False
+    for name in rng.sample(changeable, min(len(changeable), rng.choice((1, 2)))):
+        prim_tool, prim_param = bound[name]
+        if prim_tool not in graph:
+            continue
+        param = next((p for p in graph.parameters(prim_tool) if p.name == prim_param), None)
+        if param is None:
+            continue
+        current = arguments.get(name)
+        pool = [v for v in graph.pool_values(prim_tool, param) if v != current and not isinstance(v, (dict, list))]
+        if pool:
+            arguments[name] = rng.choice(sorted(pool, key=repr)[:200])
+            changed = True
+    return arguments if changed else None
+
+
+def plan_units(library: Sequence[AdvancedTool], graph: Any, *, seed: int, variants: int, turns: int,
+               limit: int) -> list[SynthesisUnit]:
+    """Up to `limit` units, round-robin over the advanced tools, variant 0 = the source values."""
+    rng = random.Random(seed)
+    units: list[SynthesisUnit] = []
+    seen: set[tuple[str, str]] = set()
+    for variant in range(max(1, variants)):
+        for tool in library:
+            if len(units) >= limit:
+                return units
+            arguments = tool.example_arguments if variant == 0 else variant_arguments(tool, graph, rng)
+            if arguments is None:
+                continue
+            key = (tool.name, repr(sorted(arguments.items(), key=lambda kv: kv[0])))
+            if key in seen:
+                continue
+            seen.add(key)
+            index = len(units)
+            units.append(SynthesisUnit(unit_id=f"s{seed}-{index:06d}", seed=unit_seed(seed, index),
+                                       advanced_tool=tool.name, arguments=dict(arguments), turns=turns))
+    return units
