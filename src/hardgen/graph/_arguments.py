@@ -8,6 +8,7 @@ and defaults, and finally values generated from the JSON Schema type and the par
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from collections.abc import Sequence
@@ -67,8 +68,24 @@ def pick(value: Any, path: Sequence[str], rng: random.Random) -> tuple[Any, tupl
     return None
 
 
-def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0) -> Any:
-    """A plausible value for a JSON Schema, guided by the parameter's name (`email`, `date`, ...)."""
+def has_value(value: Any, path: Sequence[str]) -> bool:
+    """Whether some element along a generic `path` leads to a scalar (no randomness used)."""
+    if not path:
+        return value_type(value) is not None
+    head, rest = path[0], path[1:]
+    if head == "*":
+        items = value[:_MAX_PICK_ITEMS] if isinstance(value, list) else \
+            list(value.values())[:_MAX_PICK_ITEMS] if isinstance(value, dict) else []
+        return any(has_value(v, rest) for v in items)
+    return isinstance(value, dict) and head in value and has_value(value[head], rest)
+
+
+def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0, *, today: dt.date | None = None) -> Any:
+    """A plausible value for a JSON Schema, guided by the parameter's name (`email`, `date`, ...).
+
+    Dates fall a few days after `today` (the environment's own date when it has one); parameters
+    that end a range (`end_date`, `check_out`, `return_date`) a week or so later than those that start it.
+    """
     if not isinstance(schema, dict):
         schema = {}
     if schema.get("enum"):
@@ -82,7 +99,7 @@ def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0) -
         for key in ("anyOf", "oneOf"):
             branches = [b for b in schema.get(key, []) if isinstance(b, dict) and b.get("type") != "null"]
             if branches:
-                return generate_value(branches[0], name, rng, depth)
+                return generate_value(branches[0], name, rng, depth, today=today)
         t = "object" if "properties" in schema else "string"
     toks = name_tokens(name)
     if t == "boolean":
@@ -107,22 +124,29 @@ def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0) -
             return []
         count = max(int(schema.get("minItems", 1)), 1)
         item_name = "_".join(toks) if toks else name
-        return [generate_value(schema.get("items", {}), item_name, rng, depth + 1) for _ in range(count)]
+        return [generate_value(schema.get("items", {}), item_name, rng, depth + 1, today=today) for _ in range(count)]
     if t == "object":
         if depth > 3:
             return {}
         props = schema.get("properties", {}) or {}
-        return {k: generate_value(v, k, rng, depth + 1) for k, v in props.items() if k in schema.get("required", [])}
-    return _string_for(schema, toks, rng)
+        return {k: generate_value(v, k, rng, depth + 1, today=today)
+                for k, v in props.items() if k in schema.get("required", [])}
+    return _string_for(schema, toks, rng, today or _DEFAULT_TODAY)
 
 
-def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Random) -> str:
+_DEFAULT_TODAY = dt.date(2025, 1, 15)
+_RANGE_ENDS = frozenset({"end", "to", "until", "return", "out", "last", "finish", "due"})
+
+
+def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Random, today: dt.date) -> str:
     fmt = schema.get("format")
     words = set(toks)
-    if fmt == "date" or "date" in words or "day" in words:
-        text = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    elif fmt == "date-time":
-        text = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(8, 18):02d}:00:00"
+    offset = rng.randint(6, 12) if words & _RANGE_ENDS else rng.randint(1, 5)
+    day = (today + dt.timedelta(days=offset)).isoformat()
+    if fmt == "date-time" or words & {"datetime", "timestamp"} or ("date" in words and "time" in words):
+        text = f"{day}T{rng.randint(8, 18):02d}:00:00"
+    elif fmt == "date" or words & {"date", "day", "checkin", "checkout"}:
+        text = day
     elif fmt == "email" or "email" in words:
         text = f"user{rng.randint(1, 99)}@example.com"
     elif fmt in ("uri", "url") or words & {"url", "uri", "link"}:
@@ -153,7 +177,7 @@ class ArgumentFiller:
     """Arguments for a tool, from a trace's history, the graph's pools and the schema."""
 
     def __init__(self, graph: ApiGraph, rng: random.Random, *, optional_fill: float = 0.2,
-                 optional_from_history: float = 0.5) -> None:
+                 optional_from_history: float = 0.8) -> None:
         self.graph = graph
         self.rng = rng
         self.optional_fill = optional_fill
@@ -176,33 +200,80 @@ class ArgumentFiller:
             return value, FilledSource(p.name, entry.step, entry.tool, found[1])
         return None
 
+    def _today(self, environment: str) -> dt.date | None:
+        for key in ("today", "currentdate", "date", "now"):
+            for value in self.graph.pools.values(environment, key)[:1]:
+                if isinstance(value, str):
+                    try:
+                        return dt.date.fromisoformat(value[:10])
+                    except ValueError:
+                        continue
+        return None
+
+    def _from_record(self, tool: str, wanted: list[InputParameter]) -> dict[str, Any]:
+        """Values for several parameters from one state record (a customer's name *and* pin)."""
+        env = self.graph.spec(tool).environment or ""
+        pools = self.graph.pools
+        cover: dict[int, list[tuple[InputParameter, str]]] = {}
+        for p in wanted:
+            for key, score in p.keys:
+                if score < 0.8:
+                    continue
+                for index in pools.records(env, key):
+                    entries = cover.setdefault(index, [])
+                    if all(q.name != p.name for q, _ in entries):
+                        entries.append((p, key))
+        best = max((len(v) for v in cover.values()), default=0)
+        if best < 2:
+            return {}
+        choices = sorted(i for i, v in cover.items() if len(v) == best)
+        index = self.rng.choice(choices)
+        record = pools.record(env, index)
+        out: dict[str, Any] = {}
+        for p, key in cover[index]:
+            value = record[key]
+            if compatible(p.type, value_type(value)):
+                out[p.name] = [value] if p.wrap_list else value
+        return out
+
     def fill(self, tool: str, history: Sequence[HistoryEntry] = ()) -> tuple[dict[str, Any], list[FilledSource]]:
         """Arguments for `tool` and the ones that came from earlier outputs."""
         spec = self.graph.spec(tool)
         props = spec.parameters.get("properties", {}) or {}
+        required = set(spec.required)
         latest = {h.tool: h for h in history}
+        params = {p.name: p for p in self.graph.parameters(tool)}
         args: dict[str, Any] = {}
         sources: list[FilledSource] = []
-        params = {p.name: p for p in self.graph.parameters(tool)}
-        for name, schema in props.items():
+        pending: list[str] = []
+        for name in props:
             p = params.get(name)
-            required = name in spec.required
             upstream = self._from_history(tool, p, latest) if p is not None and history else None
-            if not required:
+            if name not in required:
                 chance = self.optional_from_history if upstream is not None else self.optional_fill
                 if self.rng.random() >= chance:
                     continue
             if upstream is not None:
                 args[name] = upstream[0]
                 sources.append(upstream[1])
+            else:
+                pending.append(name)
+        coherent = [params[n] for n in pending if n in params and not (isinstance(props[n], dict) and props[n].get("enum"))]
+        from_record = self._from_record(tool, coherent) if len(coherent) >= 2 else {}
+        for name in pending:
+            schema = props[name]
+            p = params.get(name)
+            if name in from_record:
+                args[name] = from_record[name]
                 continue
             pooled = self.graph.pool_values(tool, p) if p is not None else []
             if pooled and not (isinstance(schema, dict) and schema.get("enum")):
                 value = self.rng.choice(pooled)
                 args[name] = [value] if p is not None and p.wrap_list else value
                 continue
-            if isinstance(schema, dict) and "default" in schema and not required:
+            if isinstance(schema, dict) and "default" in schema and name not in required:
                 args[name] = schema["default"]
                 continue
-            args[name] = generate_value(schema, name, self.rng)
-        return args, sources
+            args[name] = generate_value(schema, name, self.rng, today=self._today(spec.environment or ""))
+        ordered = {name: args[name] for name in props if name in args}
+        return ordered, sources

@@ -15,17 +15,18 @@ numeric ranges, and the data-flow edges seen from their end (`parameter_constrai
 
 Legality (used by the sampler): Tj is legal when every state prerequisite has run and, for each
 required identifier parameter that has data-flow sources, at least one of those sources has run:
-an identifier is looked up, not invented, so its lookup is a prerequisite too.
+an identifier is looked up, not invented, so its lookup is a prerequisite too. Other required
+parameters are gated the same way once execution has confirmed a source for them.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import networkx as nx
 
@@ -67,10 +68,20 @@ class GraphConfig:
     """A prerequisite whose tool succeeded this many times without it (and more often than it was
     confirmed) is pruned: a success from a fresh state without Ti is a clean counter-example."""
     gate_data_flow: DataFlowGate = "identifiers"
-    """Which parameters' data-flow sources count as prerequisites for legality."""
+    """Which required parameters' data-flow sources count as prerequisites for legality:
+    `identifiers` (all sources of identifier parameters, confirmed sources of the others),
+    `required` (all sources of every required parameter) or `none`."""
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+class Requirement(NamedTuple):
+    """One condition of a tool's legality: one of `tools` must have run (for a `parameter`, have
+    produced a value for it)."""
+
+    parameter: str | None
+    tools: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -123,8 +134,9 @@ class ApiGraph:
         """Bumped by `update_failures`; target samplers key on it."""
         self._fields: dict[str, list[OutputField]] = {}
         self._params: dict[str, list[InputParameter]] = {}
-        self._gates: dict[str, tuple[int, list[tuple[str, ...]]]] = {}
+        self._gates: dict[str, tuple[int, list[Requirement]]] = {}
         self._by_environment: dict[str, list[str]] = {}
+        self._learned_states: set[tuple[str, str]] = set()
 
     # -- building ---------------------------------------------------------------------------------
     @classmethod
@@ -167,10 +179,18 @@ class ApiGraph:
         return list(self._by_environment.get(environment or "", ()))
 
     def learn_session_state(self, session: Any) -> None:
-        """Seed value pools from a session's (or single environment's) current state."""
+        """Seed value pools and records from a session's (or one environment's) initial and current state."""
         envs = getattr(session, "environments", None) or [session]
         for env in envs:
-            self.pools.learn(env.name, env.state(), max_leaves=20000)
+            seen = (env.name, env.state_hash())
+            if seen in self._learned_states:  # the same state twice would duplicate records
+                continue
+            self._learned_states.add(seen)
+            # The loaded state as the spec gives it (private parts included: a password table),
+            # then the live public state (what loading derived from it).
+            for spec in env.specs():
+                self.pools.learn_state(env.name, spec.initial_state)
+            self.pools.learn_state(env.name, env.state())
 
     def add_data_flow(
         self, source: str, target: str, parameter: str, path: Sequence[str], *, score: float = 0.5,
@@ -327,36 +347,52 @@ class ApiGraph:
         """Tools with a live edge of any kind from `tool` (those it enables or feeds)."""
         return [v for v, keyed in self.graph.succ[tool].items() if any(d["status"] != "pruned" for d in keyed.values())]
 
-    def requirement_groups(self, tool: str) -> list[tuple[str, ...]]:
-        """Legality of `tool` as groups: each group needs one of its tools to have run.
+    def requirement_groups(self, tool: str) -> list[Requirement]:
+        """Legality of `tool` as groups, each met when one of its tools has run.
 
-        A state prerequisite is a group of one; a gated parameter is a group of its sources.
-        Cached per graph version, so checking legality costs O(in-degree) at most.
+        A state prerequisite is a group of one (`parameter` None); a gated parameter is a group
+        of its sources. Cached per graph version, so checking legality costs O(in-degree).
         """
         cached = self._gates.get(tool)
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        groups: list[tuple[str, ...]] = [(u,) for u in self.prerequisites(tool)]
+        groups = [Requirement(None, (u,)) for u in self.prerequisites(tool)]
         gate = self.config.gate_data_flow
         if gate != "none":
             for p in self._params[tool]:
-                if not p.required or (gate == "identifiers" and not p.identifier):
+                if not p.required:
                     continue
-                sources = tuple(dict.fromkeys(u for u, _ in self.data_sources(tool, p.name)))
+                edges = self.data_sources(tool, p.name)
+                if gate == "identifiers" and not p.identifier:
+                    # A value execution has shown to flow in is a dependency too.
+                    edges = [(u, d) for u, d in edges if d["status"] == "confirmed"]
+                sources = tuple(dict.fromkeys(u for u, _ in edges))
                 if sources:
-                    groups.append(sources)
+                    groups.append(Requirement(p.name, sources))
         self._gates[tool] = (self.version, groups)
         return groups
 
-    def is_legal(self, tool: str, ran: set[str] | frozenset[str]) -> bool:
-        """Whether `tool` may run once the tools in `ran` have run (see the module docstring)."""
-        return all(any(u in ran for u in group) for group in self.requirement_groups(tool))
+    def is_legal(self, tool: str, ran: Collection[str], produced: Collection[tuple[str, str, str]] | None = None) -> bool:
+        """Whether `tool` may run once the tools in `ran` have run (see the module docstring).
+
+        With `produced` ((source, target, parameter) triples whose source actually returned a
+        value for that edge), a parameter's group is met only by a source that produced one: a
+        search that found nothing has not looked the identifier up.
+        """
+        return all(self.requirement_met(tool, r, ran, produced) for r in self.requirement_groups(tool))
+
+    @staticmethod
+    def requirement_met(tool: str, requirement: Requirement, ran: Collection[str],
+                        produced: Collection[tuple[str, str, str]] | None = None) -> bool:
+        if requirement.parameter is None or produced is None:
+            return any(u in ran for u in requirement.tools)
+        return any((u, tool, requirement.parameter) in produced for u in requirement.tools)
 
     # -- execution feedback -----------------------------------------------------------------------
     def _set_status(self, data: dict[str, Any], status: EdgeStatus) -> None:
         if data["status"] != status:
-            if "pruned" in (data["status"], status):
-                self.version += 1
+            # Legality depends on which edges are live and which are confirmed: caches key on this.
+            self.version += 1
             data["status"] = status
 
     def confirm_prerequisite(self, source: str, target: str) -> Edge:

@@ -15,7 +15,7 @@ _SPLIT = re.compile(r"[^A-Za-z0-9]+")
 # Last tokens that make a value an identifier: something a caller must look up, not invent.
 IDENTIFIER_TOKENS = frozenset(
     {"id", "uuid", "guid", "key", "token", "code", "number", "no", "num", "handle", "ref", "reference",
-     "sku", "isbn", "iban", "path", "slug", "hash"}
+     "sku", "isbn", "iban", "path", "slug", "hash", "symbol", "ticker", "iata"}
 )
 
 # Field names too generic to mean anything without their container: `id` of what?

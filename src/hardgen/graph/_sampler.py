@@ -11,10 +11,14 @@ Modes (recorded as `Trace.mode`): `legality` draws Ta from the failure set weigh
 rate (every tool equally when no failures are known); `uniform` draws Ta uniformly; `random_walk`
 is the plain baseline: start anywhere, follow a random live edge forward, no legality, no target.
 
+"Nearest" is measured along Ta's unmet requirements: a reverse BFS from Ta through the requirement
+groups not yet satisfied (missing prerequisites, possible sources of missing identifiers, theirs).
+
 Cost per trace is proportional to its length times the local degree: target draws are O(log n),
-the neighbourhood of Ta is a bounded reverse BFS cached per graph version, legality is checked
-only for candidates and cached within the trace (once legal, a tool stays legal), and resetting
-the session restores only the environments the last trace touched.
+the reverse BFS is bounded (`neighbourhood_depth`, `neighbourhood_size`), requirement groups are
+cached per graph version, legality is checked only for candidates and cached within the trace
+(once legal, a tool stays legal), and resetting the session restores only the environments the
+last trace touched.
 """
 
 from __future__ import annotations
@@ -22,12 +26,11 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hardgen.graph._arguments import ArgumentFiller, HistoryEntry
+from hardgen.graph._arguments import ArgumentFiller, HistoryEntry, has_value
 from hardgen.graph._graph import ApiGraph
 from hardgen.graph._records import GraphError
 from hardgen.graph._resettable import ResettableSession
@@ -126,7 +129,6 @@ class TraceSampler:
         self.stats = SamplerStats()
         self._tools: list[str] = graph.tools
         self._targets: tuple[int, list[str], list[float]] | None = None
-        self._neighbourhoods: OrderedDict[str, tuple[int, list[tuple[str, int]]]] = OrderedDict()
         self._counter = itertools.count()
 
     # -- public ------------------------------------------------------------------------------------
@@ -173,32 +175,6 @@ class TraceSampler:
                 return names[min(bisect.bisect_right(cum, self.rng.random() * cum[-1]), len(names) - 1)]
         return self.rng.choice(self._tools)
 
-    def neighbourhood(self, target: str) -> list[tuple[str, int]]:
-        """Tools that lead to `target` (reverse BFS over live edges), nearest first, bounded."""
-        cached = self._neighbourhoods.get(target)
-        if cached is not None and cached[0] == self.graph.version:
-            self._neighbourhoods.move_to_end(target)
-            return cached[1]
-        cfg = self.config
-        dist = {target: 0}
-        order: list[tuple[str, int]] = []
-        frontier = [target]
-        for depth in range(1, cfg.neighbourhood_depth + 1):
-            nxt: list[str] = []
-            for tool in frontier:
-                for u in self.graph.live_predecessors(tool):
-                    if u not in dist and len(order) < cfg.neighbourhood_size:
-                        dist[u] = depth
-                        order.append((u, depth))
-                        nxt.append(u)
-            frontier = nxt
-            if not frontier or len(order) >= cfg.neighbourhood_size:
-                break
-        self._neighbourhoods[target] = (self.graph.version, order)
-        if len(self._neighbourhoods) > 4096:
-            self._neighbourhoods.popitem(last=False)
-        return order
-
     # -- one attempt ---------------------------------------------------------------------------------
     def _attempt(self, mode: SamplingMode, fixed_target: str | None) -> Trace | None:
         cfg = self.config
@@ -209,12 +185,14 @@ class TraceSampler:
         history: list[HistoryEntry] = []
         ran: list[str] = []
         ran_set: set[str] = set()
+        produced: set[tuple[str, str, str]] = set()
         excluded: set[str] = set()
         legal_cache: dict[str, tuple[int, bool]] = {}
         step_envs: list[str] = []
         env_hashes: list[dict[str, str]] = []
         failures = 0
         target_done = False
+        subgoal: str | None = None
         at = rng.choice(self._tools) if mode == "random_walk" else None
         trace_no = next(self._counter)
 
@@ -222,7 +200,7 @@ class TraceSampler:
             hit = legal_cache.get(tool)
             if hit is not None and (hit[1] or hit[0] == len(ran)):
                 return hit[1]
-            ok = self.graph.is_legal(tool, ran_set)
+            ok = self.graph.is_legal(tool, ran_set, produced)
             legal_cache[tool] = (len(ran), ok)
             return ok
 
@@ -240,13 +218,20 @@ class TraceSampler:
                     at = rng.choice(options)
                 choice = at
             elif target_done:
-                if len(steps) >= cfg.min_length and rng.random() >= cfg.continue_after_target:
-                    break
-                choice = self._random_legal(ran, legal, free)
+                if subgoal is None or not free(subgoal):
+                    if len(steps) >= cfg.min_length and rng.random() >= cfg.continue_after_target:
+                        break
+                    choice, subgoal = self._random_legal(ran, ran_set, produced, legal, free)
+                else:  # on the way to a consumer of the trace's outputs
+                    choice = subgoal if legal(subgoal) else self._nearest_legal(subgoal, ran_set, produced, legal, free)
+                    if choice is None:
+                        excluded.add(subgoal)
+                        subgoal = None
+                        continue
             elif legal(target) and free(target):
                 choice = target
             else:
-                choice = self._nearest_legal(target, legal, free)
+                choice = self._nearest_legal(target, ran_set, produced, legal, free)
             if choice is None:
                 if not target_done and mode != "random_walk":
                     self.stats.dead_ends += 1
@@ -277,6 +262,7 @@ class TraceSampler:
                 history.append(HistoryEntry(index, choice, obs.result))
                 ran.append(choice)
                 ran_set.add(choice)
+                self._record_produced(choice, obs.result, produced)
                 if choice == target:
                     target_done = True
         if mode != "random_walk" and not target_done:
@@ -285,28 +271,80 @@ class TraceSampler:
             return None
         return self._finish(steps, step_envs, env_hashes, target, mode)
 
-    def _nearest_legal(self, target: str, legal: Any, free: Any) -> str | None:
-        best: list[str] = []
-        best_d = None
-        for tool, d in self.neighbourhood(target):
-            if best_d is not None and d > best_d:
-                break
-            if free(tool) and legal(tool):
-                best.append(tool)
-                best_d = d
-        return self.rng.choice(best) if best else None
+    def _record_produced(self, tool: str, result: Any, produced: set[tuple[str, str, str]]) -> None:
+        # Which consumers this call's result can feed (O(out-degree)): legality of a gated
+        # parameter needs a source that actually returned a value for it.
+        for v, keyed in self.graph.graph.succ[tool].items():
+            for d in keyed.values():
+                if d["kind"] == "data_flow" and d["status"] != "pruned" and has_value(result, d["path"]):
+                    produced.add((tool, v, d["parameter"]))
 
-    def _random_legal(self, ran: list[str], legal: Any, free: Any) -> str | None:
-        # Prefer tools fed or enabled by what the trace already did: they make dependencies.
-        options = list(dict.fromkeys(v for t in reversed(ran) for v in self.graph.live_successors(t)
-                                     if free(v) and legal(v)))
-        if options:
-            return self.rng.choice(options)
+    def _nearest_legal(self, target: str, ran: set[str], produced: set[tuple[str, str, str]],
+                       legal: Any, free: Any) -> str | None:
+        """The legal tool nearest to `target` along its unmet requirements.
+
+        Reverse BFS from the target through requirement groups not yet satisfied (its missing
+        prerequisites, the possible sources of its missing identifiers, then theirs): the first
+        level with a legal tool wins, ties broken at random. Bounded by `neighbourhood_depth` and
+        `neighbourhood_size`, so the cost does not grow with the catalogue.
+        """
+        cfg = self.config
+        seen = {target}
+        frontier = [target]
+        for _depth in range(cfg.neighbourhood_depth):
+            level: list[str] = []
+            for tool in frontier:
+                for req in self.graph.requirement_groups(tool):
+                    if self.graph.requirement_met(tool, req, ran, produced):
+                        continue
+                    for u in req.tools:
+                        if u not in seen:
+                            seen.add(u)
+                            level.append(u)
+            ready = [u for u in level if free(u) and legal(u)]
+            if ready:
+                return self.rng.choice(ready)
+            frontier = [u for u in level if free(u)]
+            if not frontier or len(seen) >= cfg.neighbourhood_size:
+                break
+        return None
+
+    def _random_legal(self, ran: list[str], ran_set: set[str], produced: set[tuple[str, str, str]], legal: Any,
+                      free: Any) -> tuple[str | None, str | None]:
+        """The next call once the target ran, and a subgoal when that call only prepares one.
+
+        Prefers tools that consume what the trace produced (they add implicit dependencies): a
+        legal one is called; else one that is not legal yet becomes the subgoal and the legal
+        tool nearest to it is called. Then tools the trace enabled, then any legal tool.
+        """
+        fed: dict[str, None] = {}
+        enabled: dict[str, None] = {}
+        for t in reversed(ran):
+            for v, keyed in self.graph.graph.succ[t].items():
+                if not free(v):
+                    continue
+                kinds = {d["kind"] for d in keyed.values() if d["status"] != "pruned"}
+                if "data_flow" in kinds:
+                    fed[v] = None
+                elif kinds:
+                    enabled[v] = None
+        legal_fed = [v for v in fed if legal(v)]
+        if legal_fed:
+            return self.rng.choice(legal_fed), None
+        pending = list(fed)
+        self.rng.shuffle(pending)
+        for subgoal in pending[:4]:
+            step = self._nearest_legal(subgoal, ran_set, produced, legal, free)
+            if step is not None:
+                return step, subgoal
+        legal_enabled = [v for v in enabled if legal(v)]
+        if legal_enabled:
+            return self.rng.choice(legal_enabled), None
         for _ in range(32):
             tool = self.rng.choice(self._tools)
             if free(tool) and legal(tool):
-                return tool
-        return None
+                return tool, None
+        return None, None
 
     def _finish(self, steps: list[Step], step_envs: list[str], env_hashes: list[dict[str, str]],
                 target: str | None, mode: SamplingMode) -> Trace:

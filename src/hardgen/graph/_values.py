@@ -89,8 +89,56 @@ def value_type(value: Any) -> str | None:
     return None
 
 
+def iter_records(obj: Any, *, max_records: int = 4096, max_depth: int = 8) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
+    """Objects of a JSON value that hold scalars, as (generic path, {field: value}).
+
+    A record inside a mapping of records also gets its mapping key, as `<mapping>_id`. A record
+    ties values together: the `pin` of the customer whose `name` is used to log in.
+    """
+    count = 0
+    stack: list[tuple[Any, tuple[str, ...], int, dict[str, Any]]] = [(obj, (), 0, {})]
+    while stack and count < max_records:
+        node, generic, depth, inherited = stack.pop()
+        if depth > max_depth:
+            continue
+        if isinstance(node, dict):
+            if _is_mapping_of_records(node):
+                parent = next((g for g in reversed(generic) if g != "*"), "")
+                id_name = "_".join((*name_tokens(singular(parent)), "id")) if parent else "id"
+                for k, v in list(node.items())[: MAX_POOL * 4]:
+                    stack.append((v, (*generic, "*"), depth + 1, {id_name: k}))
+                continue
+            scalars = {k: v for k, v in node.items() if value_type(v) is not None}
+            scalars = {**inherited, **scalars}
+            if len(scalars) >= 2:
+                count += 1
+                yield generic, scalars
+            for k, v in node.items():
+                if isinstance(v, (dict, list)):
+                    stack.append((v, (*generic, str(k)), depth + 1, {}))
+        elif isinstance(node, list):
+            for item in node[:MAX_LIST_ITEMS * 4]:
+                stack.append((item, (*generic, "*"), depth + 1, {}))
+
+
+def _scalar_mappings(obj: Any, max_depth: int = 4) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Dicts of scalars keyed by something (`{"passwords": {"alice": "pw1"}}`), with their name."""
+    stack: list[tuple[Any, str, int]] = [(obj, "", 0)]
+    while stack:
+        node, name, depth = stack.pop()
+        if not isinstance(node, dict) or depth > max_depth:
+            continue
+        if name and len(node) >= 2 and all(value_type(v) is not None for v in node.values()):
+            yield name, node
+            continue
+        for k, v in node.items():
+            if isinstance(v, dict):
+                stack.append((v, str(k), depth + 1))
+
+
 class ValuePools:
-    """Values seen per environment and compact key, first seen first, at most MAX_POOL per key.
+    """Values seen per environment and compact key, first seen first, at most MAX_POOL per key,
+    plus records (values that belong together) from environment states.
 
     Environment `""` holds values from every environment, the fallback when a tool's own
     environment has none.
@@ -99,6 +147,46 @@ class ValuePools:
     def __init__(self) -> None:
         self._pools: dict[str, dict[str, list[Any]]] = {}
         self._seen: dict[tuple[str, str], set[Any]] = {}
+        self._records: dict[str, list[dict[str, Any]]] = {}
+        self._record_index: dict[tuple[str, str], list[int]] = {}
+
+    def add_record(self, environment: str, record: dict[str, Any]) -> None:
+        """Remember values that belong together (keys are compact matching keys)."""
+        records = self._records.setdefault(environment, [])
+        if len(records) >= MAX_POOL * 64 or len(record) < 2:
+            return
+        records.append(record)
+        for key in record:
+            self._record_index.setdefault((environment, key), []).append(len(records) - 1)
+
+    def records(self, environment: str, key: str) -> list[int]:
+        return self._record_index.get((environment, key), [])
+
+    def record(self, environment: str, index: int) -> dict[str, Any]:
+        return self._records[environment][index]
+
+    def learn_state(self, environment: str, state: Any, *, max_leaves: int = 20000) -> None:
+        """Learn an environment's state: its values, and its records for coherent arguments."""
+        self.learn(environment, state, max_leaves=max_leaves)
+        for generic, fields in iter_records(state):
+            record: dict[str, Any] = {}
+            for name, value in fields.items():
+                for key, score in leaf_keys((*generic, name), ()):
+                    if score >= 0.85:
+                        record.setdefault(key, value)
+            self.add_record(environment, record)
+        # {"passwords": {"alice": "pw1"}}: the keys are values of some known field (a username);
+        # find which by pool membership, and record each pair.
+        env_pools = self._pools.get(environment, {})
+        for name, mapping in _scalar_mappings(state):
+            probe = list(mapping)[:4]
+            owner = next((k for k, values in env_pools.items()
+                          if all((type(p).__name__, p) in self._seen.get((environment, k), ()) for p in probe)), None)
+            value_key = "".join(name_tokens(singular(name)))
+            if owner is None or owner == value_key:
+                continue
+            for k, v in mapping.items():
+                self.add_record(environment, {owner: k, value_key: v})
 
     def add(self, environment: str, key: str, value: Any) -> None:
         if value_type(value) is None:
@@ -133,16 +221,23 @@ class ValuePools:
     def size(self, environment: str, key: str) -> int:
         return len(self.values(environment, key))
 
-    def to_json(self) -> dict[str, dict[str, list[Any]]]:
-        return {env: {k: list(v) for k, v in pools.items()} for env, pools in self._pools.items()}
+    def to_json(self) -> dict[str, Any]:
+        return {"values": {env: {k: list(v) for k, v in pools.items()} for env, pools in self._pools.items()},
+                "records": {env: list(records) for env, records in self._records.items()}}
 
     @classmethod
-    def from_json(cls, data: dict[str, dict[str, list[Any]]]) -> ValuePools:
+    def from_json(cls, data: dict[str, Any]) -> ValuePools:
         pools = cls()
-        for env, by_key in data.items():
+        for env, by_key in data.get("values", {}).items():
             for key, values in by_key.items():
                 for v in values:
-                    pools.add(env, key, v) if env == "" else pools._add_only(env, key, v)
+                    if env == "":
+                        pools.add(env, key, v)
+                    else:
+                        pools._add_only(env, key, v)
+        for env, records in data.get("records", {}).items():
+            for record in records:
+                pools.add_record(env, record)
         return pools
 
     def _add_only(self, env: str, key: str, value: Any) -> None:
