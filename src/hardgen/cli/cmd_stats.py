@@ -92,8 +92,7 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Counts, distributions (calls, turns, implicit dependencies), tools and domains covered,
-        tool-sequence diversity and near-duplicate queries of a run's samples."""
+        """Statistics of a run's samples: counts, distributions, tools, domains, diversity, near-duplicates."""
         if not 0.0 < threshold <= 1.0:
             raise fail(f"--near-duplicate-threshold must be in (0, 1], got {threshold}")
         try:
