@@ -167,13 +167,21 @@ def discover_prerequisites(
         for _ in range(rounds):
             for tool, args in list(failing.items()):
                 for enabler in _enablers(graph, tool, max_enablers):
+                    chain = prerequisite_chain(graph, enabler)
                     lab.fresh()
-                    if not lab.run_chain(prerequisite_chain(graph, enabler)):
+                    if not lab.run_chain(chain):
                         continue
                     obs, _, _ = lab.call(tool, dict(args))
                     if obs.ok:
-                        graph.confirm_prerequisite(enabler, tool)
-                        report.prerequisites_found.append((enabler, tool))
+                        # The enabler's own prerequisites ran too: credit the shortest prefix of
+                        # the chain after which the tool succeeds (login, not what needed login).
+                        while len(chain) > 1:
+                            lab.fresh()
+                            if not lab.run_chain(chain[:-1]) or not lab.call(tool, dict(args))[0].ok:
+                                break
+                            chain = chain[:-1]
+                        graph.confirm_prerequisite(chain[-1], tool)
+                        report.prerequisites_found.append((chain[-1], tool))
                         del failing[tool]
                         break
                     obs, _, filled = lab.call(tool)

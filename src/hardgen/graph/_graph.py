@@ -49,6 +49,7 @@ from hardgen.graph._values import ValuePools, iter_leaves, value_type
 from hardgen.schema import Observation, ToolSpec, Trace
 
 FORMAT = "hardgen.api_graph/1"
+_UNTESTED = 0.8
 DataFlowGate = Literal["identifiers", "required", "none"]
 
 
@@ -203,7 +204,7 @@ class ApiGraph:
         existing = self.graph.get_edge_data(source, target, key)
         if existing is not None:
             return existing
-        data = {"kind": "data_flow", "status": status, "weight": score, "score": score, "origin": origin,
+        data = {"kind": "data_flow", "status": status, "weight": round(_UNTESTED * score, 4), "score": score, "origin": origin,
                 "parameter": parameter, "path": list(path), "successes": 0, "failures": 0,
                 "confirmations": 0, "contradictions": 0}
         self.graph.add_edge(source, target, key=key, **data)
@@ -223,7 +224,7 @@ class ApiGraph:
         existing = self.graph.get_edge_data(source, target, "state_prerequisite")
         if existing is not None:
             return existing
-        data = {"kind": "state_prerequisite", "status": status, "weight": score, "score": score, "origin": origin,
+        data = {"kind": "state_prerequisite", "status": status, "weight": round(_UNTESTED * score, 4), "score": score, "origin": origin,
                 "parameter": None, "path": [], "successes": 0, "failures": 0, "confirmations": 0,
                 "contradictions": 0}
         self.graph.add_edge(source, target, key="state_prerequisite", **data)
@@ -408,7 +409,9 @@ class ApiGraph:
     def _reweigh(self, d: dict[str, Any]) -> None:
         good = d["successes"] + 2 * d["confirmations"]
         bad = d["failures"] + 2 * d["contradictions"]
-        d["weight"] = round((d["score"] + good) / (1 + good + bad), 4)
+        # An untested match counts for 80% of its score; each piece of evidence then pulls the
+        # weight toward 1 (success, confirmation) or 0 (failure, contradiction).
+        d["weight"] = round((_UNTESTED * d["score"] + good) / (1 + good + bad), 4)
 
     def _match_field(self, source: str, concrete: Sequence[str | int]) -> tuple[str, ...]:
         for f in self._fields.get(source, ()):
@@ -529,7 +532,6 @@ class ApiGraph:
         """P for one tool: per parameter, its type, enum, range, pool size and upstream sources."""
         node = self._require(tool)
         props = node.spec.parameters.get("properties", {})
-        env = node.spec.environment or ""
         out: dict[str, ParameterConstraint] = {}
         for p in self._params[tool]:
             schema = props.get(p.name, {}) if isinstance(props.get(p.name), dict) else {}
@@ -539,7 +541,7 @@ class ApiGraph:
                 name=p.name, type=p.type, required=p.required, identifier=p.identifier,
                 enum=schema.get("enum"), minimum=schema.get("minimum"), maximum=schema.get("maximum"),
                 observed_range=node.ranges.get(p.name),
-                pool_size=max((self.pools.size(env, k) for k, s in p.keys if s >= 1.0), default=0),
+                pool_size=len(self.pool_values(tool, p)),
                 sources=sources,
             )
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+_PLURAL_ACRONYM = re.compile(r"([A-Z])([A-Z]+)s(?![a-z])")  # `OrderIDs` -> `OrderIds`
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
@@ -45,6 +46,8 @@ STOPWORDS = frozenset(
 
 def singular(word: str) -> str:
     """A cheap English singular: enough to match `orders` with `order` and `addresses` with `address`."""
+    if word == "ids":
+        return "id"
     if len(word) <= 3 or word.endswith(("ss", "us", "is")):
         return word
     if word.endswith("ies") and len(word) > 4:
@@ -59,7 +62,7 @@ def singular(word: str) -> str:
 @lru_cache(maxsize=65536)
 def name_tokens(name: str) -> tuple[str, ...]:
     """Lower-case singular tokens of an identifier in any style (`orderIds` -> ("order", "id"))."""
-    parts = _SPLIT.split(_CAMEL.sub("_", name))
+    parts = _SPLIT.split(_CAMEL.sub("_", _PLURAL_ACRONYM.sub(lambda m: m[1] + m[2].lower() + "s", name)))
     return tuple(singular(p.lower()) for p in parts if p)
 
 
