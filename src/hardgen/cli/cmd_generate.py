@@ -1,0 +1,77 @@
+"""`hardgen generate`: the main job."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
+from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
+from hardgen.cli._progress import RichProgress
+from hardgen.errors import HardGenError
+from hardgen.pipeline import Manifest, generate
+
+
+def render_manifest(manifest: Manifest, out: str) -> None:
+    table = Table(title=f"HardGen run: {out}", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    tried = manifest.samples + manifest.rejected
+    table.add_row("verified samples", str(manifest.samples))
+    table.add_row("candidates tried", str(tried))
+    table.add_row("yield", f"{manifest.yield_rate:.1%}")
+    table.add_row("mean calls / sample", f"{manifest.mean_calls:.2f}")
+    table.add_row("mean implicit deps / sample", f"{manifest.mean_implicit_dependencies:.2f}")
+    table.add_row("samples with >= 3 calls", f"{manifest.share_calls_ge_3:.1%}")
+    table.add_row("samples with >= 1 implicit dep", f"{manifest.share_implicit_ge_1:.1%}")
+    table.add_row("failure set (probe)", str(manifest.failure_set))
+    table.add_row("traces / advanced tools", f"{manifest.traces} / {manifest.advanced_tools}")
+    tokens = sum(b.get("prompt_tokens", 0) + b.get("completion_tokens", 0) for b in manifest.backends.values())
+    requests = sum(b.get("requests", 0) for b in manifest.backends.values())
+    table.add_row("model requests / tokens", f"{requests} / {tokens}")
+    table.add_row("seconds by phase", ", ".join(f"{k} {v:.1f}" for k, v in manifest.phase_seconds.items()))
+    console.print(table)
+    if manifest.rejections_by_reason:
+        rejections = Table(title="Rejections by reason")
+        rejections.add_column("count", justify="right")
+        rejections.add_column("reason")
+        for reason, count in manifest.rejections_by_reason.items():
+            rejections.add_row(str(count), reason)
+        console.print(rejections)
+    console.print(f"samples: {out}/samples.jsonl  rejected: {out}/rejected.jsonl  manifest: {out}/manifest.json")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("generate")
+    def generate_command(
+        config: str | None = CONFIG,
+        out: str | None = typer.Option(None, "--out", "-o", help="Run directory (default runs/hardgen)."),
+        samples: int | None = typer.Option(None, "--samples", "-n", help="How many verified samples to write."),
+        seed: int | None = typer.Option(None, "--seed", help="Seed of the run (same seed, same samples)."),
+        turns: int | None = typer.Option(None, "--turns", help="User turns per sample."),
+        domains: str | None = typer.Option(None, "--domains", help="Built-in domains to use, comma-separated."),
+        mode: str | None = typer.Option(None, "--mode", help="Sampling: legality (default), uniform, random_walk."),
+        concurrency: int | None = typer.Option(None, "--concurrency", help="Units of work in flight."),
+        resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run in --out."),
+        base_url: str | None = BASE_URL,
+        model: str | None = MODEL,
+        role: list[str] | None = ROLES_OPTION,
+        set_: list[str] | None = SETS,
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Probe -> graph -> sample -> synthesise -> reason and verify -> write samples.jsonl."""
+        overrides: dict[str, Any] = {"out": out, "synthesis.samples": samples, "seed": seed, "synthesis.turns": turns,
+                                     "sampling.mode": mode, "concurrency": concurrency}
+        if domains:
+            overrides["sources"] = [{"kind": "world", "domains": [d.strip() for d in domains.split(",") if d.strip()]}]
+        run_config = build_config(config, overrides, set_, base_url, model, role)
+        try:
+            with RichProgress(err_console, enabled=not as_json) as progress:
+                manifest = asyncio.run(generate(run_config, resume=resume, progress=progress,
+                                                log=lambda m: err_console.print(f"[dim]{m}[/]")))
+        except HardGenError as exc:
+            raise fail(str(exc)) from None
+        emit(manifest, as_json, lambda m: render_manifest(m, run_config.out))

@@ -1,0 +1,90 @@
+"""`hardgen verify PATH`: re-verify every sample from scratch."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from hardgen.cli._output import JSON_OPTION, console, emit, fail
+from hardgen.schema import Sample
+from hardgen.verify import verify_sample
+
+
+def _samples_file(path: Path) -> Path:
+    if path.is_dir():
+        path = path / "samples.jsonl"
+    if not path.exists():
+        raise fail(f"no samples file at {path}")
+    return path
+
+
+def verify_file(path: Path) -> dict[str, Any]:
+    """Re-verify each sample of a JSONL file (replay from the initial state, DESIGN.md §4)."""
+    passed = failed = invalid = 0
+    reasons: Counter[str] = Counter()
+    failures: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                sample = Sample.model_validate_json(line)
+            except ValueError as exc:
+                invalid += 1
+                first = str(exc).splitlines()[0]
+                failures.append({"line": lineno, "id": None, "reasons": [f"not a valid sample: {first}"]})
+                reasons["not a valid sample"] += 1
+                continue
+            try:
+                verdict = verify_sample(sample)
+            except Exception as exc:  # an environment that no longer loads, for instance
+                failed += 1
+                failures.append({"line": lineno, "id": sample.id, "reasons": [f"{type(exc).__name__}: {exc}"]})
+                reasons[type(exc).__name__] += 1
+                continue
+            if verdict.passed:
+                passed += 1
+            else:
+                failed += 1
+                failures.append({"line": lineno, "id": sample.id, "reasons": verdict.reasons})
+                for r in verdict.reasons:
+                    reasons[r.split(": ", 1)[-1][:100]] += 1
+    return {"file": str(path), "passed": passed, "failed": failed, "invalid": invalid,
+            "reasons": dict(reasons.most_common()), "failures": failures[:200]}
+
+
+def _render(report: dict[str, Any]) -> None:
+    table = Table(title=f"verify {report['file']}")
+    table.add_column("passed", justify="right", style="green")
+    table.add_column("failed", justify="right", style="red")
+    table.add_column("invalid", justify="right", style="red")
+    table.add_row(str(report["passed"]), str(report["failed"]), str(report["invalid"]))
+    console.print(table)
+    if report["reasons"]:
+        reasons = Table(title="Failure reasons")
+        reasons.add_column("count", justify="right")
+        reasons.add_column("reason")
+        for reason, count in report["reasons"].items():
+            reasons.add_row(str(count), reason)
+        console.print(reasons)
+        for item in report["failures"][:10]:
+            console.print(f"line {item['line']} ({item['id']}): {'; '.join(item['reasons'])[:300]}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("verify")
+    def verify_command(
+        path: Path = typer.Argument(..., help="A run directory or a samples .jsonl file (ours or anyone's)."),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Re-verify every sample by replaying it from its initial state; exit 1 if any fails."""
+        report = verify_file(_samples_file(path))
+        emit(report, as_json, _render)
+        if report["failed"] or report["invalid"]:
+            raise typer.Exit(1)
+
+
