@@ -1,0 +1,228 @@
+"""The verifier of DESIGN.md §4 on a small shop: re-execution decides, order between independent
+calls is free, order along dependencies is enforced by execution, extra writes and missing reads
+fail, answers are checked in the number formats people write, and failures get the probe taxonomy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from verify_fixture_store import gold_turn, store_spec
+
+from hardgen.schema import Message, Sample, ToolCall, VerificationRecord
+from hardgen.verify import (
+    CandidateTurn,
+    candidate_from_messages,
+    check_gold,
+    classify_failure,
+    missing_answer_values,
+    value_in_text,
+    verify_candidate,
+    verify_sample,
+)
+
+LOGIN = ("login", {"username": "ada", "password": "lamp-42"})
+FIND = ("find_user", {"name": "Ada Lovelace"})
+LIST = ("list_orders", {"user_id": "U-101"})
+CANCEL = ("cancel_order", {"order_id": "O-5001"})
+BALANCE = ("get_balance", {"user_id": "U-101"})
+
+# "Cancel my Brass Desk Lamp order and tell me my balance": the lamp's id and Ada's id are looked up.
+CANCEL_LAMP = gold_turn([LOGIN, FIND, LIST, CANCEL, BALANCE], required=[1, 2, 4], answer_values=[1269.5])
+# The same without the balance read: the goal is the cancellation; the refund is the answer.
+CANCEL_ONLY = gold_turn([LOGIN, FIND, LIST, CANCEL], required=[1, 2], answer_values=[35.0])
+
+
+def calls(*pairs: tuple[str, dict[str, Any]]) -> list[ToolCall]:
+    return [ToolCall(name=name, arguments=dict(arguments)) for name, arguments in pairs]
+
+
+def verify(gold: Any, candidate_calls: list[ToolCall], answer: str | None = "done", malformed: int = 0) -> Any:
+    verdict = verify_candidate([store_spec()], [gold],
+                               [CandidateTurn(calls=candidate_calls, answer=answer, malformed_calls=malformed)])
+    return verdict
+
+
+def test_the_gold_calls_with_the_answer_pass_and_record_both_state_hashes() -> None:
+    verdict = verify(CANCEL_LAMP, calls(LOGIN, FIND, LIST, CANCEL, BALANCE), "Done. Your balance is now 1,269.50.")
+    assert verdict.passed, verdict.reasons
+    turn = verdict.turns[0]
+    assert turn.actual_state_hash == turn.expected_state_hash == CANCEL_LAMP.final_state_hash
+    assert verdict.failure is None and turn.failed_tools == []
+
+
+def test_independent_calls_may_come_in_any_order() -> None:
+    notes = gold_turn([("add_note", {"text": "restock lamps"}), ("set_status", {"status": "away"})])
+    swapped = verify(notes, calls(("set_status", {"status": "away"}), ("add_note", {"text": "restock lamps"})))
+    assert swapped.passed, swapped.reasons
+    # Reads before the login they do not need: still the same state and the same results.
+    reordered = verify(CANCEL_LAMP, calls(FIND, LIST, LOGIN, CANCEL, BALANCE), "balance 1269.5")
+    assert reordered.passed, reordered.reasons
+
+
+def test_a_write_before_its_prerequisite_fails_by_execution() -> None:
+    verdict = verify(CANCEL_LAMP, calls(FIND, LIST, CANCEL, LOGIN, BALANCE), "balance 1269.5")
+    assert not verdict.passed
+    turn = verdict.turns[0]
+    assert turn.actual_state_hash != turn.expected_state_hash
+    assert any("final state differs" in r for r in turn.reasons)
+    assert 4 in turn.missing_observations  # the balance read saw the un-refunded balance
+    assert "cancel_order" in turn.failed_tools  # it was called with the right id, but failed
+
+
+def test_a_read_before_the_write_it_should_observe_misses_the_observation() -> None:
+    gold = gold_turn([LOGIN, CANCEL, ("get_order", {"order_id": "O-5001"})], required=[2])
+    verdict = verify(gold, calls(LOGIN, ("get_order", {"order_id": "O-5001"}), CANCEL))
+    assert not verdict.passed
+    turn = verdict.turns[0]
+    assert turn.actual_state_hash == turn.expected_state_hash  # same writes, same final state
+    assert turn.missing_observations == [2]
+    assert turn.failure == "missing_observation"
+
+
+def test_an_extra_write_fails_but_an_extra_read_does_not() -> None:
+    extra_write = verify(CANCEL_LAMP, calls(LOGIN, FIND, LIST, CANCEL, BALANCE, ("set_status", {"status": "away"})),
+                         "1269.5")
+    assert not extra_write.passed
+    assert extra_write.failure == "state_mismatch"
+    assert any("final state differs" in r for r in extra_write.reasons)
+    extra_read = verify(CANCEL_LAMP, calls(LOGIN, FIND, ("get_balance", {"user_id": "U-102"}), LIST, CANCEL, BALANCE),
+                        "1269.5")
+    assert extra_read.passed, extra_read.reasons
+
+
+def test_a_missing_required_observation_fails_even_when_the_state_is_right() -> None:
+    # The guesser: it knows the order id without looking anything up. Same final state, but the
+    # reads the task depends on were never made.
+    verdict = verify(CANCEL_ONLY, calls(LOGIN, CANCEL), "Refunded 35.00")
+    assert not verdict.passed
+    turn = verdict.turns[0]
+    assert turn.actual_state_hash == turn.expected_state_hash
+    assert turn.missing_observations == [1, 2]
+    assert any("find_user" in r and "list_orders" in r for r in turn.reasons)
+    assert turn.failure == "missing_prerequisite"
+    assert turn.failed_tools == ["find_user", "list_orders"]
+
+
+def test_the_answer_must_carry_the_requested_values() -> None:
+    verdict = verify(CANCEL_LAMP, calls(LOGIN, FIND, LIST, CANCEL, BALANCE), "All done!")
+    assert not verdict.passed
+    turn = verdict.turns[0]
+    assert turn.missing_answer_values == ["1269.5"]
+    assert turn.failure == "answer_missing"
+    assert verify(CANCEL_LAMP, calls(LOGIN, FIND, LIST, CANCEL, BALANCE), None).failure == "answer_missing"
+
+
+@pytest.mark.parametrize(("value", "text", "found"), [
+    (1269.5, "Your balance is 1269.5.", True),
+    (1269.5, "Your balance is $1,269.50.", True),
+    (1269.5, "Your balance is 1269.50 USD", True),
+    (1269.5, "Your balance is 1269", False),
+    (1269.5, "Your balance is 11269.5", False),
+    (1000.0, "limit 1000", True),
+    (1000.0, "limit 1,000", True),
+    (1000.0, "limit 1000.00", True),
+    (1000.0, "limit 10000", False),
+    (1500, "1,500 points", True),
+    (12, "12 items", True),
+    (12, "120 items", False),
+    (12, "1.12 items", False),
+    (-1186.0, "amount -1,186.00", True),
+    ("Brass Desk Lamp", "cancelled the brass desk lamp", True),
+    ("lamp", "cancelled the lamps", False),
+    ("O-5001", "order O-5001 is cancelled", True),
+    ("O-5001", "order O-50012 is cancelled", False),
+])
+def test_answer_values_are_found_in_the_formats_people_write(value: Any, text: str, found: bool) -> None:
+    assert value_in_text(value, text) is found
+    assert missing_answer_values([value], text) == ([] if found else [value])
+
+
+def test_uncheckable_values_are_never_required() -> None:
+    assert value_in_text(None, "") and value_in_text(True, "") and value_in_text("  ", "")
+    assert missing_answer_values([None, False], None) == []
+
+
+# The probe taxonomy: what kind of mistake a failed attempt made.
+@pytest.mark.parametrize(("candidate", "malformed", "kind"), [
+    ([], 0, "gave_up"),
+    ([LOGIN, CANCEL], 0, "missing_prerequisite"),
+    ([LOGIN, FIND, LIST, ("get_order", {"order_id": "O-5001"})], 0, "wrong_tool"),
+    ([LOGIN, FIND, LIST, ("cancel_orders", {"order_id": "O-5001"})], 0, "malformed_call"),
+    ([LOGIN, FIND, LIST, ("cancel_order", {"order_id": 5001})], 0, "malformed_call"),
+    ([], 1, "malformed_call"),
+    ([LOGIN, FIND, LIST, ("cancel_order", {"order_id": "O-5002"})], 0, "wrong_argument"),
+    ([LOGIN, FIND, LIST, CANCEL, ("add_note", {"text": "x"})], 0, "state_mismatch"),
+])
+def test_failures_are_classified_by_the_probe_taxonomy(candidate: list[Any], malformed: int, kind: str) -> None:
+    verdict = verify(CANCEL_ONLY, calls(*candidate), "refund 35.0", malformed=malformed)
+    assert not verdict.passed
+    assert verdict.failure == kind
+    assert verdict.failed_tools  # per-tool failure statistics always name a tool
+
+
+def test_a_wrong_argument_blames_the_tool_that_got_it() -> None:
+    verdict = verify(CANCEL_ONLY, calls(LOGIN, FIND, LIST, ("cancel_order", {"order_id": "O-5002"})), "refund 35.0")
+    assert verdict.failed_tools == ["cancel_order"]
+
+
+def test_classify_failure_is_none_when_the_calls_match() -> None:
+    assert classify_failure(CANCEL_ONLY.steps, CANCEL_ONLY.steps) is None
+    assert classify_failure(CANCEL_ONLY.steps, []) == "gave_up"
+
+
+def test_a_candidate_is_split_into_turns_at_user_messages() -> None:
+    first, second = ToolCall(id="a", name="find_user", arguments={"name": "Ada Lovelace"}), ToolCall(
+        id="b", name="get_balance", arguments={"user_id": "U-101"})
+    messages = [
+        Message.system("be helpful"),
+        Message.user("who is Ada?"),
+        Message.assistant(tool_calls=[first], reasoning="look her up"),
+        Message.tool(first, "{}"),
+        Message.assistant(content="thinking aloud"),
+        Message.assistant(content="Ada is U-101."),
+        Message.user("and her balance?"),
+        Message.assistant(tool_calls=[second]),
+        Message.tool(second, "{}"),
+        Message.assistant(content="1234.5"),
+    ]
+    turns = candidate_from_messages(messages)
+    assert [[c.name for c in t.calls] for t in turns] == [["find_user"], ["get_balance"]]
+    assert [t.answer for t in turns] == ["Ada is U-101.", "1234.5"]
+
+
+def test_turns_run_on_the_evolving_state_and_must_all_pass() -> None:
+    first = gold_turn([LOGIN, FIND, LIST, CANCEL], required=[1, 2])
+    # The second gold turn starts where the first left off: the refund is already on the balance.
+    second = first.model_copy(update={"steps": [], "required_observations": [], "answer_values": []})
+    envs = [store_spec()]
+    turns = [CandidateTurn(calls=calls(LOGIN, FIND, LIST, CANCEL), answer="ok"), CandidateTurn(answer="nothing to do")]
+    assert verify_candidate(envs, [first, second], turns).passed
+    # A turn the candidate never answered counts as an empty one: fine only when nothing was asked.
+    assert verify_candidate(envs, [first, second], turns[:1]).passed
+    assert verify_candidate(envs, [second, first], turns[:1]).failure == "gave_up"
+    extra = verify_candidate(envs, [first], turns)
+    assert not extra.passed and any("more turn" in r for r in extra.reasons)
+
+
+def _sample(gold: Any, candidate_calls: list[ToolCall], answer: str) -> Sample:
+    messages: list[Message] = [Message.system("s"), Message.user(gold.query)]
+    for call in candidate_calls:
+        messages += [Message.assistant(tool_calls=[call]), Message.tool(call, "{}")]
+    messages.append(Message.assistant(content=answer))
+    return Sample(id="t", tools=[], messages=messages, environments=[store_spec()], gold=[gold],
+                  verification=VerificationRecord(verdict="passed"))
+
+
+def test_verify_sample_replays_the_messages_and_checks_the_gold_still_reproduces() -> None:
+    good = _sample(CANCEL_LAMP, calls(LOGIN, FIND, LIST, CANCEL, BALANCE), "balance: 1269.5")
+    assert verify_sample(good).passed
+    assert check_gold(good) == []
+    drifted_gold = CANCEL_LAMP.model_copy(deep=True)
+    drifted_gold.steps[4].observation.result = {"user_id": "U-101", "balance": 9.0}
+    drifted = _sample(drifted_gold, calls(LOGIN, FIND, LIST, CANCEL, BALANCE), "balance: 1269.5")
+    problems = check_gold(drifted)
+    assert problems and "get_balance" in problems[0]
+    verdict = verify_sample(drifted)
+    assert not verdict.passed and any("no longer gives its recorded result" in r for r in verdict.reasons)
+    assert verify_sample(drifted, gold_check=False).passed is False  # the recorded read no longer matches
