@@ -140,7 +140,7 @@ class ModelFreeQueryWriter:
         fields = answer_fields(steps, tool.goal_steps, arguments) if self.ask_back else []
         fields = [(k, v) for k, v in fields if not is_id_like(v) or k.endswith("id")]
         if fields:
-            names = " and ".join(humanize(k) for k, _ in fields)
+            names = " and ".join(dict.fromkeys(humanize(k) for k, _ in fields))
             parts.append(rng.choice(_ASK_BACK).format(fields=names))
         text = " ".join(p.strip() for p in parts if p.strip())
         return HardQuery(

@@ -109,8 +109,15 @@ def locate_field(result: Any, parameter: str) -> tuple[str | int, ...] | None:
         elif isinstance(node, dict):
             for key, value in node.items():
                 words = key.lower().split("_")
-                score = 3.0 if words == want else (1.0 + len(set(words) & set(want)) / len(want)
-                                                   if words[-1] == want[-1] else 0.0)
+                shared = (set(words) & set(want)) - {"id"}
+                if words == want:
+                    score = 3.0
+                elif words[-1] == want[-1] and shared:
+                    score = 2.0  # `order_id` for `source_order_id`
+                elif words == ["id"] and path and str(path[-1]).rstrip("s") in want:
+                    score = 1.0  # the `id` of an element of `orders` for `order_id`
+                else:
+                    score = 0.0
                 if score and not isinstance(value, (dict, list)) and (best is None or score > best[0]):
                     best = (score, (*path, key))
                 visit(value, (*path, key), depth + 1)
@@ -163,7 +170,7 @@ class _Plan:
                 if notes and not retry:
                     rationale = " ".join(notes) + " " + rationale
                 result = self.execute(tool, arguments, sources, rationale)
-                if result is not None or not sources:
+                if result is not None or not sources or any(p not in arguments for p in spec.required):
                     break
                 # A looked-up value was refused: try the next producer for it.
                 for src in sources:

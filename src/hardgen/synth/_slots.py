@@ -129,6 +129,10 @@ def match_score(value: QueryValue, name: str, schema: dict[str, Any], tool: str 
             name_words = name_words | (extra & tool_words)
     desc_words = set(tokens(schema.get("description", "")))
     context = set(value.context)
+    if value.keyed and not (name_words & context):
+        return 0.0  # a labelled value belongs to the parameter its label names
+    if name.lower().endswith("id") and not value.keyed and not _ID.fullmatch(value.text.strip()):
+        return 0.0  # identifiers are looked up, not guessed from other words of the request
     score = 0.0
     if name_words and context:
         overlap = len(name_words & context) / len(name_words)

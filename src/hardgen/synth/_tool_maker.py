@@ -103,6 +103,7 @@ def build_advanced_tool(
     templates: list[StepTemplate] = []
     referenced: set[int] = set()
     ambiguous = False
+    selected: dict[tuple[int, tuple[Any, ...]], int] = {}
 
     def lift(base: str, value: Any, schema: dict[str, Any], tool_name: str = "") -> str:
         for name, existing in example.items():
@@ -139,6 +140,10 @@ def build_advanced_tool(
                 if isinstance(item, int) and isinstance(node, list) and len(node) > 1:
                     taken_values = {str(v) for v in example.values()}
                     field = _selector_field(node, item, taken_values)
+                    list_key = (source.step, tuple(p for p in path if not isinstance(p, ElementSelector)))
+                    if list_key in selected and selected[list_key] != item:
+                        ambiguous = True  # two different picks from one list: the words would not say which is which
+                    selected[list_key] = item
                     if field is not None:
                         entity = _entity([p for p in source.path if isinstance(p, str)])
                         chosen = node[item][field]
