@@ -18,7 +18,7 @@ tools agents fail on::
 from hardgen.graph._arguments import ArgumentFiller, FilledSource, HistoryEntry, generate_value
 from hardgen.graph._discovery import DiscoveryReport, discover_prerequisites, prerequisite_chain
 from hardgen.graph._fields import InputParameter, OutputField, input_parameters, output_fields
-from hardgen.graph._graph import ApiGraph, DataFlowGate, Edge, GraphConfig
+from hardgen.graph._graph import ApiGraph, DataFlowGate, Edge, GraphConfig, Requirement
 from hardgen.graph._records import (
     EdgeKind,
     EdgeStatus,
@@ -29,6 +29,7 @@ from hardgen.graph._records import (
     ParameterConstraint,
     ParameterSource,
 )
+from hardgen.graph._refine import GraphRefinement, TraceShare, build_graph, refine_graph, trace_share
 from hardgen.graph._render import render_graph
 from hardgen.graph._resettable import ResettableSession
 from hardgen.graph._sampler import MODES, SamplerConfig, SamplerStats, SamplingError, SamplingMode, TraceSampler
@@ -47,22 +48,28 @@ __all__ = [
     "FilledSource",
     "GraphConfig",
     "GraphError",
+    "GraphRefinement",
     "GraphSummary",
     "HistoryEntry",
     "InputParameter",
     "OutputField",
     "ParameterConstraint",
     "ParameterSource",
+    "Requirement",
     "ResettableSession",
     "SamplerConfig",
     "SamplerStats",
     "SamplingError",
     "SamplingMode",
     "TraceSampler",
+    "TraceShare",
+    "build_graph",
     "discover_prerequisites",
     "generate_value",
     "input_parameters",
     "output_fields",
     "prerequisite_chain",
+    "refine_graph",
     "render_graph",
+    "trace_share",
 ]

@@ -43,7 +43,7 @@ def data_flow_candidates(
     fields: dict[str, list[OutputField]],
     params: dict[str, list[InputParameter]],
     *,
-    top_k: int = 4,
+    top_k: int = 8,
     min_score: float = 0.5,
     cross_environment_cap: int = 32,
 ) -> list[DataFlowCandidate]:

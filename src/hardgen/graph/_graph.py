@@ -57,7 +57,7 @@ DataFlowGate = Literal["identifiers", "required", "none"]
 class GraphConfig:
     """How candidates are made and how execution evidence changes them."""
 
-    top_k: int = 4
+    top_k: int = 8
     """Data-flow candidates kept per parameter."""
     min_score: float = 0.5
     """Lowest match score for a data-flow candidate."""

@@ -6,6 +6,7 @@ no failure data, the best-connected tools) and their live neighbourhood.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +58,14 @@ def render_graph(graph: ApiGraph, path: str | Path, *, max_nodes: int = 150, see
         if u in keep and v in keep and d["status"] != "pruned":
             sub.add_edge(u, v, kind=d["kind"], status=d["status"])
     failing = {t: graph.target_weight(t) for t in nodes if graph.failure_stats(t).failures > 0}
-    pos = nx.spring_layout(nx.Graph(sub), seed=seed, k=None) if len(sub) else {}
+    # Isolated tools go on a ring around the connected part instead of flinging the layout apart.
+    connected = nx.Graph(sub.subgraph([n for n in sub if sub.degree(n) > 0]))
+    pos = nx.spring_layout(connected, seed=seed, k=2.5 / max(len(connected), 1) ** 0.5, iterations=100) \
+        if len(connected) else {}
+    loners = [n for n in sub if n not in pos]
+    for i, n in enumerate(loners):
+        angle = 2 * math.pi * i / max(len(loners), 1)
+        pos[n] = (1.25 * math.cos(angle), 1.25 * math.sin(angle))
     size = 6 + min(len(sub), 300) ** 0.5
     fig = Figure(figsize=(size, size))
     FigureCanvasAgg(fig)
