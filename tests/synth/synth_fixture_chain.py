@@ -4,13 +4,14 @@ she names. An unrelated read in the middle is what `focus_trace` must drop."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from verify_fixture_store import execute_trace, store_spec
 
-from hardgen.schema import ArgumentSource, ToolSpec, Trace
-from hardgen.synth import AdvancedTool, Producer, build_advanced_tool
+from hardgen.schema import ArgumentSource, GoldTurn, Step, ToolSpec, Trace
+from hardgen.synth import AdvancedTool, Producer, build_advanced_tool, execute_advanced
 from hardgen.tools import Session
 
 ADA = {"username": "ada", "password": "lamp-42", "name": "Ada Lovelace", "order_item": "Oak Bookshelf"}
@@ -71,3 +72,34 @@ def atoms(value: Any) -> Sequence[Any]:
     if isinstance(value, list):
         return [a for v in value for a in atoms(v)]
     return [] if value is None or isinstance(value, bool) else [value]
+
+
+def _gold_steps(arguments: dict[str, Any] = ADA) -> tuple[list[Step], str]:
+    session = Session.from_specs([store_spec()])
+    try:
+        steps = execute_advanced(cancel_tool(), arguments, session)
+        return steps, session.state_hash()
+    finally:
+        session.close()
+
+
+STEPS, FINAL_HASH = _gold_steps()
+GOLD = GoldTurn(query="Cancel my Oak Bookshelf order.", steps=STEPS, required_observations=[1, 2],
+                answer_values=["O-5002", "cancelled"], final_state_hash=FINAL_HASH)
+
+
+def leaked_values(text: str, gold: GoldTurn) -> list[Any]:
+    """Gold argument values found in `text` as whole words (the test's own check: every argument
+    atom of 3+ characters, every number of 10 or more, in its plain and its 2-decimal form)."""
+    found = []
+    for step in gold.steps:
+        for value in atoms(step.call.arguments):
+            if isinstance(value, str) and len(value) >= 3:
+                forms = [value]
+            elif isinstance(value, (int, float)) and abs(value) >= 10:
+                forms = [str(value), f"{value:.2f}", str(int(value))]
+            else:
+                continue
+            if any(re.search(rf"(?<![\w.]){re.escape(f.lower())}(?![\w])", text.lower()) for f in forms):
+                found.append(value)
+    return found

@@ -10,54 +10,21 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from synth_fixture_chain import ADA, atoms, cancel_tool, store_tools
+from synth_fixture_chain import ADA, GOLD, STEPS, cancel_tool, leaked_values, store_tools
 from verify_fixture_store import store_spec
 
-from hardgen.schema import GoldTurn, Step, ToolCall
+from hardgen.schema import ToolCall
 from hardgen.synth import (
     CriticHint,
     ModelFreeCritic,
     ModelFreeQueryWriter,
     check_query,
-    execute_advanced,
     gold_values,
     intermediate_values,
     sanitize_hint,
 )
 from hardgen.tools import Session
 from hardgen.verify import CandidateTurn, TurnVerdict, verify_turn
-
-
-def _gold_steps(arguments: dict[str, Any] = ADA) -> tuple[list[Step], str]:
-    session = Session.from_specs([store_spec()])
-    try:
-        steps = execute_advanced(cancel_tool(), arguments, session)
-        return steps, session.state_hash()
-    finally:
-        session.close()
-
-
-STEPS, FINAL_HASH = _gold_steps()
-GOLD = GoldTurn(query="Cancel my Oak Bookshelf order.", steps=STEPS, required_observations=[1, 2],
-                answer_values=["O-5002", "cancelled"], final_state_hash=FINAL_HASH)
-
-
-def leaked_values(text: str, gold: GoldTurn) -> list[Any]:
-    """Gold argument values found in `text` as whole words (the test's own check: every argument
-    atom of 3+ characters, every number of 10 or more, in its plain and its 2-decimal form)."""
-    found = []
-    for step in gold.steps:
-        for value in atoms(step.call.arguments):
-            if isinstance(value, str) and len(value) >= 3:
-                forms = [value]
-            elif isinstance(value, (int, float)) and abs(value) >= 10:
-                forms = [str(value), f"{value:.2f}", str(int(value))]
-            else:
-                continue
-            if any(re.search(rf"(?<![\w.]){re.escape(f.lower())}(?![\w])", text.lower()) for f in forms):
-                found.append(value)
-    return found
-
 
 # --- Query Writer --------------------------------------------------------------------------------
 
