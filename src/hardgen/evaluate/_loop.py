@@ -1,0 +1,258 @@
+"""`run_loop`: the closed loop, round after round: generate -> train hook -> evaluate -> update.
+
+Round r writes a whole run directory `OUT/round-r` with seed `seed + r - 1`. Round 1 builds the
+graph and mines failures as `generate` always does; every later round starts from the graph and the
+failure report left by the round before, updated by that round's evaluation (`merge_evaluation`),
+so its legality sampler draws targets by the steered weights. Between generating and evaluating,
+an optional training hook (any shell command) gets the round's data: `{data}`, `{round}` and
+`{run}` in the command are replaced by the shell-quoted samples path, round number and run
+directory, and the same values are in the environment as HARDGEN_DATA, HARDGEN_ROUND and
+HARDGEN_RUN_DIR. A hook that fails stops the loop; the report says which round, the exit status
+and the end of its output (all of it is in `round-r/train_hook.log`). The target agent is then
+evaluated on the round's samples; after a training hook that points the target's server at the new
+checkpoint, this measures what the trained agent still fails.
+
+The report (loop.json, rewritten after every round) shows per round how the failure set changes,
+where the sampled targets went (the share in the failure set, and in the tools the previous round's
+evaluation found failing: the ones the update steered toward; for round 1, its own evaluation's,
+as the unsteered baseline), and how hard the new samples are for the target agent.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, PrivateAttr
+
+from hardgen.evaluate._evaluation import Evaluation, evaluate_samples
+from hardgen.evaluate._feedback import DEFAULT_EXPLORE, FailureUpdate, merge_evaluation, steering_stats
+from hardgen.evaluate._samples import load_samples
+from hardgen.graph import ApiGraph
+from hardgen.llm import Backend
+from hardgen.pipeline import (
+    FailureReport,
+    Manifest,
+    Progress,
+    RunConfig,
+    RunDirectory,
+    SilentProgress,
+    build_backend,
+    generate,
+    iter_jsonl,
+    write_json_atomic,
+)
+from hardgen.schema import Record
+
+_OUTPUT_TAIL = 4000
+_TOP_TARGETS = 15
+
+
+class SteeredFailureReport(FailureReport):
+    """A failure report whose graph statistics carry the loop's steered target weights.
+
+    It has exactly the fields of a FailureReport (so the failures.json a round writes reads back as
+    one); only `graph_stats`, which `generate` applies to the graph, differs.
+    """
+
+    _weights: dict[str, float] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def steer(cls, report: FailureReport, weights: Mapping[str, float]) -> SteeredFailureReport:
+        steered = cls.model_validate(report.model_dump())
+        steered._weights = dict(weights)
+        return steered
+
+    def graph_stats(self) -> dict[str, dict[str, Any]]:
+        return steering_stats(self, self._weights)
+
+
+class TrainHookResult(Record):
+    """What the training hook did in one round."""
+
+    command: str
+    """The command as run (placeholders filled in)."""
+    returncode: int
+    ok: bool
+    seconds: float = 0.0
+    log: str | None = None
+    """File holding the hook's whole output."""
+    output_tail: str = ""
+
+
+class LoopRound(Record):
+    """One round of the loop."""
+
+    round: int
+    seed: int
+    run_dir: str
+    samples: int = 0
+    rejected: int = 0
+    yield_rate: float = 0.0
+    failure_set: int = 0
+    """Size of the failure set this round's targets were drawn from."""
+    traces: int = 0
+    targets: dict[str, int] = Field(default_factory=dict)
+    """Sampled target tools (of the round's traces), most drawn first (top 15)."""
+    target_share_failure_set: float = 0.0
+    """Share of the round's traces whose target is in the failure set."""
+    steered_toward: list[str] = Field(default_factory=list)
+    """Tools the previous round's evaluation found failing (round 1: its own evaluation's)."""
+    target_share_steered: float = 0.0
+    """Share of the round's traces whose target is in `steered_toward`."""
+    mean_calls: float = 0.0
+    mean_implicit_dependencies: float = 0.0
+    hook: TrainHookResult | None = None
+    success_rate: float | None = None
+    """The target agent's pass rate on the round's samples (None when it was not evaluated)."""
+    turn_success_rate: float | None = None
+    mean_agent_calls: float | None = None
+    eval_errors: int = 0
+    eval_failing_tools: list[str] = Field(default_factory=list)
+    update: FailureUpdate | None = None
+    seconds: float = 0.0
+
+
+class LoopReport(Record):
+    """The whole loop (loop.json)."""
+
+    out: str
+    rounds_asked: int
+    seed: int
+    samples_per_round: int
+    explore: float
+    train_hook: str | None = None
+    agent: str | None = None
+    rounds: list[LoopRound] = Field(default_factory=list)
+    stopped: str | None = None
+    """Why the loop ended early (a failing training hook), else None."""
+
+    @property
+    def ok(self) -> bool:
+        return self.stopped is None
+
+
+def run_train_hook(command: str, *, data: Path, round_number: int, run_dir: Path,
+                   timeout: float | None = None) -> TrainHookResult:
+    """Run the user's training command for one round (module docstring); never raises for a failing
+    or missing command: the result says what happened."""
+    filled = (command.replace("{data}", shlex.quote(str(data))).replace("{round}", str(round_number))
+              .replace("{run}", shlex.quote(str(run_dir))))
+    env = dict(os.environ, HARDGEN_DATA=str(data), HARDGEN_ROUND=str(round_number), HARDGEN_RUN_DIR=str(run_dir))
+    log = run_dir / "train_hook.log"
+    clock = time.perf_counter()
+    try:
+        with open(log, "wb") as out:
+            done = subprocess.run(filled, shell=True, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                  stderr=subprocess.STDOUT, timeout=timeout, check=False)
+        code = done.returncode
+    except subprocess.TimeoutExpired:
+        code = -1
+        with open(log, "ab") as out:
+            out.write(f"\n[hardgen] the training hook ran past {timeout} s and was stopped\n".encode())
+    tail = log.read_bytes()[-_OUTPUT_TAIL:].decode("utf-8", errors="replace")
+    return TrainHookResult(command=filled, returncode=code, ok=code == 0, seconds=round(time.perf_counter() - clock, 3),
+                           log=str(log), output_tail=tail)
+
+
+def _share(counts: Mapping[str, int], tools: set[str]) -> float:
+    total = sum(counts.values())
+    return sum(n for t, n in counts.items() if t in tools) / total if total else 0.0
+
+
+async def run_loop(
+    config: RunConfig,
+    rounds: int,
+    *,
+    train_hook: str | None = None,
+    hook_timeout: float | None = None,
+    agent: Backend | Callable[[int], Backend] | None = None,
+    explore: float = DEFAULT_EXPLORE,
+    progress: Progress | None = None,
+    log: Callable[[str], None] | None = None,
+) -> LoopReport:
+    """Run `rounds` rounds into `config.out` (module docstring) and return the report.
+
+    `agent`: the target agent to evaluate, or a function of the round's seed that makes it (default:
+    the config's target role, built afresh each round so a retrained model behind the same server
+    is what gets evaluated).
+    """
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1, got {rounds}")
+    if not 0.0 <= explore <= 1.0:
+        raise ValueError(f"explore must be in [0, 1], got {explore}")
+    progress = progress or SilentProgress()
+    say = log or (lambda _m: None)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    report = LoopReport(out=str(out), rounds_asked=rounds, seed=config.seed, samples_per_round=config.synthesis.samples,
+                        explore=explore, train_hook=train_hook)
+    graph: ApiGraph | None = None
+    failures: FailureReport | None = None
+    previous_failing: list[str] | None = None
+    for number in range(1, rounds + 1):
+        clock = time.perf_counter()
+        seed = config.seed + number - 1
+        round_config = config.model_copy(update={"seed": seed, "out": str(out / f"round-{number}")})
+        say(f"round {number}/{rounds}: generating into {round_config.out}")
+        manifest: Manifest = await generate(round_config, progress=progress, log=log, graph=graph, failures=failures)
+        run = RunDirectory(round_config.out)
+        used = (FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
+                if run.failures.exists() else FailureReport())
+        targets = Counter(str(r["target_tool"]) for r in iter_jsonl(run.traces) if r.get("target_tool"))
+        record = LoopRound(round=number, seed=seed, run_dir=str(run.path), samples=manifest.samples,
+                           rejected=manifest.rejected, yield_rate=manifest.yield_rate, failure_set=len(used.failure_set),
+                           traces=manifest.traces, targets=dict(targets.most_common(_TOP_TARGETS)),
+                           target_share_failure_set=round(_share(targets, set(used.failure_set)), 4),
+                           mean_calls=manifest.mean_calls, mean_implicit_dependencies=manifest.mean_implicit_dependencies)
+        report.rounds.append(record)
+
+        if train_hook:
+            say(f"round {number}: training hook")
+            hook = run_train_hook(train_hook, data=run.samples, round_number=number, run_dir=run.path,
+                                  timeout=hook_timeout)
+            record.hook = hook
+            if not hook.ok:
+                report.stopped = (f"the training hook failed in round {number} (exit status {hook.returncode}); "
+                                  f"its output is in {hook.log}")
+                record.seconds = round(time.perf_counter() - clock, 3)
+                write_json_atomic(out / "loop.json", report)
+                return report
+
+        samples = load_samples(run.samples) if run.samples.exists() else []
+        backend = agent(seed) if callable(agent) and not isinstance(agent, Backend) else agent
+        if backend is None:
+            backend = build_backend(config.roles.target, seed=seed, cache=None)
+        report.agent = getattr(backend, "model", None) or getattr(backend, "name", None)
+        progress.start("eval", len(samples))
+        evaluation: Evaluation = await evaluate_samples(
+            backend, samples, concurrency=max(1, config.concurrency), seed=seed, timeout=config.tool_timeout_s,
+            source=str(run.samples), progress=progress.advance)
+        progress.finish()
+        write_json_atomic(run.path / "eval.json", evaluation)
+        record.success_rate = evaluation.accuracy
+        record.turn_success_rate = evaluation.turn_accuracy
+        record.mean_agent_calls = evaluation.mean_agent_calls
+        record.eval_errors = evaluation.errors
+        record.eval_failing_tools = evaluation.failing_tools(used.threshold)
+
+        steered = set(previous_failing if previous_failing is not None else record.eval_failing_tools)
+        record.steered_toward = sorted(steered)
+        record.target_share_steered = round(_share(targets, steered), 4)
+
+        graph = ApiGraph.load(run.graph)
+        merged, update = merge_evaluation(used, evaluation, graph=graph, explore=explore)
+        record.update = update
+        failures = SteeredFailureReport.steer(merged, update.weights)
+        previous_failing = record.eval_failing_tools
+        record.seconds = round(time.perf_counter() - clock, 3)
+        write_json_atomic(out / "loop.json", report)
+        say(f"round {number}: success {evaluation.accuracy:.1%}, failure set {update.failure_set_before} -> "
+            f"{update.failure_set_after}")
+    return report
