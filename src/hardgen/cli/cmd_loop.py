@@ -1,0 +1,95 @@
+"""`hardgen loop`: the closed loop, generate -> training hook -> evaluate -> update, R rounds."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
+from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
+from hardgen.cli._progress import RichProgress
+from hardgen.errors import HardGenError
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def render_loop(report: Any) -> None:
+    table = Table(title=f"hardgen loop: {report.out}")
+    for col in ("round", "samples", "failure set", "targets in failure set", "targets steered",
+                "target success", "mean calls", "mean implicit deps", "failure set after", "weight on failing"):
+        table.add_column(col, justify="right")
+    for r in report.rounds:
+        update = r.update
+        table.add_row(
+            str(r.round), str(r.samples), str(r.failure_set), _pct(r.target_share_failure_set),
+            _pct(r.target_share_steered), _pct(r.success_rate), f"{r.mean_calls:.2f}",
+            f"{r.mean_implicit_dependencies:.2f}",
+            "-" if update is None else f"{update.failure_set_after} (+{len(update.added)} -{len(update.removed)})",
+            "-" if update is None else f"{_pct(update.weight_share_before)} -> {_pct(update.weight_share_after)}",
+        )
+    console.print(table)
+    console.print("targets steered: share of sampled targets among the tools the previous round's evaluation found "
+                  "failing (round 1: its own evaluation's, before any steering)")
+    for r in report.rounds:
+        top = ", ".join(f"{t} {n}" for t, n in list(r.targets.items())[:6])
+        console.print(f"round {r.round} most drawn targets: {top}")
+        if r.hook is not None:
+            console.print(f"round {r.round} training hook: exit {r.hook.returncode} in {r.hook.seconds:.1f} s "
+                          f"(log {r.hook.log})")
+    console.print(f"report: {report.out}/loop.json")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("loop")
+    def loop_command(
+        rounds: int = typer.Option(2, "--rounds", "-r", help="Rounds of generate -> train -> eval -> update."),
+        config: str | None = CONFIG,
+        out: str | None = typer.Option(None, "--out", "-o", help="Loop directory; round r goes to OUT/round-r."),
+        samples: int | None = typer.Option(None, "--samples", "-n", help="Verified samples per round."),
+        seed: int | None = typer.Option(None, "--seed", help="Seed of round 1 (round r uses seed + r - 1)."),
+        domains: str | None = typer.Option(None, "--domains", help="Built-in domains to use, comma-separated."),
+        train_hook: str | None = typer.Option(
+            None, "--train-hook",
+            help="Shell command run after each round's generation, before its evaluation. {data}, {round}, {run} "
+                 "are replaced by the samples path, round number and run directory; also in the environment as "
+                 "HARDGEN_DATA, HARDGEN_ROUND, HARDGEN_RUN_DIR. A failing hook stops the loop."),
+        hook_timeout: float | None = typer.Option(None, "--hook-timeout", help="Seconds the hook may run."),
+        explore: float = typer.Option(
+            0.25, "--explore", help="Weight share kept by failure-set tools the last evaluation did not find failing."),
+        base_url: str | None = BASE_URL,
+        model: str | None = MODEL,
+        role: list[str] | None = ROLES_OPTION,
+        set_: list[str] | None = SETS,
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Closed loop: each round generates samples from the failures the last evaluation found,
+        runs the training hook, evaluates the target agent and updates the failure set and graph."""
+        from hardgen.evaluate import run_loop
+
+        if rounds < 1:
+            raise fail("--rounds must be at least 1")
+        if not 0.0 <= explore <= 1.0:
+            raise fail(f"--explore must be in [0, 1], got {explore}")
+        overrides: dict[str, Any] = {"out": out or "runs/hardgen-loop", "synthesis.samples": samples, "seed": seed}
+        if domains:
+            overrides["sources"] = [{"kind": "world", "domains": [d.strip() for d in domains.split(",") if d.strip()]}]
+        run_config = build_config(config, overrides, set_, base_url, model, role)
+        try:
+            with RichProgress(err_console, enabled=not as_json) as progress:
+                report = asyncio.run(run_loop(run_config, rounds, train_hook=train_hook, hook_timeout=hook_timeout,
+                                              explore=explore, progress=progress,
+                                              log=None if as_json else lambda m: err_console.print(f"[dim]{m}[/]")))
+        except HardGenError as exc:
+            raise fail(str(exc)) from None
+        emit(report, as_json, render_loop)
+        if report.stopped:
+            err_console.print(f"[bold red]error:[/] {report.stopped}")
+            last = report.rounds[-1].hook if report.rounds else None
+            if last is not None and last.output_tail.strip():
+                err_console.print(last.output_tail.rstrip()[-1500:], markup=False, highlight=False)
+            raise typer.Exit(1)
