@@ -121,7 +121,14 @@ class Synthesizer:
         plan = [first]
         others = sorted(n for n, t in self.library.items() if n != first.name and set(t.environments) & set(first.environments))
         rng.shuffle(others)
-        plan.extend(self.library[n] for n in others[: unit.turns - 1])
+        # Later turns prefer goals the conversation has not had yet.
+        for _ in range(unit.turns - 1):
+            seen = {g for t in plan for g in t.primitive_tools}
+            fresh = [n for n in others if self.library[n].target_tool not in seen and self.library[n] not in plan]
+            pick = fresh[0] if fresh else next((n for n in others if self.library[n] not in plan), None)
+            if pick is None:
+                break
+            plan.append(self.library[pick])
         return plan
 
     def _primitive_tools(self, tool: AdvancedTool) -> list[str]:

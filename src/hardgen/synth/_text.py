@@ -17,16 +17,41 @@ def first_sentence(text: str) -> str:
     return (match.group(1) if match else text).rstrip(".!? ")
 
 
+# Leading words of tool descriptions that are not verbs, and the verb a request would use instead.
+_NOT_VERBS = {"a": "get", "an": "get", "the": "get", "what": "find out", "whether": "check", "if": "check",
+              "every": "list", "all": "list", "current": "get the", "daily": "get the", "full": "get the"}
+_VERBS = frozenset("""
+accelerate activate add answer append apply approve archive arm ask assign block book buy cancel change check
+choose close compare convert copy count create delete disarm disengage dispute engage evaluate file find get
+insert insure invite list lock log look mark measure move open pay place plan post put rate reactivate read
+register reject release remove reopen replace request reschedule resolve review round save say schedule search
+send set share shift show solve start stop store submit subscribe summarise switch tick track transfer turn
+unblock unlock update upload withdraw write deposit freeze unfreeze fill inflate press apply estimate calculate
+compute
+""".split())
+
+
 def intent_phrase(spec: ToolSpec) -> str:
-    """An imperative phrase for what a tool does, from its description ("send a chat message to a user")."""
+    """An imperative phrase for what a tool does, from its description ("send a chat message to a user").
+    Descriptions that start with a noun ("Current weather in a city") get a verb ("get the current ...")."""
     sentence = first_sentence(spec.description) if spec.description else spec.name.replace("_", " ")
     sentence = re.sub(r"^(this tool|tool to|use this to|used to)\s+", "", sentence, flags=re.I)
     words = sentence.split()
-    if words and words[0].lower().endswith("s") and words[0].lower() not in ("is", "has", "was", "does"):
+    if words and words[0].lower().endswith("s") and words[0].lower()[:-1] in _VERBS | {"searche", "matche"}:
         # "Sends a message" -> "send a message"; "Lists" -> "list"
         head = words[0]
-        stem = head[:-2] if head.lower().endswith(("ches", "shes", "sses", "xes")) else head[:-1]
-        words[0] = stem
+        words[0] = head[:-2] if head.lower().endswith(("ches", "shes", "sses", "xes")) else head[:-1]
+    if words:
+        first = words[0].lower()
+        if not words[0].isupper():
+            words[0] = first
+        if first in _NOT_VERBS:
+            lead = _NOT_VERBS[first]
+            words = ([lead] + words[1:]) if first in ("a", "an", "the") else [*lead.split(), *words]
+        elif first not in _VERBS:
+            verb = spec.name.split("_")[0].lower()
+            words = [verb if verb in _VERBS else "get", *(["the"] if verb not in _VERBS or verb == "get" else []),
+                     *words]
     phrase = " ".join(words)
     return phrase[:1].lower() + phrase[1:]
 
