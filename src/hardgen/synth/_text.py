@@ -47,7 +47,7 @@ def intent_phrase(spec: ToolSpec) -> str:
             words[0] = first
         if first in _NOT_VERBS:
             lead = _NOT_VERBS[first]
-            words = ([lead] + words[1:]) if first in ("a", "an", "the") else [*lead.split(), *words]
+            words = [lead, *words[1:]] if first in ("a", "an", "the") else [*lead.split(), *words]
         elif first not in _VERBS:
             verb = spec.name.split("_")[0].lower()
             words = [verb if verb in _VERBS else "get", *(["the"] if verb not in _VERBS or verb == "get" else []),
