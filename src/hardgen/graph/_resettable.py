@@ -28,31 +28,27 @@ class ResettableSession:
         session.reset()
         self.environments: list[Any] = list(getattr(session, "environments", None) or [session])
         self._by_name = {env.name: env for env in self.environments}
+        self._order = {env.name: i for i, env in enumerate(self.environments)}
         self._initial = {env.name: env.snapshot() for env in self.environments}
         self.track_hashes = track_hashes
         self._initial_hashes = {env.name: env.state_hash() for env in self.environments} if track_hashes else {}
         self.hashes: dict[str, str] = dict(self._initial_hashes)
         self._dirty: dict[str, None] = {}
-        raw_counts: dict[str, int] = {}
+        owners: dict[str, list[str]] = {}  # raw tool name -> environments offering it
         for env in self.environments:
             for spec in env.tools():
-                raw_counts[spec.name] = raw_counts.get(spec.name, 0) + 1
+                owners.setdefault(spec.name, []).append(env.name)
         # Same exposure rule as Session: a clashing name becomes `<environment>_<name>`.
         self.route: dict[str, str] = {}
         self._clash_envs: dict[str, list[str]] = {}
         for env in self.environments:
             for spec in env.tools():
-                if raw_counts[spec.name] == 1:
+                if len(owners[spec.name]) == 1:
                     self.route[spec.name] = env.name
                 else:
-                    self.route[f"{env.name}_{spec.name}"] = env.name
-                    self._clash_envs.setdefault(f"{env.name}_{spec.name}", [])
-        for env in self.environments:
-            for spec in env.tools():
-                key = f"{env.name}_{spec.name}"
-                if key in self._clash_envs:
-                    self._clash_envs[key] = [e.name for e in self.environments
-                                             if any(s.name == spec.name for s in e.tools())]
+                    exposed = f"{env.name}_{spec.name}"
+                    self.route[exposed] = env.name
+                    self._clash_envs[exposed] = owners[spec.name]
 
     def reset(self) -> None:
         """Back to the initial state (only the environments touched since the last reset)."""
@@ -87,11 +83,10 @@ class ResettableSession:
         for tool in tools:
             needed.add(self.route[tool])
             needed.update(self._clash_envs.get(tool, ()))
-        return [env.name for env in self.environments if env.name in needed]
+        return sorted(needed, key=self._order.__getitem__)  # session order, in O(k log k) not O(n)
 
     def specs_for(self, env_names: Iterable[str]) -> list[EnvironmentSpec]:
-        wanted = set(env_names)
-        return [s for env in self.environments if env.name in wanted for s in env.specs()]
+        return [s for name in sorted(set(env_names), key=self._order.__getitem__) for s in self._by_name[name].specs()]
 
     def state_hash(self, env_names: Iterable[str]) -> str:
         """Hash of the named environments' current states, as `Session.state_hash` computes it."""
