@@ -94,11 +94,6 @@ def test_resuming_a_finished_run_writes_nothing_new(small_run: tuple[Path, Manif
     assert again.samples == manifest.samples
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: generate(resume=True) reuses failures.json but not the graph the probe updated: when a run is killed "
-    "after the failure report is written and before advanced_tools.jsonl is, the resumed run rebuilds the graph "
-    "without the probe's failure statistics (and edges learned while probing), samples other traces and writes "
-    "different samples than an uninterrupted run"))
 def test_a_run_killed_after_the_probe_resumes_to_the_same_samples(
         small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
     reference, _ = small_run

@@ -142,8 +142,6 @@ def test_an_unusable_critic_answer_becomes_the_model_free_hint() -> None:
     assert leaked_values(hint.text, GOLD) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: LLMCritic copies the model's `tool`/`parameter` fields into the "
-                   "CriticHint unchecked and sanitize_hint only checks `text`, so a gold value survives in them")
 def test_an_adversarial_llm_critic_cannot_leak_a_gold_value_in_its_fields() -> None:
     hint = _critic_hint(json.dumps({"kind": "wrong_argument", "tool": "cancel_order",
                                     "parameter": "order_id=O-5002", "text": "An argument is wrong."}))

@@ -9,7 +9,7 @@ tools agents fail on::
     session = default_world(seed=0)
     graph = ApiGraph.from_session(session)          # candidate edges from schemas, hints, names
     discover_prerequisites(graph, session)          # confirm / prune by execution
-    graph.update_failures({"send_message": {"attempts": 10, "failures": 7}})
+    graph.update_failures({"send_chat_message": {"attempts": 10, "failures": 7}})
     sampler = TraceSampler(graph, session, seed=0)  # mode "legality" (default), "uniform", "random_walk"
     trace = sampler.sample()                        # executed; replay_trace(trace) reproduces it
     graph.save("graph.json")

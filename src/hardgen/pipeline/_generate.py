@@ -188,10 +188,14 @@ async def generate(
     session = Session.from_specs(specs, timeout=config.tool_timeout_s)
     try:
         # Phase I: graph, failure mining, traces.
+        resumed_probe = False
         if graph is not None:
             pass
         elif resume and run.graph.exists() and run.library.exists():
             graph = ApiGraph.load(run.graph)
+        elif resume and run.probed_graph.exists() and run.failures.exists():
+            graph = ApiGraph.load(run.probed_graph)
+            resumed_probe = True
         else:
             progress.start("graph", None)
             graph = ApiGraph.from_session(session)
@@ -205,7 +209,7 @@ async def generate(
         if report is not None:
             graph.update_failures(report.graph_stats(), strict=False)
             write_json_atomic(run.failures, report)
-        elif resume and run.failures.exists():
+        elif resume and run.failures.exists() and (resumed_probe or run.library.exists()):
             report = FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
         elif config.probe.enabled:
             clock = time.perf_counter()
@@ -222,6 +226,11 @@ async def generate(
 
         if not (resume and run.library.exists()):
             clock = time.perf_counter()
+            if not resumed_probe:
+                # Sample from the graph as saved, so a run resumed here starts from the very same graph.
+                graph.save(run.probed_graph)
+                graph = ApiGraph.load(run.probed_graph)
+                roles = build_roles(config, graph, run.cache)
             sampler = TraceSampler(graph, session, seed=config.seed, mode=config.sampling.mode,
                                    config=SamplerConfig(min_length=config.sampling.min_length,
                                                         max_length=config.sampling.max_length))

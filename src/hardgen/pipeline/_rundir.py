@@ -97,6 +97,11 @@ class RunDirectory:
         return self.path / "graph.json"
 
     @property
+    def probed_graph(self) -> Path:
+        """The graph as failure mining left it: what trace sampling starts from (kept for resume)."""
+        return self.path / "graph.probed.json"
+
+    @property
     def graph_picture(self) -> Path:
         return self.path / "graph.png"
 

@@ -53,7 +53,10 @@ def leaks(text: str, gold: GoldTurn) -> bool:
 
 
 def sanitize_hint(hint: CriticHint, gold: GoldTurn) -> CriticHint:
-    """Replace a hint that reveals a gold value by a generic one of the same kind."""
+    """Replace a hint that reveals a gold value (in its text or any of its fields) by a generic one."""
+    fields = [hint.tool, hint.before, hint.parameter, hint.producer, *hint.fields]
+    if any(f and leaks(f, gold) for f in fields):
+        hint = hint.model_copy(update={"tool": None, "before": None, "parameter": None, "producer": None, "fields": []})
     if not leaks(hint.text, gold):
         return hint
     generic = {

@@ -173,7 +173,12 @@ class LLMCritic:
         kinds = {"missing_step", "wrong_argument", "failed_call", "wrong_tool", "extra_change", "answer_missing", "no_calls"}
         if not answer or answer.get("kind") not in kinds or not str(answer.get("text", "")).strip():
             return sanitize_hint(fallback, gold)
-        hint = CriticHint(kind=answer["kind"], text=str(answer["text"]).strip()[:400],
-                          tool=answer.get("tool") or fallback.tool, parameter=answer.get("parameter") or fallback.parameter,
+        # The model's `tool` and `parameter` are kept only when they name a real tool and one of its
+        # parameters: free text there could carry a gold value past the text check.
+        names = {st.call.name for st in gold.steps} | {st.call.name for st in attempt}
+        tool = answer.get("tool") if answer.get("tool") in names else fallback.tool
+        params = {p for st in gold.steps if st.call.name == tool for p in st.call.arguments}
+        parameter = answer.get("parameter") if answer.get("parameter") in params else fallback.parameter
+        hint = CriticHint(kind=answer["kind"], text=str(answer["text"]).strip()[:400], tool=tool, parameter=parameter,
                           producer=fallback.producer, before=fallback.before, fields=fallback.fields)
         return sanitize_hint(hint, gold)
