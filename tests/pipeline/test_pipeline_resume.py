@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from pipeline_fixture_runs import small_config, write_config
 
 from hardgen.pipeline import Manifest, generate, load_config
