@@ -16,7 +16,7 @@ from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
 from hardgen.errors import HardGenError, MissingDependencyError
 from hardgen.evaluate import AccuracyBucket, Evaluation, evaluate_samples, load_samples, write_evaluation_plot
-from hardgen.llm import Backend
+from hardgen.llm import Backend, ChatRequest, ChatResponse
 from hardgen.schema import Sample
 from hardgen.tools import DEFAULT_TIMEOUT_S
 
@@ -35,7 +35,7 @@ class _Tempered:
         self.inner, self.temperature = inner, temperature
         self.name, self.model = inner.name, inner.model
 
-    async def complete(self, request):  # type: ignore[no-untyped-def]
+    async def complete(self, request: ChatRequest) -> ChatResponse:
         if request.temperature is None:
             request = request.model_copy(update={"temperature": self.temperature})
         return await self.inner.complete(request)

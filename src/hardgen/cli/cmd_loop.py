@@ -19,19 +19,29 @@ def _pct(x: float | None) -> str:
 
 
 def render_loop(report: Any) -> None:
+    # One column per round: metrics read down, rounds compare across (fits narrow terminals).
     table = Table(title=f"hardgen loop: {report.out}")
-    for col in ("round", "samples", "failure set", "targets in failure set", "targets steered",
-                "target success", "mean calls", "mean implicit deps", "failure set after", "weight on failing"):
-        table.add_column(col, justify="right")
+    table.add_column("per round", style="bold")
     for r in report.rounds:
-        update = r.update
-        table.add_row(
-            str(r.round), str(r.samples), str(r.failure_set), _pct(r.target_share_failure_set),
-            _pct(r.target_share_steered), _pct(r.success_rate), f"{r.mean_calls:.2f}",
-            f"{r.mean_implicit_dependencies:.2f}",
-            "-" if update is None else f"{update.failure_set_after} (+{len(update.added)} -{len(update.removed)})",
-            "-" if update is None else f"{_pct(update.weight_share_before)} -> {_pct(update.weight_share_after)}",
-        )
+        table.add_column(f"round {r.round}", justify="right")
+
+    def row(label: str, cell: Any) -> None:
+        table.add_row(label, *[cell(r) for r in report.rounds])
+
+    def update(r: Any, text: Any) -> str:
+        return "-" if r.update is None else text(r.update)
+
+    row("samples (yield)", lambda r: f"{r.samples} ({_pct(r.yield_rate)})")
+    row("failure set sampled from", lambda r: str(r.failure_set))
+    row("targets in failure set", lambda r: _pct(r.target_share_failure_set))
+    row("targets in steered tools", lambda r: _pct(r.target_share_steered))
+    row("target agent success", lambda r: _pct(r.success_rate))
+    row("mean calls / implicit deps", lambda r: f"{r.mean_calls:.2f} / {r.mean_implicit_dependencies:.2f}")
+    row("tools found failing", lambda r: str(len(r.eval_failing_tools)) if r.success_rate is not None else "-")
+    row("failure set after (+/-)", lambda r: update(
+        r, lambda u: f"{u.failure_set_after} (+{len(u.added)}/-{len(u.removed)})"))
+    row("weight on failing tools", lambda r: update(
+        r, lambda u: f"{_pct(u.weight_share_before)} -> {_pct(u.weight_share_after)}"))
     console.print(table)
     console.print("targets steered: share of sampled targets among the tools the previous round's evaluation found "
                   "failing (round 1: its own evaluation's, before any steering)")
