@@ -230,7 +230,7 @@ async def generate(
                 # Sample from the graph as saved, so a run resumed here starts from the very same graph.
                 graph.save(run.probed_graph)
                 graph = ApiGraph.load(run.probed_graph)
-                roles = build_roles(config, graph, run.cache)
+                roles = build_roles(config, graph, run.cache, roles.backends)
             sampler = TraceSampler(graph, session, seed=config.seed, mode=config.sampling.mode,
                                    config=SamplerConfig(min_length=config.sampling.min_length,
                                                         max_length=config.sampling.max_length))
@@ -247,7 +247,7 @@ async def generate(
             manifest.phase_seconds["traces"] = round(time.perf_counter() - clock, 3)
         # Always continue from what is on disk, so a resumed run sees exactly what a fresh one saw.
         graph = ApiGraph.load(run.graph)
-        roles = build_roles(config, graph, run.cache)
+        roles = build_roles(config, graph, run.cache, roles.backends)
         library = [AdvancedTool.model_validate(r) for r in iter_jsonl(run.library)]
         manifest.traces = sum(1 for _ in iter_jsonl(run.traces))
         manifest.advanced_tools = len(library)

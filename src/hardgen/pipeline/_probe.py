@@ -88,6 +88,8 @@ def build_probe_task(trace: Trace, tool: str, graph: ApiGraph, rng: random.Rando
     mutating = {n for n, s in specs.items() if s.mutates}
     fed = {src.step for s in steps for src in s.sources}
     required = [i for i, s in enumerate(steps) if s.call.name not in mutating and (i in fed or i == len(steps) - 1)]
+    if not required and not query.answer_values and replayed.final_state_hash == replayed.initial_state_hash:
+        return "the calls change nothing and return nothing asked for: any attempt would pass"
     gold = GoldTurn(query=query.text, steps=list(replayed.steps), required_observations=required,
                     answer_values=query.answer_values, final_state_hash=replayed.final_state_hash)
     return ProbeTask(tool=tool, environments=trace.environments, gold=[gold], tools=offered)

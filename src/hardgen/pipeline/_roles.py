@@ -62,20 +62,29 @@ class Roles:
         )
 
 
-def build_roles(config: RunConfig, graph: Any, cache: Path | None) -> Roles:
-    """Every role of the run; the model-free implementation wherever no server is configured."""
+def build_roles(config: RunConfig, graph: Any, cache: Path | None, backends: dict[str, Backend] | None = None) -> Roles:
+    """Every role of the run; the model-free implementation wherever no server is configured.
+
+    Pass the `backends` of an earlier `Roles` to rebind the roles to another graph while keeping
+    the same backends (and so their connections, caches and request accounting)."""
     cache = cache if config.cache else None
     roles = config.roles
-    backends: dict[str, Backend] = {
-        "target": build_backend(roles.target, seed=config.seed, cache=cache),
-        "reference": build_backend(roles.reference, seed=config.seed + 1, cache=cache),
-    }
+    backends = dict(backends or {})
+    if "target" not in backends:
+        backends["target"] = build_backend(roles.target, seed=config.seed, cache=cache)
+    if "reference" not in backends:
+        # The model-free reference agent ranks tools less greedily than the target, so the two are
+        # not one and the same baseline.
+        backends["reference"] = (ModelFreeAgent(seed=config.seed + 1, relevance_ratio=0.5)
+                                 if roles.reference.kind == "model-free"
+                                 else build_backend(roles.reference, seed=config.seed + 1, cache=cache))
 
     def llm(name: str) -> Backend | None:
         cfg: BackendConfig = getattr(roles, name)
         if cfg.kind == "model-free":
             return None
-        backends[name] = build_backend(cfg, seed=config.seed, cache=cache)
+        if name not in backends:
+            backends[name] = build_backend(cfg, seed=config.seed, cache=cache)
         return backends[name]
 
     dependencies = GraphDependencies(graph)

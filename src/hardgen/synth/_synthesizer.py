@@ -181,6 +181,7 @@ class Synthesizer:
             for turn, tool in enumerate(plan):
                 arguments = unit.arguments if turn == 0 else tool.example_arguments
                 gold_start = gold_session.snapshot()
+                turn_start_hash = gold_session.state_hash()
                 try:
                     steps = execute_advanced(tool, arguments, gold_session, self.library, turn=turn)
                 except AdvancedExecutionError as exc:
@@ -203,6 +204,14 @@ class Synthesizer:
                     answer_values=query.answer_values,
                     final_state_hash=gold_session.state_hash(),
                 )
+                if not gold_turn.required_observations and not gold_turn.answer_values and \
+                        gold_turn.final_state_hash == turn_start_hash:
+                    # Nothing to check: any answer, even no call at all, would pass this turn.
+                    if turn == 0:
+                        return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name,
+                                         reason="vacuous: the calls change nothing and return nothing asked for")
+                    gold_session.restore(gold_start)
+                    break
                 live_start, replay_start = live.snapshot(), replay_session.snapshot()
                 history = [*messages, Message.user(query.text)]
                 task = ReasonerTask(query=query.text, tools=offered, hint=tool.description, history=history, turn=turn)
