@@ -43,8 +43,10 @@ def register(app: typer.Typer) -> None:
         set_: list[str] | None = SETS,
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Generate the same budget with HardGen (legality), random-walk and uniform-target sampling and
-        evaluate the target agent on each: success rate, mean calls, implicit dependencies, yield."""
+        """Compare HardGen sampling with random-walk and uniform-target sampling at the same budget.
+
+        Evaluates the target agent on each: success rate, mean calls, implicit dependencies, yield.
+        """
         from hardgen.evaluate import compare_baselines
 
         overrides: dict[str, Any] = {"out": out or "runs/hardgen-baselines", "synthesis.samples": samples, "seed": seed}

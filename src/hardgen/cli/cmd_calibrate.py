@@ -48,8 +48,10 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--tool-timeout", help="Seconds a tool call may take."),
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Difficulty calibration: attempt each sample k times, keep those whose pass rate lies in the band
-        (default: the target fails at least once; every stored sample already passed the reasoner)."""
+        """Keep the samples whose pass rate for the target agent over k attempts lies in a band.
+
+        Default band: the target fails at least once (every stored sample already passed the reasoner).
+        """
         if attempts < 1 or concurrency < 1:
             raise fail("--attempts and --concurrency must be at least 1")
         try:

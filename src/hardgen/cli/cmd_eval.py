@@ -142,8 +142,10 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--tool-timeout", help="Seconds a tool call may take."),
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Score an agent per turn and per sample by re-execution; accuracy by domain, chain length,
-        implicit dependencies and per tool, as tables, eval.json and a plot."""
+        """Score an agent on samples by re-execution, per turn and per sample.
+
+        Accuracy overall, by domain, chain length, implicit dependencies and per tool: tables, eval.json, eval.png.
+        """
         if concurrency < 1 or max_steps < 1:
             raise fail("--concurrency and --max-steps must be at least 1")
         samples = read_eval_samples(path, limit)

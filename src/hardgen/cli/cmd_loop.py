@@ -77,8 +77,10 @@ def register(app: typer.Typer) -> None:
         set_: list[str] | None = SETS,
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Closed loop: each round generates samples from the failures the last evaluation found,
-        runs the training hook, evaluates the target agent and updates the failure set and graph."""
+        """Closed loop: generate -> training hook -> evaluate the target -> update failures and graph, R rounds.
+
+        Each round after the first samples its targets from what the previous evaluation found failing.
+        """
         from hardgen.evaluate import run_loop
 
         if rounds < 1:
