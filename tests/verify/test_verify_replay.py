@@ -228,10 +228,6 @@ def test_verify_sample_replays_the_messages_and_checks_the_gold_still_reproduces
     assert verify_sample(drifted, gold_check=False).passed is False  # the recorded read no longer matches
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: verify_turn asks classify_failure even when the state and every required observation match, so a "
-    "turn whose only fault is the answer is classified by harmless argument differences (here a name in lower "
-    "case; in generated runs an optional argument left out) as wrong_argument instead of answer_missing"))
 def test_a_turn_whose_only_fault_is_the_answer_is_answer_missing() -> None:
     gold = gold_turn([FIND, BALANCE], required=[0, 1], answer_values=[1234.5])
     # Same reads, same results, same state: the name is written in lower case, which the tool
@@ -241,9 +237,6 @@ def test_a_turn_whose_only_fault_is_the_answer_is_answer_missing() -> None:
     assert verdict.failure == "answer_missing"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: classify_failure returns malformed_call whenever any call of the attempt was malformed, even one the "
-    "agent corrected afterwards, so a later wrong argument (the real fault) is never reported"))
 def test_a_corrected_malformed_call_does_not_hide_a_wrong_argument() -> None:
     candidate = calls(LOGIN, FIND, LIST, ("cancel_order", {"order_id": 5001}), ("cancel_order", {"order_id": "O-5002"}))
     verdict = verify(CANCEL_ONLY, candidate, "refund 35.0")

@@ -59,8 +59,11 @@ def classify_failure(gold: Sequence[Step], candidate: Sequence[Step], malformed_
     prerequisites = [s.call.name for s in gold[:-1]]
     if goal in called and any(p not in called for p in prerequisites):
         return "missing_prerequisite"
+    # A malformed call the agent put right later (the same tool, called successfully) is not the fault.
+    fixed = {s.call.name for s in candidate if s.observation.ok}
     malformed = malformed_calls > 0 or any(
-        s.observation.error is not None and s.observation.error.type in _MALFORMED_ERRORS for s in candidate
+        s.observation.error is not None and s.observation.error.type in _MALFORMED_ERRORS and s.call.name not in fixed
+        for s in candidate
     )
     if goal not in called:
         return "malformed_call" if malformed else "wrong_tool"
@@ -109,7 +112,10 @@ def verify_turn(
     failure: FailureKind | None = None
     failed_tools: list[str] = []
     if not passed:
-        failure = classify_failure(gold.steps, steps, candidate.malformed_calls)
+        only_answer = len(reasons) == 1 and bool(missing_vals)
+        # When state and reads are right, the answer is the fault, whatever harmless argument
+        # differences (letter case, an optional argument left out) the calls had.
+        failure = "answer_missing" if only_answer else classify_failure(gold.steps, steps, candidate.malformed_calls)
         if failure is None:
             failure = "state_mismatch" if reasons[0].startswith("final state") else (
                 "missing_observation" if missing_obs else "answer_missing")
