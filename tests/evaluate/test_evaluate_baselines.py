@@ -20,7 +20,9 @@ def test_samplers_share_seed_budget_and_failure_set(small_config: Any, tmp_path:
     failure_sets = []
     for row in table.rows:
         run = Path(row.run_dir)
-        assert 0 < row.samples <= 4 and 0.0 <= row.success_rate <= 1.0 and row.mean_calls >= 2
+        assert 0 < row.samples <= 4 and 0.0 <= row.success_rate <= 1.0
+        # HardGen keeps only multi-call tasks; the plain random-walk baseline keeps single calls too.
+        assert row.mean_calls >= (2 if row.mode == "legality" else 1)
         modes = {r["metadata"]["sampling_mode"] for r in iter_jsonl(run / "samples.jsonl")}
         assert modes == {row.mode}
         failure_sets.append((run / "failures.json").read_text())

@@ -1,6 +1,9 @@
 """`compare_baselines`: HardGen's legality sampling beside plain random-walk and uniform-target
 sampling at the same budget, evaluated the same way, so the hardness of HardGen's samples is always
-shown next to what the simpler samplers give.
+shown next to what the simpler samplers give. The random-walk baseline is *plain*: its traces are
+not filtered by length (`synthesis.min_calls = 1`), as random API sampling would give; the
+uniform-target baseline keeps every HardGen step but draws targets uniformly instead of from the
+failure set.
 
 Each mode gets its own run directory `OUT/<mode>` with the same seed and sample count. Failure
 mining runs once (in the first mode's run) and its report is handed to the others, so every mode
@@ -89,6 +92,9 @@ async def compare_baselines(
     for mode in dict.fromkeys(modes):
         run_config = config.model_copy(update={"out": str(out / mode)}, deep=True)
         run_config.sampling.mode = mode  # type: ignore[assignment]
+        if mode == "random_walk":
+            # "Plain" random-walk data: none of HardGen's filters either, so single calls stay in.
+            run_config.synthesis.min_calls = 1
         say(f"{mode}: generating into {run_config.out}")
         manifest = await generate(run_config, progress=progress, log=log, failures=failures)
         run = RunDirectory(run_config.out)
