@@ -122,8 +122,12 @@ def _first_turn_calls(sample: Sample) -> list[tuple[int, Any]]:
     return [(i, m) for i, m in enumerate(sample.messages[:end]) if m.role == "assistant" and m.tool_calls]
 
 
-def _recovered_malformed(sample: Sample) -> bool:
-    return any(m.role == "tool" and ('"ArgumentError"' in (m.content or "") or '"UnknownToolError"' in (m.content or ""))
+def _unfixed_malformed_call(sample: Sample) -> bool:
+    """A malformed call to a tool that never succeeded in the transcript (a sample can still pass
+    then, when the gold call to that tool changed nothing)."""
+    ok = {m.name for m in sample.messages if m.role == "tool" and not (m.content or "").startswith('{"error"')}
+    return any(m.role == "tool" and m.name not in ok and any(f'"type": "{kind}"' in (m.content or "")
+                                                             for kind in ("ArgumentError", "UnknownToolError"))
                for m in sample.messages)
 
 
@@ -140,8 +144,8 @@ def test_a_changed_argument_fails_as_a_wrong_argument(small_run: tuple[Path, Man
     for sample in _samples(run):
         gold = sample.gold[0]
         goal = gold.steps[-1]
-        if _recovered_malformed(sample):
-            continue  # then the taxonomy says malformed_call (see the xfail in tests/verify)
+        if _unfixed_malformed_call(sample):
+            continue  # then malformed_call is the classification, by design
         strings = [k for k, v in goal.call.arguments.items() if isinstance(v, str)
                    and "enum" not in next(t for t in sample.tools if t.name == goal.call.name).parameters[
                        "properties"].get(k, {})]
@@ -186,11 +190,11 @@ def test_a_changed_answer_fails_as_a_missing_answer(small_run: tuple[Path, Manif
         tampered.messages[-1].content = "All done, have a nice day."
         verdict = verify_sample(tampered)
         assert not verdict.passed
-        # Only the answer is wrong: the state and every needed observation still match. (The failure
-        # kind is not asserted here: see the answer_missing xfail in tests/verify.)
+        # Only the answer is wrong: the state and every needed observation still match.
         assert verdict.reasons == [f"turn {len(sample.gold)}: the final answer lacks "
                                    f"{len(verdict.turns[-1].missing_answer_values)} requested value(s)"]
         assert verdict.turns[-1].missing_answer_values
+        assert verdict.failure == "answer_missing", (sample.id, verdict.failure)
         checked += 1
     assert checked >= 5
 
