@@ -85,6 +85,10 @@ def render_graph(graph: ApiGraph, path: str | Path, *, max_nodes: int = 150, see
                                node_size=[160 + 500 * failing[n] for n in failing], edgecolors="#b30000")
     if len(sub) <= 80:
         nx.draw_networkx_labels(sub, pos, ax=ax, font_size=7)
+    elif failing:
+        # Too many nodes to name them all: name the most failed tools, which the picture is about.
+        top = sorted(failing, key=lambda n: (-failing[n], n))[:40]
+        nx.draw_networkx_labels(sub, pos, labels={n: n for n in top}, ax=ax, font_size=6)
     handles: list[Any] = [
         Line2D([0], [0], color=EDGE_COLOURS["data_flow"], label="data flow"),
         Line2D([0], [0], color=EDGE_COLOURS["state_prerequisite"], label="state prerequisite"),

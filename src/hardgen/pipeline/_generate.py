@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from pydantic import Field
 
 from hardgen._version import __version__
+from hardgen.errors import MissingDependencyError
 from hardgen.graph import ApiGraph, SamplerConfig, TraceSampler, discover_prerequisites
 from hardgen.pipeline._config import RunConfig, dump_config, load_config
 from hardgen.pipeline._probe import FailureReport, mine_failures
@@ -305,6 +306,10 @@ async def generate(
                           "reference_success_rate": report.reference_success_rate,
                           "target_taxonomy": report.target_taxonomy}
     manifest.graph = graph.summary().model_dump(mode="json")
+    try:
+        graph.render(run.graph_picture)
+    except MissingDependencyError as exc:  # matplotlib is optional: the run is complete without the picture
+        say(f"graph picture skipped: {exc}")
     manifest.backends = {role: b.stats.model_dump(mode="json") for role, b in roles.backends.items()
                          if hasattr(b, "stats")}
     write_json_atomic(run.manifest, manifest)
