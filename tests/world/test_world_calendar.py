@@ -6,24 +6,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from world_helpers import error_type, ok
 
 from hardgen.tools import Session
 from hardgen.world import default_world, get_domain
 
 DOMAIN = get_domain("calendar")
-
-
-def ok(session: Session, tool: str, **arguments: Any) -> Any:
-    obs = session.call(tool, arguments)
-    assert obs.ok, f"{tool}({arguments}) failed: {obs.error}"
-    return obs.result
-
-
-def error_type(session: Session, tool: str, **arguments: Any) -> str:
-    obs = session.call(tool, arguments)
-    assert not obs.ok, f"{tool}({arguments}) unexpectedly succeeded: {obs.result}"
-    assert obs.error is not None and obs.error.message
-    return obs.error.type
 
 
 @pytest.fixture

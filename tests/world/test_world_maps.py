@@ -6,22 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from world_helpers import fails, ok
 
 from hardgen.world import default_world
 from hardgen.world.domains.maps import generate_state, great_circle_km
-
-
-def ok(session: Any, tool: str, **arguments: Any) -> Any:
-    obs = session.call(tool, arguments)
-    assert obs.ok, f"{tool}({arguments}) failed: {obs.error}"
-    return obs.result
-
-
-def fails(session: Any, tool: str, error_type: str, **arguments: Any) -> str:
-    obs = session.call(tool, arguments)
-    assert not obs.ok, f"{tool}({arguments}) should fail with {error_type}, got {obs.result}"
-    assert obs.error.type == error_type, obs.error
-    return obs.error.message
 
 
 def places(session: Any) -> list[dict[str, Any]]:

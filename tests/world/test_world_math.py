@@ -7,22 +7,10 @@ import statistics
 from typing import Any
 
 import pytest
+from world_helpers import fails, ok
 
 from hardgen.world import default_world
 from hardgen.world.domains.math import UNITS, generate_state
-
-
-def ok(session: Any, tool: str, **arguments: Any) -> Any:
-    obs = session.call(tool, arguments)
-    assert obs.ok, f"{tool}({arguments}) failed: {obs.error}"
-    return obs.result
-
-
-def fails(session: Any, tool: str, error_type: str, **arguments: Any) -> str:
-    obs = session.call(tool, arguments)
-    assert not obs.ok, f"{tool}({arguments}) should fail with {error_type}, got {obs.result}"
-    assert obs.error.type == error_type, obs.error
-    return obs.error.message
 
 
 @pytest.fixture

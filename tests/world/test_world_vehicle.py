@@ -5,18 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from world_helpers import ok
 
 from hardgen.tools import Session
 from hardgen.world import default_world, get_domain
 from hardgen.world.domains.vehicle import _LAND_MASS
 
 DOMAIN = get_domain("vehicle")
-
-
-def ok(session: Session, tool: str, **arguments: Any) -> Any:
-    obs = session.call(tool, arguments)
-    assert obs.ok, f"{tool}({arguments}) failed: {obs.error}"
-    return obs.result
 
 
 def error(session: Session, tool: str, **arguments: Any) -> tuple[str, str]:
