@@ -82,3 +82,14 @@ def run_example(session: Any, calls: Sequence[ExampleCall]) -> list[Observation]
         observations.append(obs)
         results.append(obs.result)
     return observations
+
+
+def load_attributes(instance: Any, state: Mapping[str, Any], domain: str) -> None:
+    """Load a domain's state: each key becomes the public attribute of that name. A key the class
+    does not define is an error, so a typo in a hand-written state fails loudly instead of being
+    ignored."""
+    unknown = sorted(k for k in state if k.startswith("_") or not hasattr(instance, k))
+    if unknown:
+        raise ValueError(f"unknown {domain} state key(s): {unknown}")
+    for key, value in state.items():
+        setattr(instance, key, value)

@@ -22,7 +22,7 @@ from typing_extensions import TypedDict
 
 from hardgen.tools import tool
 from hardgen.world._data import CITIES, email_of, person_name
-from hardgen.world._domain import Chain, Domain
+from hardgen.world._domain import Chain, Domain, load_attributes
 from hardgen.world._errors import (
     ConflictError,
     InvalidArgumentError,
@@ -245,11 +245,7 @@ class CrmAPI:
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Load a state made by `generate_state` (unknown keys are an error, not silently ignored)."""
-        unknown = sorted(set(state) - set(vars(self)))
-        if unknown:
-            raise ValueError(f"unknown CRM state keys: {unknown}")
-        for key, value in state.items():
-            setattr(self, key, value)
+        load_attributes(self, state, "CRM")
 
     # -- lookups -----------------------------------------------------------------------------------
     def _contact(self, contact_id: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing_extensions import TypedDict
 
 from hardgen.tools import tool
 from hardgen.world._data import CITIES
-from hardgen.world._domain import Chain, Domain
+from hardgen.world._domain import Chain, Domain, load_attributes
 from hardgen.world._errors import ConflictError, InvalidArgumentError, NotFoundError
 
 _DOCS = ConfigDict(use_attribute_docstrings=True)
@@ -310,11 +310,7 @@ class MapsAPI:
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Load a state made by `generate_state` (unknown keys are an error, not silently ignored)."""
-        unknown = sorted(set(state) - set(vars(self)))
-        if unknown:
-            raise ValueError(f"unknown maps state keys: {unknown}")
-        for key, value in state.items():
-            setattr(self, key, value)
+        load_attributes(self, state, "maps")
 
     # -- helpers ---------------------------------------------------------------------------------
     def _place(self, place_id: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
 from hardgen.tools import tool
-from hardgen.world._domain import Chain, Domain
+from hardgen.world._domain import Chain, Domain, load_attributes
 from hardgen.world._errors import ConflictError, InvalidArgumentError, NotFoundError
 
 _DOCS = ConfigDict(use_attribute_docstrings=True)
@@ -373,11 +373,7 @@ class MathAPI:
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Load a state made by `generate_state` (unknown keys are an error, not silently ignored)."""
-        unknown = sorted(set(state) - set(vars(self)))
-        if unknown:
-            raise ValueError(f"unknown math state keys: {unknown}")
-        for key, value in state.items():
-            setattr(self, key, value)
+        load_attributes(self, state, "math")
 
     # -- expressions -----------------------------------------------------------------------------
     @tool

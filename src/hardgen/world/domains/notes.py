@@ -19,7 +19,7 @@ from typing_extensions import TypedDict
 
 from hardgen.tools import tool
 from hardgen.world._data import email_of, person_name
-from hardgen.world._domain import Chain, Domain, ExampleCall
+from hardgen.world._domain import Chain, Domain, ExampleCall, load_attributes
 from hardgen.world._errors import (
     ConflictError,
     InvalidArgumentError,
@@ -212,10 +212,7 @@ class NotesAPI:
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Load a state made by `generate_state` (or a hand-written one of the same shape)."""
-        for key, value in state.items():
-            if not hasattr(self, key):
-                raise ValueError(f"unknown notes state key {key!r}")
-            setattr(self, key, value)
+        load_attributes(self, state, "notes")
 
     # -- internal --------------------------------------------------------------------------------
     def _note(self, note_id: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from hardgen.tools import tool
-from hardgen.world._domain import Chain, Domain, ExampleCall
+from hardgen.world._domain import Chain, Domain, ExampleCall, load_attributes
 from hardgen.world._errors import (
     AuthenticationError,
     ConflictError,
@@ -187,10 +187,7 @@ class SmartHomeAPI:
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Load a state made by `generate_state` (or a hand-written one of the same shape)."""
-        for key, value in state.items():
-            if not hasattr(self, key):
-                raise ValueError(f"unknown smart_home state key {key!r}")
-            setattr(self, key, value)
+        load_attributes(self, state, "smart_home")
 
     # -- internal --------------------------------------------------------------------------------
     def _device(self, device_id: str, kind: str | None = None) -> dict[str, Any]:

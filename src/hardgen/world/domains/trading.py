@@ -19,7 +19,7 @@ from typing_extensions import TypedDict
 
 from hardgen.tools import tool
 from hardgen.world._data import person_name
-from hardgen.world._domain import Chain, Domain, ExampleCall
+from hardgen.world._domain import Chain, Domain, ExampleCall, load_attributes
 from hardgen.world._errors import (
     AuthenticationError,
     ConflictError,
@@ -218,10 +218,7 @@ class TradingAPI:
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Load a state made by `generate_state` (or a hand-written one of the same shape)."""
-        for key, value in state.items():
-            if not hasattr(self, key):
-                raise ValueError(f"unknown trading state key {key!r}")
-            setattr(self, key, value)
+        load_attributes(self, state, "trading")
 
     # -- internal --------------------------------------------------------------------------------
     def _account(self) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing_extensions import TypedDict
 
 from hardgen.tools import tool
 from hardgen.world._data import CITIES, USD_RATES, person_name
-from hardgen.world._domain import Chain, Domain, ExampleCall
+from hardgen.world._domain import Chain, Domain, ExampleCall, load_attributes
 from hardgen.world._errors import (
     ConflictError,
     InsufficientFundsError,
@@ -296,10 +296,7 @@ class TravelAPI:
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Load a state made by `generate_state` (or a hand-written one of the same shape)."""
-        for key, value in state.items():
-            if not hasattr(self, key):
-                raise ValueError(f"unknown travel state key {key!r}")
-            setattr(self, key, value)
+        load_attributes(self, state, "travel")
 
     # -- internal --------------------------------------------------------------------------------
     def _flight(self, flight_id: str) -> dict[str, Any]:

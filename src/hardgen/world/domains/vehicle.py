@@ -20,7 +20,7 @@ from typing_extensions import TypedDict
 
 from hardgen.tools import tool
 from hardgen.world._data import CITIES
-from hardgen.world._domain import Chain, Domain, ExampleCall
+from hardgen.world._domain import Chain, Domain, ExampleCall, load_attributes
 from hardgen.world._errors import InvalidArgumentError, InvalidStateError, NotFoundError
 
 _described = with_config(ConfigDict(use_attribute_docstrings=True))
@@ -223,10 +223,7 @@ class VehicleAPI:
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Load a state made by `generate_state` (or a hand-written one of the same shape)."""
-        for key, value in state.items():
-            if not hasattr(self, key):
-                raise ValueError(f"unknown vehicle state key {key!r}")
-            setattr(self, key, value)
+        load_attributes(self, state, "vehicle")
 
     # -- internal --------------------------------------------------------------------------------
     def _require_running(self, action: str) -> None:
