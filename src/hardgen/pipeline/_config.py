@@ -80,7 +80,8 @@ class ProbeConfig(Record):
 
 class SamplingConfig(Record):
     mode: Literal["legality", "uniform", "random_walk"] = "legality"
-    traces: int = 120
+    traces: int | None = None
+    """Traces to sample (default: enough for the samples asked, 3 per sample and at least 120)."""
     min_length: int = 2
     max_length: int = 8
     discovery: bool = True

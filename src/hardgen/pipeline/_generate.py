@@ -235,9 +235,10 @@ async def generate(
             sampler = TraceSampler(graph, session, seed=config.seed, mode=config.sampling.mode,
                                    config=SamplerConfig(min_length=config.sampling.min_length,
                                                         max_length=config.sampling.max_length))
-            progress.start("traces", config.sampling.traces)
+            n_traces = config.sampling.traces or max(120, 3 * config.synthesis.samples)
+            progress.start("traces", n_traces)
             traces: list[Trace] = []
-            for trace in sampler.samples(config.sampling.traces):
+            for trace in sampler.samples(n_traces):
                 traces.append(trace)
                 progress.advance()
             progress.finish()

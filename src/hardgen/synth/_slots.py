@@ -55,11 +55,13 @@ def extract_values(query: str) -> list[QueryValue]:
         value = m.group("value").strip()
         if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
-        key_words = tokens(m.group("key"))
-        if not key_words or len(m.group("key").split()) > 5:
+        # "Use these details - account number: X": the label is what follows the lead-in.
+        key_text = re.split(r"\s[-\u2013\u2014]\s|[,.!?]\s+", m.group("key"))[-1].strip()
+        key_words = tokens(key_text)
+        if not key_words or len(key_text.split()) > 5:
             continue
         found.append(QueryValue(value, key_words, "keyed", m.start("value"), keyed=True,
-                                key=" ".join(m.group("key").lower().split())))
+                                key=" ".join(key_text.lower().split())))
         taken.append((m.start("key"), m.end("value")))
     patterns: Iterable[tuple[str, re.Pattern[str]]] = (
         ("quoted", _QUOTED), ("email", _EMAIL), ("date", _DATE), ("id", _ID), ("number", _NUMBER), ("proper", _PROPER),
@@ -118,6 +120,8 @@ def match_score(value: QueryValue, name: str, schema: dict[str, Any], tool: str 
     if coerce(value.text, schema) is None:
         return 0.0
     name_words = set(tokens(name.replace("_", " ")))
+    if value.keyed and not (name_words & set(value.context)):
+        return 0.0  # a labelled value belongs to the parameter its label names
     if value.keyed and tool:
         # A label that also names a tool ("reschedule calendar event start") belongs to that tool.
         extra = set(value.context) - name_words
