@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from hardgen.graph import ApiGraph
-from hardgen.pipeline import dump_config, generate, iter_jsonl, load_config, plan_units
+from hardgen.pipeline import dump_config, generate, iter_jsonl, load_config, plan_units, unit_seed
 from hardgen.synth import AdvancedTool
 
 _CHILD = r"""
@@ -98,10 +98,22 @@ def main() -> None:
         graph = ApiGraph.load(prepared / "graph.json")
         limit = 3 * max(sizes)  # what generate plans for its largest size
         units = plan_units(library, graph, seed=args.seed, variants=args.variants, turns=1, limit=limit)
+        distinct = len(units)
+        # The value pools of the world bound the distinct (tool, values) units; past them, further
+        # rounds planned with other seeds repeat some (tool, values) pairs under new unit seeds (a
+        # new query, new distractors), so that the largest size can be reached at all.
+        round_seed = args.seed
+        while len(units) < limit:
+            round_seed += 1
+            more = plan_units(library, graph, seed=round_seed, variants=args.variants, turns=1, limit=limit)
+            for unit in more[: limit - len(units)]:
+                index = len(units)
+                units.append(unit.model_copy(update={"unit_id": f"s{args.seed}-{index:06d}",
+                                                     "seed": unit_seed(args.seed, index)}))
         pool = [u.model_dump_json() + "\n" for u in units]
         print(f"Phase I ({'all domains' if not domains else ','.join(domains)}, {args.traces} traces): "
               + ", ".join(f"{k} {v:.1f}s" for k, v in phase_one.items())
-              + f"; library {len(library)} advanced tools; unit pool {len(units)} "
+              + f"; library {len(library)} advanced tools; unit pool {len(units)} ({distinct} distinct) "
               f"(prepared in {time.perf_counter() - clock:.0f}s)")
         rows = []
         for size in [0, *sizes]:
