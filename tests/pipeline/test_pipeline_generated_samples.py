@@ -298,7 +298,7 @@ def test_no_critic_hint_reveals_a_gold_argument_value(run_parts: dict[str, Any])
     synthesizer = Synthesizer(run_parts["specs"], graph.specs(), {t.name: t for t in run_parts["library"]},
                               ModelFreeQueryWriter(), SabotagingReasoner(graph), critic, SynthesisConfig())
     results = [asyncio.run(synthesizer.synthesize(u)) for u in run_parts["units"][:24]]
-    assert len(critic.seen) >= 30
+    assert len(critic.seen) >= 15
     assert {h.kind for _, h in critic.seen} >= {"wrong_argument", "answer_missing", "missing_step"}
     for gold, hint in critic.seen:
         leaked = [v for v in _argument_values(gold) if _mentions(hint.text, v)]

@@ -246,11 +246,6 @@ def test_a_broken_role_is_a_recorded_rejection_not_a_crash() -> None:
     assert "RuntimeError: the model server went away" in result.reason
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: the Synthesizer keeps gold write steps that change nothing (here set_status to the status the shop "
-    "already has; in world runs e.g. set_card_daily_limit to the current limit). The verifier cannot tell "
-    "whether an agent made such a call, so a sample teaches a call that no check backs (seen in a generated "
-    "run: every assistant call to the gold write failed and the sample still passed)"))
 def test_a_gold_write_that_changes_nothing_is_not_emitted() -> None:
     trace = execute_trace([("set_status", {"status": "available"}), ("add_note", {"text": "back at nine"})])
     tool = build_advanced_tool(trace, store_tools(), set())

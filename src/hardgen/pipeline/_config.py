@@ -94,6 +94,9 @@ class SynthesisOptions(Record):
     variants_per_tool: int = 3
     """Units per advanced tool: its own values first, then other values from the value pools."""
     turns: int = 1
+    max_rounds: int = 4
+    """When the planned units run out before `samples` are written, sample more traces (with a new
+    seed, the graph unchanged) and plan more units, at most this many times."""
     min_calls: int = 2
     """Advanced tools with fewer calls are left out of the library (single calls are not hard)."""
     max_attempts: int = 3

@@ -129,12 +129,13 @@ def _library_signature(tool: AdvancedTool) -> str:
 
 
 async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, progress: Progress,
-                        min_calls: int) -> list[AdvancedTool]:
-    """Advanced tools from the traces; ambiguous ones, too-short ones and duplicates are left out."""
+                        min_calls: int, existing: list[AdvancedTool] = ()) -> list[AdvancedTool]:  # type: ignore[assignment]
+    """Advanced tools from the traces; ambiguous ones, too-short ones and duplicates (also of the
+    `existing` library) are left out."""
     specs = graph.specs()
     library: list[AdvancedTool] = []
-    taken: set[str] = set(specs)
-    seen: set[str] = set()
+    taken: set[str] = set(specs) | {t.name for t in existing}
+    seen: set[str] = {_library_signature(t) for t in existing}
     progress.start("advanced tools", len(traces))
     for trace in traces:
         progress.advance()
@@ -149,6 +150,32 @@ async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, prog
         library.append(tool)
     progress.finish()
     return library
+
+
+async def _top_up(config: RunConfig, run: RunDirectory, graph: ApiGraph, session: Session, roles: Roles,
+                  library: list[AdvancedTool], units: list[SynthesisUnit], round_no: int, progress: Progress) -> int:
+    """Sample more traces (seeded by the round), extend the library and the units; returns the
+    number of new units. Files are rewritten whole, traces then library then units, so a kill at
+    any point leaves units that only name tools the library has."""
+    sampler = TraceSampler(graph, session, seed=config.seed * 1_000 + round_no, mode=config.sampling.mode,
+                           config=SamplerConfig(min_length=config.sampling.min_length,
+                                                max_length=config.sampling.max_length, learn=False))
+    n_traces = config.sampling.traces or max(120, 3 * config.synthesis.samples)
+    traces = list(sampler.samples(n_traces))
+    old_traces = [Trace.model_validate(r) for r in iter_jsonl(run.traces)]
+    made = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls,
+                               existing=library)
+    if not made:
+        return 0
+    remaining = max(config.synthesis.samples * 3, config.synthesis.samples + 16)
+    new_units = plan_units(made, graph, seed=config.seed, variants=config.synthesis.variants_per_tool,
+                           turns=config.synthesis.turns, limit=remaining, start=len(units), round_no=round_no)
+    library.extend(made)
+    units.extend(new_units)
+    _write_jsonl(run.traces, [*old_traces, *traces])
+    _write_jsonl(run.library, library)
+    _write_jsonl(run.units, units)
+    return len(new_units)
 
 
 def _write_jsonl(path: Path, records: list[Any]) -> None:
@@ -275,26 +302,41 @@ async def generate(
         )
         done = run.done_units()
         written = sum(1 for _ in iter_jsonl(run.samples))
-        pending = [u for u in units if u.unit_id not in done]
         progress.start("samples", config.synthesis.samples)
         progress.advance(written)
         window = max(1, config.concurrency)
+        round_no = max((u.round for u in units), default=0)
         with JsonlAppender(run.samples) as samples_out, JsonlAppender(run.rejected) as rejected_out:
-            for start in range(0, len(pending), window):
-                if written >= config.synthesis.samples:
-                    break
-                batch = pending[start:start + window]
-                results = await asyncio.gather(*(synthesizer.synthesize(u) for u in batch))
-                for result in results:  # in unit order
+            while True:
+                pending = [u for u in units if u.unit_id not in done]
+                for start in range(0, len(pending), window):
                     if written >= config.synthesis.samples:
                         break
-                    if isinstance(result, Rejection):
-                        rejected_out.append(result)
-                    else:
-                        samples_out.append(result)
-                        written += 1
-                        progress.advance()
+                    batch = pending[start:start + window]
+                    results = await asyncio.gather(*(synthesizer.synthesize(u) for u in batch))
+                    for unit, result in zip(batch, results, strict=True):  # in unit order
+                        if written >= config.synthesis.samples:
+                            break
+                        done.add(unit.unit_id)
+                        if isinstance(result, Rejection):
+                            rejected_out.append(result)
+                        else:
+                            samples_out.append(result)
+                            written += 1
+                            progress.advance()
+                if written >= config.synthesis.samples or round_no >= config.synthesis.max_rounds:
+                    break
+                # Units ran out first: top up from new traces. The graph is not changed by this
+                # sampling, so a resumed run tops up exactly as an uninterrupted one.
+                round_no += 1
+                added = await _top_up(config, run, graph, session, roles, library, units, round_no, progress)
+                if not added:
+                    break
+                synthesizer.library = {t.name: t for t in library}
+                manifest.units_planned = len(units)
         progress.finish()
+        manifest.advanced_tools = len(library)
+        manifest.traces = sum(1 for _ in iter_jsonl(run.traces))
         manifest.phase_seconds["synthesis"] = round(time.perf_counter() - clock, 3)
     finally:
         session.close()

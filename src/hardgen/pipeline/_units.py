@@ -53,9 +53,10 @@ def variant_arguments(tool: AdvancedTool, graph: Any, rng: random.Random) -> dic
 
 
 def plan_units(library: Sequence[AdvancedTool], graph: Any, *, seed: int, variants: int, turns: int,
-               limit: int) -> list[SynthesisUnit]:
-    """Up to `limit` units, round-robin over the advanced tools, variant 0 = the source values."""
-    rng = random.Random(seed)
+               limit: int, start: int = 0, round_no: int = 0) -> list[SynthesisUnit]:
+    """Up to `limit` units, round-robin over the advanced tools, variant 0 = the source values.
+    Units are numbered from `start` (later rounds continue the numbering of earlier ones)."""
+    rng = random.Random(f"{seed}:{round_no}")
     units: list[SynthesisUnit] = []
     seen: set[tuple[str, str]] = set()
     for variant in range(max(1, variants)):
@@ -69,7 +70,8 @@ def plan_units(library: Sequence[AdvancedTool], graph: Any, *, seed: int, varian
             if key in seen:
                 continue
             seen.add(key)
-            index = len(units)
+            index = start + len(units)
             units.append(SynthesisUnit(unit_id=f"s{seed}-{index:06d}", seed=unit_seed(seed, index),
-                                       advanced_tool=tool.name, arguments=dict(arguments), turns=turns))
+                                       advanced_tool=tool.name, arguments=dict(arguments), turns=turns,
+                                       round=round_no))
     return units

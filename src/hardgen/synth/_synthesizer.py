@@ -45,6 +45,8 @@ class SynthesisUnit(Record):
     advanced_tool: str
     arguments: dict[str, Any]
     turns: int = 1
+    round: int = 0
+    """Planning round: 0 for the first traces, n for the n-th top-up when units ran out."""
 
 
 class Rejection(Record):
@@ -71,11 +73,38 @@ class SynthesisConfig:
     sampling_mode: str = "legality"
 
 
-def _required_observations(tool: AdvancedTool, steps: Sequence[Step], mutating: set[str]) -> list[int]:
-    """Read results the answer depends on: reads whose outputs fed later calls, and read goals."""
+def _required_observations(tool: AdvancedTool, steps: Sequence[Step], mutating: set[str],
+                           unchanged: set[int] = frozenset()) -> list[int]:  # type: ignore[assignment]
+    """Results a candidate must obtain: reads whose outputs fed later calls, read goals, and
+    writes that left the state as it was (the state hash cannot tell whether they were made, so
+    their result must be seen instead)."""
     fed = {src.step for s in steps for src in s.sources}
     goals = set(tool.goal_steps) if len(tool.goal_steps) and len(steps) == len(tool.steps) else {len(steps) - 1}
-    return [i for i, s in enumerate(steps) if s.call.name not in mutating and (i in fed or i in goals)]
+    return [i for i, s in enumerate(steps)
+            if (s.call.name not in mutating and (i in fed or i in goals)) or (s.call.name in mutating and i in unchanged)]
+
+
+def _is_empty(result: Any) -> bool:
+    """A result with nothing in it (`{"messages": []}`): another query would get the same."""
+    if isinstance(result, dict):
+        return all(_is_empty(v) for v in result.values())
+    if isinstance(result, list):
+        return not result
+    return result is None
+
+
+def _unchanged_writes(steps: Sequence[Step], start: Any, scratch: Session, mutating: set[str]) -> set[int]:
+    """Indices of write steps after which the state hash did not change (replayed on `scratch`)."""
+    scratch.restore(start)
+    before = scratch.state_hash()
+    unchanged = set()
+    for i, step in enumerate(steps):
+        scratch.call(step.call.name, step.call.arguments)
+        after = scratch.state_hash()
+        if step.call.name in mutating and after == before:
+            unchanged.add(i)
+        before = after
+    return unchanged
 
 
 def _renumber(messages: list[Message], gold: list[GoldTurn], unit_seed: int) -> None:
@@ -172,6 +201,7 @@ class Synthesizer:
         gold_session = Session.from_specs(specs, timeout=timeout)
         live = Session.from_specs(specs, timeout=timeout)
         replay_session = Session.from_specs(specs, timeout=timeout)
+        scratch = Session.from_specs(specs, timeout=timeout)
         try:
             messages: list[Message] = [Message.system(self.config.system_prompt)]
             gold_turns: list[GoldTurn] = []
@@ -200,10 +230,21 @@ class Synthesizer:
                 gold_turn = GoldTurn(
                     query=query.text,
                     steps=steps,
-                    required_observations=_required_observations(tool, steps, self._mutating),
+                    required_observations=_required_observations(
+                        tool, steps, self._mutating, _unchanged_writes(steps, gold_start, scratch, self._mutating)),
                     answer_values=query.answer_values,
                     final_state_hash=gold_session.state_hash(),
                 )
+                empty_goal = [steps[i].call.name for i in tool.goal_steps
+                              if i < len(steps) and steps[i].call.name not in self._mutating
+                              and _is_empty(steps[i].observation.result)]
+                if empty_goal:
+                    # A search that finds nothing checks nothing: a wrong query would find nothing too.
+                    if turn == 0:
+                        return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name,
+                                         reason=f"uninformative: {empty_goal[0]} returns an empty result")
+                    gold_session.restore(gold_start)
+                    break
                 if not gold_turn.required_observations and not gold_turn.answer_values and \
                         gold_turn.final_state_hash == turn_start_hash:
                     # Nothing to check: any answer, even no call at all, would pass this turn.
@@ -244,7 +285,7 @@ class Synthesizer:
                 reasons_all.extend(attempt_reasons)
                 gold_turns.append(gold_turn)
         finally:
-            for s in (gold_session, live, replay_session):
+            for s in (gold_session, live, replay_session, scratch):
                 s.close()
 
         _renumber(messages, gold_turns, unit.seed)
