@@ -246,14 +246,17 @@ def test_a_broken_role_is_a_recorded_rejection_not_a_crash() -> None:
     assert "RuntimeError: the model server went away" in result.reason
 
 
-def test_a_gold_write_that_changes_nothing_is_not_emitted() -> None:
-    trace = execute_trace([("set_status", {"status": "available"}), ("add_note", {"text": "back at nine"})])
+def test_a_gold_write_that_changes_nothing_must_be_seen_to_be_made() -> None:
+    # The status already is "available": the state hash cannot show whether the call was made, so
+    # its result becomes a required observation and skipping it fails verification.
+    trace = execute_trace([("set_status", {"status": "available"})])
     tool = build_advanced_tool(trace, store_tools(), set())
     result = asyncio.run(synthesizer(library=[tool]).synthesize(
         SynthesisUnit(unit_id="u-noop", seed=1, advanced_tool=tool.name, arguments=tool.example_arguments)))
-    if isinstance(result, Sample):
-        # Skipping the no-op write passes verification just the same.
-        skipped = result.model_copy(deep=True)
-        skipped.messages = [m for m in skipped.messages
-                            if not (m.tool_calls and m.tool_calls[0].name == "set_status") and m.name != "set_status"]
-        assert not verify_sample(skipped).passed
+    assert isinstance(result, Sample), result
+    assert result.gold[0].required_observations == [0]
+    assert verify_sample(result).passed
+    skipped = result.model_copy(deep=True)
+    skipped.messages = [m for m in skipped.messages
+                        if not (m.tool_calls and m.tool_calls[0].name == "set_status") and m.name != "set_status"]
+    assert not verify_sample(skipped).passed
