@@ -129,7 +129,8 @@ def _library_signature(tool: AdvancedTool) -> str:
 
 
 async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, progress: Progress,
-                        min_calls: int, existing: list[AdvancedTool] = ()) -> list[AdvancedTool]:  # type: ignore[assignment]
+                        min_calls: int, existing: list[AdvancedTool] = (),  # type: ignore[assignment]
+                        first_trace: int = 0) -> list[AdvancedTool]:
     """Advanced tools from the traces; ambiguous ones, too-short ones and duplicates (also of the
     `existing` library) are left out."""
     specs = graph.specs()
@@ -137,9 +138,10 @@ async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, prog
     taken: set[str] = set(specs) | {t.name for t in existing}
     seen: set[str] = {_library_signature(t) for t in existing}
     progress.start("advanced tools", len(traces))
-    for trace in traces:
+    for index, trace in enumerate(traces, start=first_trace):
         progress.advance()
         tool = await roles.tool_maker.make(trace, specs, taken)
+        tool = tool.model_copy(update={"source_trace_id": f"trace-{index}"})
         if tool.ambiguous or len(tool.steps) < min_calls:
             continue
         signature = _library_signature(tool)
@@ -164,7 +166,7 @@ async def _top_up(config: RunConfig, run: RunDirectory, graph: ApiGraph, session
     traces = list(sampler.samples(n_traces))
     old_traces = [Trace.model_validate(r) for r in iter_jsonl(run.traces)]
     made = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls,
-                               existing=library)
+                               existing=library, first_trace=len(old_traces))
     if not made:
         return 0
     remaining = max(config.synthesis.samples * 3, config.synthesis.samples + 16)

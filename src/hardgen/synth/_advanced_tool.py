@@ -61,6 +61,7 @@ class AdvancedTool(Record):
     goal_steps: list[int] = Field(default_factory=list)
     """Steps whose effect or result is what the user wants (the others are implicit means)."""
     source_trace_id: str | None = None
+    """Which trace of the run it was made from (`trace-<line>` of traces.jsonl), when known."""
     target_tool: str | None = None
     environments: list[str] = Field(default_factory=list)
     """Names of the environments the body needs."""

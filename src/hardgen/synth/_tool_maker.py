@@ -199,7 +199,6 @@ def build_advanced_tool(
         steps=templates,
         example_arguments=example,
         goal_steps=goal_steps,
-        source_trace_id=trace.target_tool,
         target_tool=trace.target_tool,
         environments=sorted({e.name for e in trace.environments}),
         ambiguous=ambiguous,
