@@ -58,8 +58,11 @@ def render_graph(graph: ApiGraph, path: str | Path, *, max_nodes: int = 150, see
         if u in keep and v in keep and d["status"] != "pruned":
             sub.add_edge(u, v, kind=d["kind"], status=d["status"])
     failing = {t: graph.target_weight(t) for t in nodes if graph.failure_stats(t).failures > 0}
-    # Isolated tools go on a ring around the connected part instead of flinging the layout apart.
-    connected = nx.Graph(sub.subgraph([n for n in sub if sub.degree(n) > 0]))
+    # The largest connected part gets the spring layout; small islands and isolated tools go on a
+    # ring around it instead of flinging the layout apart.
+    undirected = nx.Graph(sub)
+    parts = sorted(nx.connected_components(undirected), key=len, reverse=True)
+    connected = undirected.subgraph(parts[0]) if parts and len(parts[0]) > 1 else nx.Graph()
     pos = nx.spring_layout(connected, seed=seed, k=2.5 / max(len(connected), 1) ** 0.5, iterations=100) \
         if len(connected) else {}
     loners = [n for n in sub if n not in pos]
@@ -82,7 +85,7 @@ def render_graph(graph: ApiGraph, path: str | Path, *, max_nodes: int = 150, see
     nx.draw_networkx_nodes(sub, pos, nodelist=normal, ax=ax, node_size=120, node_color="#bbbbbb")
     if failing:
         nx.draw_networkx_nodes(sub, pos, nodelist=list(failing), ax=ax, node_color="#ff7f0e",
-                               node_size=[160 + 500 * failing[n] for n in failing], edgecolors="#b30000")
+                               node_size=[90 + 220 * failing[n] for n in failing], edgecolors="#b30000")
     if len(sub) <= 80:
         nx.draw_networkx_labels(sub, pos, ax=ax, font_size=7)
     elif failing:
