@@ -553,6 +553,12 @@ class ApiGraph:
             values = [v for v in self.pools.values(env, key) if compatible(parameter.type, value_type(v))]
             if values:
                 return values
+        # A qualified name in the state (`staff_pin`) still fits the plain parameter (`pin`).
+        for key, _score in sorted(parameter.keys, key=lambda k: -k[1]):
+            for pool_key in self.pools.keys_ending_with(env, key):
+                values = [v for v in self.pools.values(env, pool_key) if compatible(parameter.type, value_type(v))]
+                if values:
+                    return values
         return []
 
     # -- reporting --------------------------------------------------------------------------------

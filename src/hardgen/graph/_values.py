@@ -215,6 +215,10 @@ class ValuePools:
             return own
         return self._pools.get("", {}).get(key, [])
 
+    def keys_ending_with(self, environment: str, suffix: str) -> list[str]:
+        """Keys of the environment's own pools that end with `suffix` (`staffpin` for `pin`)."""
+        return sorted(k for k in self._pools.get(environment, {}) if k != suffix and k.endswith(suffix))
+
     def keys(self) -> int:
         return sum(len(p) for e, p in self._pools.items() if e == "")
 
