@@ -62,3 +62,32 @@ sampling: {{traces: 40}}
                     assert str(step.call.arguments[source.parameter]) not in turn.query
     graph = json.loads((tmp_path / "run" / "graph.json").read_text())
     assert graph  # the graph was built over the user's tools
+
+
+def test_a_bfcl_style_class_with_json_docs_becomes_verified_samples(tmp_path: Path) -> None:
+    import sys
+
+    tools_dir = Path(__file__).resolve().parents[1] / "tools"
+    sys.path.insert(0, str(tools_dir))
+    try:
+        from tools_fixture_gorilla_fs import SCENARIO
+
+        config_file = tmp_path / "hardgen.yaml"
+        config_file.write_text(json.dumps({
+            "out": str(tmp_path / "run"),
+            "sources": [{"kind": "class", "target": "tools_fixture_gorilla_fs:GorillaFileSystem", "name": "fs",
+                         "docs": str(tools_dir / "data" / "gorilla_fs_docs.json"), "initial_state": SCENARIO}],
+            "synthesis": {"samples": 3, "min_calls": 1},
+            "probe": {"tasks_per_tool": 1},
+            "sampling": {"traces": 30},
+        }))
+        manifest = asyncio.run(run_generate(load_config(config_file)))
+        samples = [Sample.model_validate(r) for r in iter_jsonl(tmp_path / "run" / "samples.jsonl")]
+        assert samples, manifest.rejections_by_reason
+        assert all(verify_sample(s).passed for s in samples)
+        # The offered tools carry the schemas of the JSON docs (BFCL types normalised).
+        offered = {t.name: t for s in samples for t in s.tools}
+        assert all(t.parameters["type"] == "object" for t in offered.values())
+        assert all(s.environments[0].docs for s in samples)
+    finally:
+        sys.path.remove(str(tools_dir))
