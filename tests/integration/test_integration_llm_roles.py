@@ -20,6 +20,7 @@ from hardgen.llm.loopback import LoopbackServer
 from hardgen.pipeline import generate as run_generate
 from hardgen.pipeline import iter_jsonl, load_config
 from hardgen.schema import Message, Sample, ToolSpec
+from hardgen.synth import prompt_version
 from hardgen.verify import verify_sample
 
 _names = itertools.count()
@@ -84,7 +85,7 @@ def test_a_run_with_llm_roles_over_http_writes_only_verified_samples(tmp_path: P
     assert any(t["name"].startswith("llm_named_tool_") for t in library)  # and named the tools
     assert manifest.backends["target"]["requests"] > 0
     assert manifest.backends["query_writer"]["requests"] > 0
-    assert samples[0].metadata.provenance.prompt_versions["query_writer"] == "query_writer/1"
+    assert samples[0].metadata.provenance.prompt_versions["query_writer"] == prompt_version("query_writer.j2")
 
 
 def test_a_server_that_answers_garbage_loses_nothing_and_writes_no_unverified_sample(tmp_path: Path) -> None:

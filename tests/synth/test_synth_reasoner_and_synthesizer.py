@@ -223,8 +223,9 @@ def test_a_unit_that_cannot_be_executed_is_rejected_with_its_stage(the_unit: Syn
 class LeakyQueryWriter:
     """Adds the looked-up customer id to a good query."""
 
-    async def write(self, tool: AdvancedTool, arguments: Any, steps: Any, tools: Any, rng: random.Random) -> HardQuery:
-        query = ModelFreeQueryWriter().compose(tool, arguments, steps, tools, rng)
+    async def write(self, tool: AdvancedTool, arguments: Any, steps: Any, tools: Any, rng: random.Random,
+                    references: Any = ()) -> HardQuery:
+        query = ModelFreeQueryWriter().compose(tool, arguments, steps, tools, rng, references)
         return query.model_copy(update={"text": query.text + " (customer U-101)"})
 
 

@@ -11,6 +11,7 @@ from hardgen.synth._advanced_tool import (
 from hardgen.synth._critic import Critic, CriticHint, ModelFreeCritic, gold_values, leaks, sanitize_hint
 from hardgen.synth._llm_roles import LLMCritic, LLMQueryWriter, LLMReasoner, LLMToolMaker, prompt_version
 from hardgen.synth._query_writer import (
+    REFERENCE_PHRASE,
     HardQuery,
     ModelFreeQueryWriter,
     QueryWriter,
@@ -37,6 +38,7 @@ from hardgen.synth._tool_maker import ModelFreeToolMaker, ToolMaker, build_advan
 
 __all__ = [
     "DEFAULT_SYSTEM_PROMPT",
+    "REFERENCE_PHRASE",
     "AdvancedExecutionError",
     "AdvancedTool",
     "ArgBinding",

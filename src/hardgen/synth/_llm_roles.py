@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -108,7 +108,8 @@ class LLMQueryWriter:
         self.name = f"llm:{backend.model}"
 
     async def write(self, tool: AdvancedTool, arguments: Mapping[str, Any], steps: Sequence[Step],
-                    tools: Mapping[str, ToolSpec], rng: random.Random) -> HardQuery:
+                    tools: Mapping[str, ToolSpec], rng: random.Random,
+                    references: Collection[str] = ()) -> HardQuery:
         fields = answer_fields(steps, tool.goal_steps, arguments)
         goal = tool.description.partition(". Internally")[0]
         forbidden = [render_value(v) for v in intermediate_values(steps, arguments)]
@@ -117,16 +118,18 @@ class LLMQueryWriter:
         schema = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
         for _ in range(self.rewrites + 1):
             prompt = _template("query_writer.j2").render(
-                goal=goal, values={humanize(k): render_value(v) for k, v in arguments.items()}, forbidden=forbidden,
+                goal=goal, values={humanize(k): render_value(v) for k, v in arguments.items() if k not in references},
+                references=[humanize(k) for k in references], forbidden=forbidden,
                 fields=[humanize(k) for k, _ in fields], noise=self.noise and rng.random() < 0.5, problems=problems)
             answer = await _ask_json(self.backend, prompt, schema, rng.randrange(2**31), "query_writer")
             text = str(answer.get("query", "")).strip() if answer else ""
-            problems = check_query(text, arguments, steps) if text else ["the answer was not JSON with a query"]
+            problems = (check_query(text, arguments, steps, references) if text
+                        else ["the answer was not JSON with a query"])
             if not problems:
                 break
         if not text:
             # Garbage every time: the model-free writer's query, so the unit is still checked, not lost.
-            return ModelFreeQueryWriter(noise=self.noise).compose(tool, arguments, steps, tools, rng)
+            return ModelFreeQueryWriter(noise=self.noise).compose(tool, arguments, steps, tools, rng, references)
         return HardQuery(text=text, lifted_values=dict(arguments), answer_fields=[k for k, _ in fields],
                          answer_values=[v for _, v in fields])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol
 
 from pydantic import Field
@@ -39,6 +39,11 @@ _NOISE = (
 )
 
 
+REFERENCE_PHRASE = "the same one as before"
+"""How a query names a value the conversation already produced (a later turn referring to an
+earlier result): the agent must find it in the earlier turns."""
+
+
 class HardQuery(Record):
     text: str
     lifted_values: dict[str, Any] = Field(default_factory=dict)
@@ -49,7 +54,8 @@ class HardQuery(Record):
 
 class QueryWriter(Protocol):
     async def write(self, tool: AdvancedTool, arguments: Mapping[str, Any], steps: Sequence[Step],
-                    tools: Mapping[str, ToolSpec], rng: random.Random) -> HardQuery: ...
+                    tools: Mapping[str, ToolSpec], rng: random.Random,
+                    references: Collection[str] = ()) -> HardQuery: ...
 
 
 def intermediate_values(steps: Sequence[Step], lifted: Mapping[str, Any]) -> list[Any]:
@@ -70,10 +76,15 @@ def intermediate_values(steps: Sequence[Step], lifted: Mapping[str, Any]) -> lis
     return found
 
 
-def check_query(text: str, lifted: Mapping[str, Any], steps: Sequence[Step]) -> list[str]:
-    """Problems that make a query unusable: a lifted value missing, or an intermediate value shown."""
+def check_query(text: str, lifted: Mapping[str, Any], steps: Sequence[Step],
+                references: Collection[str] = ()) -> list[str]:
+    """Problems that make a query unusable: a lifted value missing, or an intermediate value shown.
+    `references` are lifted values the conversation already holds (an earlier turn's result); the
+    query may name them instead of repeating them."""
     problems = []
     for name, value in lifted.items():
+        if name in references:
+            continue
         for atom in value_atoms(value):
             if not value_in_text(atom, text):
                 problems.append(f"unanswerable: the value of {name!r} is not in the query")
@@ -115,11 +126,12 @@ class ModelFreeQueryWriter:
         self.ask_back = ask_back
 
     async def write(self, tool: AdvancedTool, arguments: Mapping[str, Any], steps: Sequence[Step],
-                    tools: Mapping[str, ToolSpec], rng: random.Random) -> HardQuery:
-        return self.compose(tool, arguments, steps, tools, rng)
+                    tools: Mapping[str, ToolSpec], rng: random.Random,
+                    references: Collection[str] = ()) -> HardQuery:
+        return self.compose(tool, arguments, steps, tools, rng, references)
 
     def compose(self, tool: AdvancedTool, arguments: Mapping[str, Any], steps: Sequence[Step],
-                tools: Mapping[str, ToolSpec], rng: random.Random) -> HardQuery:
+                tools: Mapping[str, ToolSpec], rng: random.Random, references: Collection[str] = ()) -> HardQuery:
         intents = []
         for i in tool.goal_steps:
             name = tool.steps[i].tool
@@ -128,7 +140,8 @@ class ModelFreeQueryWriter:
         connector = rng.choice(_CONNECTORS)
         request = connector.join(intents)
         parts = [f"{rng.choice(_OPENERS)}I need you to {request}."]
-        details = [f"{humanize(p)}: {render_value(v)}" for p, v in arguments.items()]
+        details = [f"{humanize(p)}: {REFERENCE_PHRASE if p in references else render_value(v)}"
+                   for p, v in arguments.items()]
         if details:
             rng.shuffle(details)
             parts.append(rng.choice(_DETAIL_LEADS) + "; ".join(details) + ".")

@@ -10,6 +10,7 @@ that tool, stop calling that one, report these fields).
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from pydantic import Field
 from hardgen.agents._text import tokens
 from hardgen.schema import ArgumentSource, Message, Observation, Record, Step, ToolCall, ToolSpec
 from hardgen.synth._critic import CriticHint
+from hardgen.synth._query_writer import REFERENCE_PHRASE
 from hardgen.synth._slots import QueryValue, coerce, extract_values, match_score
 from hardgen.synth._text import humanize, intent_phrase
 
@@ -180,6 +182,25 @@ class _Plan:
         finally:
             self.in_progress.discard(tool)
 
+    def from_earlier_turns(self, parameter: str) -> Any:
+        """The value an earlier turn's result holds for `parameter` (newest first), for a request
+        that says "the same one as before"."""
+        for message in reversed(self.task.history):
+            if message.role != "tool" or not message.content:
+                continue
+            try:
+                result = json.loads(message.content)
+            except ValueError:
+                continue
+            if isinstance(result, dict) and "error" in result and len(result) == 1:
+                continue
+            path = locate_field(result, parameter)
+            if path is not None:
+                value = _pick(result, path, ())
+                if value is not None and not isinstance(value, (dict, list)):
+                    return value
+        return None
+
     def fill(self, spec: ToolSpec, depth: int, skip: dict[str, set[str]] | None = None,
              ) -> tuple[dict[str, Any], list[ArgumentSource], list[str]]:
         skip = skip or {}
@@ -201,9 +222,16 @@ class _Plan:
                 threshold = 0.01
             if score < threshold or pname in arguments or i in used:
                 continue
-            arguments[pname] = coerce(self.values[i].text, props[pname])
+            if self.values[i].text == REFERENCE_PHRASE:
+                earlier = self.from_earlier_turns(pname)
+                if earlier is None:
+                    continue
+                arguments[pname] = earlier
+                reasons.append(f"The {humanize(pname)} is the one from earlier in our conversation.")
+            else:
+                arguments[pname] = coerce(self.values[i].text, props[pname])
+                reasons.append(f"The {humanize(pname)} is given in the request.")
             used.add(i)
-            reasons.append(f"The {humanize(pname)} is given in the request.")
         for pname in spec.required:
             if pname in arguments:
                 continue

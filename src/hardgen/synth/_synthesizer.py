@@ -5,6 +5,7 @@ or a Rejection that says at which stage and why. Never an unverified sample."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,6 +30,7 @@ from hardgen.synth._advanced_tool import AdvancedExecutionError, AdvancedTool, e
 from hardgen.synth._critic import Critic, CriticHint
 from hardgen.synth._query_writer import QueryWriter, check_query
 from hardgen.synth._reasoner import Reasoner, ReasonerTask
+from hardgen.synth._text import is_id_like
 from hardgen.tools import DEFAULT_TIMEOUT_S, Session
 from hardgen.verify import CandidateTurn, verify_turn
 
@@ -82,6 +84,48 @@ def _required_observations(tool: AdvancedTool, steps: Sequence[Step], mutating: 
     goals = set(tool.goal_steps) if len(tool.goal_steps) and len(steps) == len(tool.steps) else {len(steps) - 1}
     return [i for i, s in enumerate(steps)
             if (s.call.name not in mutating and (i in fed or i in goals)) or (s.call.name in mutating and i in unchanged)]
+
+
+_SECRET = re.compile(r"pass|pin|secret|token|username", re.I)
+
+
+def _find_key(node: Any, key: str, depth: int = 0) -> Any:
+    """The first scalar under `key` in a result (depth-first, first list element)."""
+    if depth > 4:
+        return None
+    if isinstance(node, dict):
+        value = node.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return value
+        for child in node.values():
+            found = _find_key(child, key, depth + 1)
+            if found is not None:
+                return found
+    elif isinstance(node, list) and node:
+        return _find_key(node[0], key, depth + 1)
+    return None
+
+
+def _referring_arguments(tool: AdvancedTool, earlier: Sequence[GoldTurn]) -> list[tuple[dict[str, Any], frozenset[str]]]:
+    """The tool's values with one of them taken from an earlier turn's result instead (the most
+    recent result holding a field of that parameter's name), identifiers first."""
+    results = [s.observation.result for turn in reversed(earlier) for s in reversed(turn.steps) if s.observation.ok]
+    candidates = []
+    for step in tool.steps:
+        for pname, binding in step.arguments.items():
+            lifted = binding.param
+            if binding.kind != "param" or lifted is None or _SECRET.search(lifted):
+                continue
+            current = tool.example_arguments.get(lifted)
+            if not isinstance(current, str):
+                continue
+            for result in results:
+                value = _find_key(result, pname)
+                if isinstance(value, str) and value != current:
+                    candidates.append((not is_id_like(value), lifted, value))
+                    break
+    candidates.sort(key=lambda c: c[0])
+    return [({**tool.example_arguments, lifted: value}, frozenset({lifted})) for _, lifted, value in candidates[:1]]
 
 
 def _is_empty(result: Any) -> bool:
@@ -209,18 +253,35 @@ class Synthesizer:
             reasons_all: list[str] = []
             attempts_max = 1
             for turn, tool in enumerate(plan):
-                arguments = unit.arguments if turn == 0 else tool.example_arguments
                 gold_start = gold_session.snapshot()
                 turn_start_hash = gold_session.state_hash()
-                try:
-                    steps = execute_advanced(tool, arguments, gold_session, self.library, turn=turn)
-                except AdvancedExecutionError as exc:
+                # A later turn may refer to an earlier result ("the same order as before"); if the
+                # tool does not run with it, the turn falls back to its own values.
+                options = [(dict(unit.arguments), frozenset())] if turn == 0 else [
+                    *_referring_arguments(tool, gold_turns), (dict(tool.example_arguments), frozenset())]
+                steps: list[Step] | None = None
+                arguments: dict[str, Any] = {}
+                references: frozenset[str] = frozenset()
+                error: AdvancedExecutionError | None = None
+                for option_arguments, option_references in options:
+                    gold_session.restore(gold_start)
+                    try:
+                        steps = execute_advanced(tool, option_arguments, gold_session, self.library, turn=turn)
+                    except AdvancedExecutionError as exc:
+                        error = exc
+                        continue
+                    arguments, references = option_arguments, option_references
+                    break
+                if steps is None:
                     if turn == 0:
-                        return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name, reason=str(exc))
+                        return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name,
+                                         reason=str(error))
                     gold_session.restore(gold_start)
                     break  # a later turn that no longer applies to the evolved state: keep the turns so far
-                query = await self.query_writer.write(tool, arguments, steps, self.tools, rng)
-                problems = check_query(query.text, arguments, steps)
+                # Writers written before references existed take five arguments: pass it only when used.
+                query = (await self.query_writer.write(tool, arguments, steps, self.tools, rng, references=references)
+                         if references else await self.query_writer.write(tool, arguments, steps, self.tools, rng))
+                problems = check_query(query.text, arguments, steps, references)
                 if problems:
                     if turn == 0:
                         return Rejection(unit_id=unit.unit_id, stage="query", advanced_tool=tool.name,
