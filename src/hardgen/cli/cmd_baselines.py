@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
@@ -58,7 +59,7 @@ def register(app: typer.Typer) -> None:
             with RichProgress(err_console, enabled=not as_json) as progress:
                 table_data = asyncio.run(compare_baselines(
                     run_config, modes=chosen, progress=progress,
-                    log=None if as_json else lambda m: err_console.print(f"[dim]{m}[/]")))
+                    log=None if as_json else lambda m: err_console.print(f"[dim]{escape(m)}[/]")))
         except ValueError as exc:
             raise fail(str(exc)) from None
         except HardGenError as exc:

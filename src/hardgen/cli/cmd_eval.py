@@ -10,6 +10,7 @@ import asyncio
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
@@ -120,7 +121,7 @@ def render_evaluation(evaluation: Evaluation) -> None:
     console.print(tools)
     for r in evaluation.results:
         if r.error:
-            err_console.print(f"[yellow]not scored[/] {r.sample_id}: {r.error}")
+            err_console.print(f"[yellow]not scored[/] {r.sample_id}: {escape(str(r.error))}")
 
 
 def register(app: typer.Typer) -> None:
@@ -163,7 +164,7 @@ def register(app: typer.Typer) -> None:
         try:
             files.append(str(write_evaluation_plot(evaluation, target / "eval.png")))
         except MissingDependencyError as exc:
-            err_console.print(f"[yellow]no plot:[/] {exc}")
+            err_console.print(f"[yellow]no plot:[/] {escape(str(exc))}")
 
         def render(_: object) -> None:
             render_evaluation(evaluation)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
@@ -21,7 +22,7 @@ from hardgen.export import (
 
 def _render(report: dict[str, Any]) -> None:
     for line in report["invalid_lines"]:
-        err_console.print(f"[yellow]skipped[/] {line}")
+        err_console.print(f"[yellow]skipped[/] {escape(str(line))}")
     table = Table(title=f"hardgen export --format {report['format']}")
     table.add_column("split")
     table.add_column("samples", justify="right")

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
@@ -71,7 +72,7 @@ def register(app: typer.Typer) -> None:
         try:
             with RichProgress(err_console, enabled=not as_json) as progress:
                 manifest = asyncio.run(generate(run_config, resume=resume, progress=progress,
-                                                log=lambda m: err_console.print(f"[dim]{m}[/]")))
+                                                log=lambda m: err_console.print(f"[dim]{escape(m)}[/]")))
         except HardGenError as exc:
             raise fail(str(exc)) from None
         emit(manifest, as_json, lambda m: render_manifest(m, run_config.out))

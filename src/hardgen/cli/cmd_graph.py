@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
@@ -73,7 +74,7 @@ def register(app: typer.Typer) -> None:
             try:
                 render_path = graph.render(out / "graph.png", seed=seed)
             except MissingDependencyError as exc:
-                err_console.print(f"[yellow]not drawn:[/] {exc}")
+                err_console.print(f"[yellow]not drawn:[/] {escape(str(exc))}")
         report = {
             "summary": graph.summary().model_dump(mode="json"),
             "discovery": refinement.discovery.model_dump(mode="json") if refinement.discovery else None,

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
@@ -95,12 +96,12 @@ def register(app: typer.Typer) -> None:
             with RichProgress(err_console, enabled=not as_json) as progress:
                 report = asyncio.run(run_loop(run_config, rounds, train_hook=train_hook, hook_timeout=hook_timeout,
                                               explore=explore, progress=progress,
-                                              log=None if as_json else lambda m: err_console.print(f"[dim]{m}[/]")))
+                                              log=None if as_json else lambda m: err_console.print(f"[dim]{escape(m)}[/]")))
         except HardGenError as exc:
             raise fail(str(exc)) from None
         emit(report, as_json, render_loop)
         if report.stopped:
-            err_console.print(f"[bold red]error:[/] {report.stopped}")
+            err_console.print(f"[bold red]error:[/] {escape(str(report.stopped))}")
             last = report.rounds[-1].hook if report.rounds else None
             if last is not None and last.output_tail.strip():
                 err_console.print(last.output_tail.rstrip()[-1500:], markup=False, highlight=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
@@ -23,7 +24,7 @@ def _pct(x: float | None) -> str:
 
 def _render(report: dict[str, Any]) -> None:
     for line in report["invalid_lines"]:
-        err_console.print(f"[yellow]skipped[/] {line}")
+        err_console.print(f"[yellow]skipped[/] {escape(str(line))}")
     s = report["stats"]
     overview = Table(title=f"hardgen stats: {report['source']}", show_header=False)
     overview.add_column("figure")
@@ -109,7 +110,7 @@ def register(app: typer.Typer) -> None:
             try:
                 files += [str(p) for p in write_stats_plots(stats, out)]
             except MissingDependencyError as exc:
-                err_console.print(f"[yellow]no plots:[/] {exc}")
+                err_console.print(f"[yellow]no plots:[/] {escape(str(exc))}")
         report = {
             "source": str(loaded.path),
             "stats": stats.model_dump(mode="json"),

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._output import JSON_OPTION, console, emit, fail
@@ -72,7 +73,7 @@ def _render(report: dict[str, Any]) -> None:
             reasons.add_row(str(count), reason)
         console.print(reasons)
         for item in report["failures"][:10]:
-            console.print(f"line {item['line']} ({item['id']}): {'; '.join(item['reasons'])[:300]}")
+            console.print(f"line {item['line']} ({item['id']}): " + escape('; '.join(item['reasons'])[:300]))
 
 
 def register(app: typer.Typer) -> None:
