@@ -27,7 +27,7 @@ from hardgen.pipeline._rundir import JsonlAppender, RunDirectory, iter_jsonl, wr
 from hardgen.pipeline._sources import resolve_sources
 from hardgen.pipeline._units import plan_units
 from hardgen.schema import Record, Trace
-from hardgen.synth import AdvancedTool, Rejection, SynthesisConfig, SynthesisUnit, Synthesizer
+from hardgen.synth import AdvancedTool, Rejection, SynthesisConfig, SynthesisUnit, Synthesizer, is_empty_result
 from hardgen.tools import Session
 
 
@@ -122,6 +122,18 @@ def summarize(run: RunDirectory, manifest: Manifest) -> Manifest:
     return manifest
 
 
+def _uninformative(tool: AdvancedTool, trace: Trace, specs: dict[str, Any]) -> bool:
+    """Whether a goal read of the source trace found nothing (`{"messages": []}`): such a task
+    checks nothing, and the synthesizer would reject it anyway."""
+    results = {s.call.name: s.observation.result for s in trace.steps if s.observation.ok}
+    for index in tool.goal_steps:
+        name = tool.steps[index].tool
+        spec = specs.get(name)
+        if spec is not None and not spec.mutates and name in results and is_empty_result(results[name]):
+            return True
+    return False
+
+
 def _library_signature(tool: AdvancedTool) -> str:
     body = [(s.tool, sorted((k, b.kind, b.step, json.dumps(b.path, default=str)) for k, b in s.arguments.items()))
             for s in tool.steps]
@@ -142,7 +154,7 @@ async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, prog
         progress.advance()
         tool = await roles.tool_maker.make(trace, specs, taken)
         tool = tool.model_copy(update={"source_trace_id": f"trace-{index}"})
-        if tool.ambiguous or len(tool.steps) < min_calls:
+        if tool.ambiguous or len(tool.steps) < min_calls or _uninformative(tool, trace, specs):
             continue
         signature = _library_signature(tool)
         if signature in seen:

@@ -33,6 +33,7 @@ from hardgen.synth._synthesizer import (
     SynthesisConfig,
     SynthesisUnit,
     Synthesizer,
+    is_empty_result,
 )
 from hardgen.synth._tool_maker import ModelFreeToolMaker, ToolMaker, build_advanced_tool, focus_trace
 
@@ -73,6 +74,7 @@ __all__ = [
     "focus_trace",
     "gold_values",
     "intermediate_values",
+    "is_empty_result",
     "leaks",
     "prompt_version",
     "sanitize_hint",

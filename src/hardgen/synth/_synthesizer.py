@@ -128,10 +128,10 @@ def _referring_arguments(tool: AdvancedTool, earlier: Sequence[GoldTurn]) -> lis
     return [({**tool.example_arguments, lifted: value}, frozenset({lifted})) for _, lifted, value in candidates[:1]]
 
 
-def _is_empty(result: Any) -> bool:
+def is_empty_result(result: Any) -> bool:
     """A result with nothing in it (`{"messages": []}`): another query would get the same."""
     if isinstance(result, dict):
-        return all(_is_empty(v) for v in result.values())
+        return all(is_empty_result(v) for v in result.values())
     if isinstance(result, list):
         return not result
     return result is None
@@ -298,7 +298,7 @@ class Synthesizer:
                 )
                 empty_goal = [steps[i].call.name for i in tool.goal_steps
                               if i < len(steps) and steps[i].call.name not in self._mutating
-                              and _is_empty(steps[i].observation.result)]
+                              and is_empty_result(steps[i].observation.result)]
                 if empty_goal:
                     # A search that finds nothing checks nothing: a wrong query would find nothing too.
                     if turn == 0:
