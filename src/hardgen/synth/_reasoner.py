@@ -71,8 +71,9 @@ class Reasoner(Protocol):
     async def solve(self, task: ReasonerTask, environment: Any, hints: Sequence[CriticHint]) -> ReasonerAttempt: ...
 
 
-def _pick(node: Any, path: Sequence[str | int], values: Sequence[QueryValue]) -> Any:
-    """Follow `path` into a result; at "*" choose the list element a query value names (else the first)."""
+def _pick(node: Any, path: Sequence[str | int], values: Sequence[QueryValue], strict: bool = False) -> Any:
+    """Follow `path` into a result; at "*" choose the list element a query value names, else the
+    first one (or, when `strict`, give up if there are several and nothing names one)."""
     for i, item in enumerate(path):
         if item == "*" or (isinstance(item, int) and isinstance(node, list)):
             if not isinstance(node, list) or not node:
@@ -84,6 +85,8 @@ def _pick(node: Any, path: Sequence[str | int], values: Sequence[QueryValue]) ->
             chosen = next((e for e in node if isinstance(e, dict)
                            and any(isinstance(x, (str, int, float)) and not isinstance(x, bool)
                                    and str(x).strip().lower() in wanted for x in e.values())), None)
+            if chosen is None and strict and len(node) > 1:
+                return None
             node = chosen if chosen is not None else node[0]
         elif isinstance(node, dict):
             if item not in node:
@@ -245,7 +248,11 @@ class _Plan:
                 known = {p.tool for p in producers}
                 producers = producers + [Producer(t, ()) for t in self.preferred if t not in known]
                 producers = sorted(producers, key=lambda p: (p.tool not in self.preferred, -p.weight))
-            for producer in producers:
+            # First a producer whose result lets the request single out the element; only then
+            # one whose first element has to do.
+            for producer, strict in [(p, strict) for strict in (True, False) for p in producers]:
+                if pname in arguments:
+                    break
                 if producer.tool in self.banned or producer.tool == spec.name or producer.tool in skip.get(pname, ()):
                     continue
                 if producer.tool not in self.preferred and self.offered.get(producer.tool, spec).mutates and not forced:
@@ -259,7 +266,7 @@ class _Plan:
                 if path is None:
                     continue
                 producer = Producer(producer.tool, path, producer.weight)
-                value = _pick(result, path, self.values)
+                value = _pick(result, path, self.values, strict)
                 if value is None or (isinstance(value, (dict, list)) and not isinstance(props[pname].get("type"), str)):
                     continue
                 arguments[pname] = value
@@ -268,7 +275,6 @@ class _Plan:
                                               path=[p for p in producer.path if p != "*"]))
                 reasons.append(f"The request does not state the {humanize(pname)}, so I take it from the result "
                                f"of {producer.tool}.")
-                break
         return arguments, sources, reasons
 
     def execute(self, tool: str, arguments: dict[str, Any], sources: list[ArgumentSource], rationale: str) -> Any:
