@@ -71,6 +71,30 @@ class Reasoner(Protocol):
     async def solve(self, task: ReasonerTask, environment: Any, hints: Sequence[CriticHint]) -> ReasonerAttempt: ...
 
 
+def _named_element(elements: list[Any], values: Sequence[QueryValue]) -> Any:
+    """The element the request names most specifically: each query value it carries counts the more,
+    the fewer elements carry it ("Kofi Petrov" beats the department every employee shares)."""
+    wanted = {v.text.strip().lower() for v in values}
+
+    def carried(element: Any) -> set[str]:
+        if not isinstance(element, dict):
+            return set()
+        return {str(x).strip().lower() for x in element.values()
+                if isinstance(x, (str, int, float)) and not isinstance(x, bool)} & wanted
+
+    matches = [carried(e) for e in elements]
+    counts: dict[str, int] = {}
+    for found in matches:
+        for value in found:
+            counts[value] = counts.get(value, 0) + 1
+    best, best_score = None, 0.0
+    for element, found in zip(elements, matches, strict=True):
+        score = sum(1.0 / counts[v] for v in found)
+        if score > best_score:
+            best, best_score = element, score
+    return best
+
+
 def _pick(node: Any, path: Sequence[str | int], values: Sequence[QueryValue], strict: bool = False) -> Any:
     """Follow `path` into a result; at "*" choose the list element a query value names, else the
     first one (or, when `strict`, give up if there are several and nothing names one)."""
@@ -81,10 +105,7 @@ def _pick(node: Any, path: Sequence[str | int], values: Sequence[QueryValue], st
             if item != "*":
                 node = node[item] if item < len(node) else None
                 continue
-            wanted = {v.text.strip().lower() for v in values}
-            chosen = next((e for e in node if isinstance(e, dict)
-                           and any(isinstance(x, (str, int, float)) and not isinstance(x, bool)
-                                   and str(x).strip().lower() in wanted for x in e.values())), None)
+            chosen = _named_element(node, values)
             if chosen is None and strict and len(node) > 1:
                 return None
             node = chosen if chosen is not None else node[0]
