@@ -11,7 +11,7 @@ import asyncio
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -141,7 +141,7 @@ def _library_signature(tool: AdvancedTool) -> str:
 
 
 async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, progress: Progress,
-                        min_calls: int, existing: list[AdvancedTool] = (),  # type: ignore[assignment]
+                        min_calls: int, existing: Sequence[AdvancedTool] = (),
                         first_trace: int = 0) -> list[AdvancedTool]:
     """Advanced tools from the traces; ambiguous ones, too-short ones and duplicates (also of the
     `existing` library) are left out."""

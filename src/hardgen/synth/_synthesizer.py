@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
@@ -76,7 +76,7 @@ class SynthesisConfig:
 
 
 def _required_observations(tool: AdvancedTool, steps: Sequence[Step], mutating: set[str],
-                           unchanged: set[int] = frozenset()) -> list[int]:  # type: ignore[assignment]
+                           unchanged: Collection[int] = ()) -> list[int]:
     """Results a candidate must obtain: reads whose outputs fed later calls, read goals, and
     writes that left the state as it was (the state hash cannot tell whether they were made, so
     their result must be seen instead)."""
