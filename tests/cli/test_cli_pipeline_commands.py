@@ -75,3 +75,18 @@ def test_bad_options_and_configs_fail_with_a_clear_message(tmp_path: Path) -> No
     bad.write_text("synthesis: {samples: lots}\n")
     result = runner.invoke(app, ["generate", "--config", str(bad)])
     assert result.exit_code == 2 and "synthesis.samples" in result.output
+
+
+def test_a_missing_optional_dependency_is_a_clear_error_not_a_traceback(run_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # `sys.modules[name] = None` makes `import name` fail, as on a machine without the extra.
+    script = ("import sys; sys.modules['pyarrow'] = None; sys.modules['pyarrow.parquet'] = None; "
+              "from hardgen.cli import main; "
+              f"sys.argv = ['hardgen', 'export', {str(run_dir)!r}, '--format', 'hf', '--out', {str(tmp_path)!r}]; "
+              "main()")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "pip install 'hardgen[hf]'" in done.stderr.replace("\n", " ")
+    assert "Traceback" not in done.stderr
