@@ -116,7 +116,7 @@ class ParameterInfo:
 
 
 def _collect(schema: dict[str, Any], key: str) -> list[Any]:
-    values = []
+    values: list[Any] = []
     if key in schema:
         raw = schema[key]
         values.extend(raw if isinstance(raw, list) and key == "type" else [raw] if key == "type" else raw)

@@ -224,7 +224,7 @@ class ApiGraph:
         existing = self.graph.get_edge_data(source, target, "state_prerequisite")
         if existing is not None:
             return existing
-        data = {"kind": "state_prerequisite", "status": status, "weight": round(_UNTESTED * score, 4), "score": score, "origin": origin,
+        data: dict[str, Any] = {"kind": "state_prerequisite", "status": status, "weight": round(_UNTESTED * score, 4), "score": score, "origin": origin,
                 "parameter": None, "path": [], "successes": 0, "failures": 0, "confirmations": 0,
                 "contradictions": 0}
         self.graph.add_edge(source, target, key="state_prerequisite", **data)
@@ -564,7 +564,7 @@ class ApiGraph:
     # -- reporting --------------------------------------------------------------------------------
     def summary(self) -> GraphSummary:
         """Counts: nodes, edges by kind and status, components over live edges, failure tools."""
-        by_kind = {k: dict.fromkeys(EDGE_STATUSES, 0) for k in EDGE_KINDS}
+        by_kind: dict[str, dict[str, int]] = {k: dict.fromkeys(EDGE_STATUSES, 0) for k in EDGE_KINDS}
         for _, _, d in self.graph.edges(data=True):
             by_kind[d["kind"]][d["status"]] += 1
         live = nx.DiGraph()

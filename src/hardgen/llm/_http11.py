@@ -204,7 +204,7 @@ class Http11Transport(HTTPX.AsyncBaseTransport):  # type: ignore[misc, name-defi
         if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
             return b"", keep_alive
         if fields.get(b"transfer-encoding", b"").lower().endswith(b"chunked"):
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size_line = await reader.readuntil(b"\r\n")
                 size = int(size_line.split(b";", 1)[0].strip(), 16)

@@ -48,7 +48,7 @@ def normalize_schema(node: Any, where: str) -> Any:
     for key, value in node.items():
         if key == "type":
             types = value if isinstance(value, list) else [value]
-            mapped = []
+            mapped: list[str] = []
             for t in types:
                 if not isinstance(t, str):
                     raise ToolDefinitionError(f"{where}: type must be a string, got {t!r}")
