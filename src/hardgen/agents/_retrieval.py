@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,7 +77,7 @@ class ToolMatch:
         return len(self.matched) >= 2 or any(t not in GENERIC_TERMS for t in self.matched)
 
 
-def _schema_words(schema: Any, out: Counter[str], depth: int = 0) -> None:
+def _schema_words(schema: Any, out: defaultdict[str, float], depth: int = 0) -> None:
     """Words of nested parameter schemas (objects, arrays, anyOf), at parameter-description weight."""
     if not isinstance(schema, dict) or depth > 3:
         return
@@ -99,9 +99,9 @@ def _schema_words(schema: Any, out: Counter[str], depth: int = 0) -> None:
                 out[t] += ENUM_WEIGHT
 
 
-def tool_document(tool: ToolSpec) -> Counter[str]:
+def tool_document(tool: ToolSpec) -> defaultdict[str, float]:
     """The weighted bag of words that represents `tool` for retrieval."""
-    doc: Counter[str] = Counter()
+    doc: defaultdict[str, float] = defaultdict(float)  # float weights: a Counter types its counts as int
     for t in tokens(tool.name):
         doc[t] += NAME_WEIGHT
     for t in tokens(tool.description):
