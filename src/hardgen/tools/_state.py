@@ -162,7 +162,7 @@ class _Canonicalizer:
             return {"__random__": hashlib.sha256(repr(obj.getstate()).encode()).hexdigest()}
         if isinstance(obj, BaseModel):
             return self.mapping(obj.model_dump(mode="python"))
-        cls = type(obj)
+        cls: type = type(obj)  # not `type[Any]`, which mypy deems unhashable
         if dataclasses.is_dataclass(cls):
             return self.mapping({name: getattr(obj, name) for name in _dataclass_fields(cls)})
         if _is_code(obj):
@@ -214,7 +214,7 @@ def _json_view(obj: Any) -> Any:
         return {"__random__": hashlib.sha256(repr(obj.getstate()).encode()).hexdigest()}
     if isinstance(obj, BaseModel):
         return obj.model_dump(mode="python")
-    cls = type(obj)
+    cls: type = type(obj)  # not `type[Any]`, which mypy deems unhashable
     if dataclasses.is_dataclass(cls):
         return {name: getattr(obj, name) for name in _dataclass_fields(cls)}
     if _is_code(obj):
