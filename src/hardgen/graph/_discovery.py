@@ -91,8 +91,10 @@ def prerequisite_chain(graph: ApiGraph, tool: str, depth: int = 3, *, confirmed_
         visiting.add(t)
         if d > 0:
             for u in graph.prerequisites(t):
-                if confirmed_only and t == tool and graph.edge(u, t) is not None and graph.edge(u, t).status != "confirmed":
-                    continue
+                if confirmed_only and t == tool:
+                    edge = graph.edge(u, t)
+                    if edge is not None and edge.status != "confirmed":
+                        continue
                 visit(u, d - 1)
         visiting.discard(t)
         order.append(t)

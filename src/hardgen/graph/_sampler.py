@@ -228,10 +228,12 @@ class TraceSampler:
                         excluded.add(subgoal)
                         subgoal = None
                         continue
-            elif legal(target) and free(target):
-                choice = target
             else:
-                choice = self._nearest_legal(target, ran_set, produced, legal, free)
+                assert target is not None  # only a random walk has no target
+                if legal(target) and free(target):
+                    choice = target
+                else:
+                    choice = self._nearest_legal(target, ran_set, produced, legal, free)
             if choice is None:
                 if not target_done and mode != "random_walk":
                     self.stats.dead_ends += 1

@@ -157,8 +157,8 @@ def execute_advanced(
         for pname, binding in template.arguments.items():
             try:
                 if binding.kind == "param":
-                    if binding.param not in arguments:
-                        continue  # optional parameter left out
+                    if binding.param is None or binding.param not in arguments:
+                        continue  # optional parameter left out (or, malformed, none named)
                     args[pname] = arguments[binding.param]
                 elif binding.kind == "const":
                     args[pname] = binding.value

@@ -102,7 +102,7 @@ def _pick(node: Any, path: Sequence[str | int], values: Sequence[QueryValue], st
         if item == "*" or (isinstance(item, int) and isinstance(node, list)):
             if not isinstance(node, list) or not node:
                 return None
-            if item != "*":
+            if isinstance(item, int):  # the only other case than "*" here
                 node = node[item] if item < len(node) else None
                 continue
             chosen = _named_element(node, values)
