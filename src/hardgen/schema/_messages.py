@@ -92,8 +92,10 @@ class Message(Record):
         content = data.get("content")
         if isinstance(content, list):  # content parts: keep the text ones
             content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+        # Unchecked here on purpose: pydantic rejects a missing or unknown role (ValidationError, a ValueError).
+        role: Any = data.get("role")
         return cls(
-            role=data.get("role"),  # missing or unknown: pydantic's ValidationError (a ValueError)
+            role=role,
             content=content,
             reasoning=data.get("reasoning_content") or data.get("reasoning"),
             tool_calls=[ToolCall.from_openai(c) for c in calls] if calls else None,

@@ -157,7 +157,9 @@ def build_advanced_tool(
                 if isinstance(item, int) and item > 0 and isinstance(node, list):
                     ambiguous = True  # "element 3 of the results" with nothing a user could name it by
                 path.append(item)
-                node = node[item] if isinstance(node, (list, dict)) else node
+                # A path recorded on this very result steps into lists by int; a malformed one
+                # (a name into a list) fails here with Python's TypeError, unchecked on purpose.
+                node = node[item] if isinstance(node, (list, dict)) else node  # type: ignore[index]
             bindings[pname] = ArgBinding(kind="ref", step=source.step, path=path)
         templates.append(StepTemplate(tool=step.call.name, arguments=bindings))
 

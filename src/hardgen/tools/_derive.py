@@ -102,7 +102,8 @@ def _compatible(annotation: Any, memo: dict[Any, Any]) -> Any:
                 hint = typing.get_args(hint)[0]
             hint = _compatible(hint, memo)
             fields[key] = hint if key in annotation.__required_keys__ else typing_extensions.NotRequired[hint]
-        rebuilt = typing_extensions.TypedDict(annotation.__name__, fields)  # type: ignore[operator]
+        # A TypedDict built at run time: mypy types only literal, statically known ones.
+        rebuilt = typing_extensions.TypedDict(annotation.__name__, fields)  # type: ignore[misc]
         rebuilt.__doc__ = annotation.__doc__
         rebuilt.__module__ = annotation.__module__
         memo[annotation] = rebuilt
