@@ -87,7 +87,11 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return resolve(schema, ())
 
 
-_REQUIRED_MARKS = {typing.Required, typing.NotRequired} if sys.version_info >= (3, 11) else set()
+_REQUIRED_MARKS: set[Any]
+if sys.version_info >= (3, 11):  # a statement, not an expression, so mypy checks each version's branch
+    _REQUIRED_MARKS = {typing.Required, typing.NotRequired}
+else:
+    _REQUIRED_MARKS = set()
 
 
 def _compatible(annotation: Any, memo: dict[Any, Any]) -> Any:
@@ -113,7 +117,11 @@ def _compatible(annotation: Any, memo: dict[Any, Any]) -> Any:
         return annotation
     if origin is Annotated:
         inner = _compatible(args[0], memo)
-        return annotation if inner is args[0] else Annotated[(inner, *annotation.__metadata__)]
+        if inner is args[0]:
+            return annotation
+        # The tuple built first: mypy reads `X[(a, *b)]` as 3.11-only star syntax in an index.
+        rebuilt_args = (inner, *annotation.__metadata__)
+        return Annotated[rebuilt_args]
     new_args = tuple(_compatible(a, memo) for a in args)
     if all(n is a for n, a in zip(new_args, args, strict=True)):
         return annotation
