@@ -19,7 +19,7 @@ from typing_extensions import TypedDict
 
 from hardgen.tools import tool
 from hardgen.world._data import USD_RATES, email_of, person_name
-from hardgen.world._domain import Chain, Domain
+from hardgen.world._domain import Chain, Domain, ExampleCall
 from hardgen.world._errors import (
     AuthenticationError,
     ConflictError,
@@ -833,9 +833,9 @@ def _facts(seed: int = 0) -> dict[str, Any]:
 
 
 _F = _facts(0)
-_LOGIN = ("login_bank", _F["login"])
-_ACCOUNTS = ("list_bank_accounts", {})
-_RECENT_PURCHASES = ("search_transactions", {"account_id": "$1.accounts.0.account_id", "keyword": "card purchase",
+_LOGIN: ExampleCall = ("login_bank", _F["login"])
+_ACCOUNTS: ExampleCall = ("list_bank_accounts", {})
+_RECENT_PURCHASES: ExampleCall = ("search_transactions", {"account_id": "$1.accounts.0.account_id", "keyword": "card purchase",
                                              "start_date": (dt.date.fromisoformat(_F["today"])
                                                             - dt.timedelta(days=30)).isoformat()})
 

@@ -257,6 +257,7 @@ class CalendarAPI:
         return room
 
     def _summary(self, event: dict[str, Any]) -> EventSummary:
+        mine: Literal["organizer", "needs_action"] | Response
         if event["organizer_email"] == self.owner_email:
             mine = "organizer"
         else:
@@ -505,7 +506,7 @@ class CalendarAPI:
         self._check_free(begin, finish, room_id, None)
         event_id = f"EV-{self.next_event_number}"
         self.next_event_number += 1
-        event = {
+        event: dict[str, Any] = {
             "event_id": event_id,
             "title": title.strip(),
             "start": _fmt(begin),

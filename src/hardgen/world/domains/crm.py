@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
@@ -369,11 +369,11 @@ class CrmAPI:
         """
         needle = query.strip().lower()
         found = [
-            {k: c[k] for k in ("company_id", "name", "industry", "city")}
+            cast(CompanySummary, {k: c[k] for k in ("company_id", "name", "industry", "city")})
             for c in self.companies.values()
             if needle in c["name"].lower() and (industry is None or c["industry"].lower() == industry.strip().lower())
         ]
-        return {"companies": sorted(found, key=lambda c: c["name"])}  # type: ignore[typeddict-item]
+        return {"companies": sorted(found, key=lambda c: c["name"])}
 
     @tool
     def get_company(self, company_id: str) -> CompanyDetails:
@@ -421,8 +421,8 @@ class CrmAPI:
         needle = name.strip().lower()
         if not needle:
             raise InvalidArgumentError("name is empty; give part of the agent's name")
-        found = [dict(a) for a in self.agents.values() if needle in a["name"].lower()]
-        return {"agents": sorted(found, key=lambda a: a["name"])}  # type: ignore[typeddict-item]
+        found = [cast(AgentSummary, dict(a)) for a in self.agents.values() if needle in a["name"].lower()]
+        return {"agents": sorted(found, key=lambda a: a["name"])}
 
     # -- deals -------------------------------------------------------------------------------------
     @tool
@@ -609,7 +609,7 @@ class CrmAPI:
         ticket_id = f"TK-{self.next_ticket_number}"
         self.next_ticket_number += 1
         today = _date(self.today, "today")
-        ticket = {
+        ticket: dict[str, Any] = {
             "ticket_id": ticket_id,
             "subject": text,
             "category": category,
@@ -807,7 +807,7 @@ class CrmAPI:
             all_breached += breached
             rows.append(
                 {
-                    "priority": priority,  # type: ignore[typeddict-item]
+                    "priority": priority,
                     "sla_days": SLA_DAYS[priority],
                     "total": total,
                     "unresolved": sum(1 for t in tickets if t["status"] in ("open", "in_progress")),

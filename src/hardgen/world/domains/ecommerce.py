@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
@@ -700,7 +700,7 @@ class ShopAPI:
         order = self._order(order_id)
         if order["shipment"] is None:
             raise InvalidStateError(f"order {order_id} is {order['status']} and has no shipment yet")
-        return {"order_id": order_id, "status": order["status"], **order["shipment"]}
+        return cast(Shipment, {"order_id": order_id, "status": order["status"], **order["shipment"]})
 
     # -- returns and reviews ---------------------------------------------------------------------
     @tool(mutates=True)
@@ -821,8 +821,8 @@ def generate_state(seed: int) -> dict[str, Any]:
     owner = person_name(seed % 200)
     product_ids = iter(rng.sample(range(10000, 99999), 200))
     products: dict[str, dict[str, Any]] = {}
-    for category, items in _CATALOGUE.items():
-        for brand, base, price in items:
+    for category, entries in _CATALOGUE.items():
+        for brand, base, price in entries:
             colours = rng.sample(_VARIANTS, rng.randrange(1, 4)) if category not in ("Books",) else [None]
             for colour in colours:
                 product_id = f"P-{next(product_ids)}"
@@ -857,7 +857,7 @@ def generate_state(seed: int) -> dict[str, Any]:
         # Processing orders are recent; delivered ones span the return window and beyond.
         age = {"processing": rng.randrange(0, 2), "shipped": rng.randrange(2, 5)}.get(status, rng.randrange(5, 90))
         placed = today - dt.timedelta(days=age)
-        items = []
+        items: list[dict[str, Any]] = []
         for product_id in rng.sample(catalogue, rng.randrange(1, 4)):
             product = products[product_id]
             items.append({"product_id": product_id, "name": product["name"], "quantity": rng.randrange(1, 3),

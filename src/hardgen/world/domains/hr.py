@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
@@ -391,7 +391,8 @@ class HrAPI:
             "office_city",
             "employment_type",
         )
-        return {**{k: e[k] for k in keys}, "department_name": self.departments[e["department_id"]]["name"]}  # type: ignore[return-value]
+        details = {**{k: e[k] for k in keys}, "department_name": self.departments[e["department_id"]]["name"]}
+        return cast(EmployeeDetails, details)
 
     @tool
     def list_departments(self) -> DepartmentList:
@@ -400,7 +401,7 @@ class HrAPI:
         Returns:
             Every department.
         """
-        rows = [
+        rows: list[DepartmentSummary] = [
             {
                 "department_id": d["department_id"],
                 "name": d["name"],
@@ -409,7 +410,7 @@ class HrAPI:
             }
             for d in self.departments.values()
         ]
-        return {"departments": sorted(rows, key=lambda d: d["department_id"])}  # type: ignore[typeddict-item]
+        return {"departments": sorted(rows, key=lambda d: d["department_id"])}
 
     @tool
     def list_department_employees(self, department_id: str) -> EmployeeList:
@@ -479,11 +480,11 @@ class HrAPI:
         if employee_id is not None:
             self._employee(employee_id)
         found = [
-            dict(r)
+            cast(LeaveRequest, dict(r))
             for r in self.leave_requests.values()
             if (employee_id is None or r["employee_id"] == employee_id) and (status is None or r["status"] == status)
         ]
-        return {"leave_requests": sorted(found, key=lambda r: r["leave_request_id"])}  # type: ignore[typeddict-item]
+        return {"leave_requests": sorted(found, key=lambda r: r["leave_request_id"])}
 
     @tool(mutates=True, requires=["find_employee"])
     def request_leave(
@@ -615,11 +616,11 @@ class HrAPI:
         """
         self._employee(employee_id)
         slips = [
-            {k: p[k] for k in ("payslip_id", "period", "net_pay", "currency")}
+            cast(PayslipSummary, {k: p[k] for k in ("payslip_id", "period", "net_pay", "currency")})
             for p in self.payslips.values()
             if p["employee_id"] == employee_id
         ]
-        return {"employee_id": employee_id, "payslips": sorted(slips, key=lambda p: p["period"], reverse=True)}  # type: ignore[typeddict-item]
+        return {"employee_id": employee_id, "payslips": sorted(slips, key=lambda p: p["period"], reverse=True)}
 
     @tool
     def get_payslip(self, employee_id: str, period: str) -> Payslip:
@@ -655,9 +656,9 @@ class HrAPI:
         )
         return {
             "employee_id": employee_id,
-            "reviews": [dict(r) for r in reviews],
+            "reviews": [cast(PerformanceReview, dict(r)) for r in reviews],
             "open_cycles": list(self.open_review_cycles),
-        }  # type: ignore[misc]
+        }
 
     @tool(mutates=True, requires=["get_employee"])
     def submit_performance_review(
@@ -732,13 +733,13 @@ class HrAPI:
             self._department(department_id)
         needle = keyword.strip().lower()
         found = [
-            dict(j)
+            cast(JobOpening, dict(j))
             for j in self.job_openings.values()
             if needle in j["title"].lower()
             and (department_id is None or j["department_id"] == department_id)
             and (status is None or j["status"] == status)
         ]
-        return {"job_openings": sorted(found, key=lambda j: j["job_id"])}  # type: ignore[typeddict-item]
+        return {"job_openings": sorted(found, key=lambda j: j["job_id"])}
 
     @tool
     def list_job_applications(self, job_id: str, stage: ApplicationStage | None = None) -> JobApplicationList:
@@ -753,11 +754,11 @@ class HrAPI:
         """
         self._job(job_id)
         found = [
-            dict(a)
+            cast(JobApplication, dict(a))
             for a in self.applications.values()
             if a["job_id"] == job_id and (stage is None or a["stage"] == stage)
         ]
-        return {"job_id": job_id, "applications": sorted(found, key=lambda a: a["application_id"])}  # type: ignore[typeddict-item]
+        return {"job_id": job_id, "applications": sorted(found, key=lambda a: a["application_id"])}
 
     @tool(mutates=True, requires=["search_job_openings"])
     def apply_to_job(self, job_id: str, candidate_name: str, candidate_email: str) -> JobApplication:

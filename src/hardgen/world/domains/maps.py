@@ -18,7 +18,7 @@ import itertools
 import math
 import random
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
@@ -389,9 +389,9 @@ class MapsAPI:
         if not wanted:
             raise InvalidArgumentError("address is empty")
 
-        def result(place: dict[str, Any], match: str) -> GeocodeResult:
+        def result(place: dict[str, Any], match: Literal["address", "place", "city"]) -> GeocodeResult:
             keys = ("place_id", "name", "formatted_address", "city", "country", "latitude", "longitude")
-            return {**{k: place[k] for k in keys}, "match_type": match}  # type: ignore[return-value]
+            return cast(GeocodeResult, {**{k: place[k] for k in keys}, "match_type": match})
 
         places = list(self.places.values())
         for place in places:
@@ -405,7 +405,11 @@ class MapsAPI:
                 return result(place, "place")
         named = [p for p in places if _normal(p["name"]) == wanted]
         street = [p for p in places if _normal(p["formatted_address"].rsplit(",", 1)[0]) == wanted]
-        for matches, kind in ((named, "place"), (street, "address")):
+        lookups: tuple[tuple[list[dict[str, Any]], Literal["place", "address"]], ...] = (
+            (named, "place"),
+            (street, "address"),
+        )
+        for matches, kind in lookups:
             if len(matches) == 1:
                 return result(matches[0], kind)
             if len(matches) > 1:
@@ -691,7 +695,7 @@ class MapsAPI:
         Returns:
             Every favourite with its label, place id, name, address and city.
         """
-        rows = []
+        rows: list[FavoritePlace] = []
         for fav in self.favorites.values():
             place = self.places[fav["place_id"]]
             rows.append(
@@ -704,7 +708,7 @@ class MapsAPI:
                     "city": place["city"],
                 }
             )
-        return {"favorites": sorted(rows, key=lambda f: int(f["favorite_id"].split("-")[1]))}  # type: ignore[typeddict-item]
+        return {"favorites": sorted(rows, key=lambda f: int(f["favorite_id"].split("-")[1]))}
 
     @tool(mutates=True, requires=["geocode_address"])
     def save_favorite_place(self, place_id: str, label: str) -> FavoritePlace:
@@ -845,7 +849,7 @@ class MapsAPI:
         Returns:
             Every route with its id, name, mode, number of stops and totals.
         """
-        rows = []
+        rows: list[RouteSummary] = []
         for route in self.routes.values():
             view = self._route_view(route)
             rows.append(
@@ -858,7 +862,7 @@ class MapsAPI:
                     "total_duration_min": view["total_duration_min"],
                 }
             )
-        return {"routes": sorted(rows, key=lambda r: int(r["route_id"].split("-")[1]))}  # type: ignore[typeddict-item]
+        return {"routes": sorted(rows, key=lambda r: int(r["route_id"].split("-")[1]))}
 
     @tool(mutates=True, requires=["list_saved_routes"])
     def delete_saved_route(self, route_id: str) -> DeletedRoute:

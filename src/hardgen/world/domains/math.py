@@ -770,11 +770,11 @@ class MathAPI:
         Returns:
             Each dataset's id, name, unit and number of values.
         """
-        rows = [
+        rows: list[DatasetSummary] = [
             {"dataset_id": d["dataset_id"], "name": d["name"], "unit": d["unit"], "count": len(d["values"])}
             for d in self.datasets.values()
         ]
-        return {"datasets": sorted(rows, key=lambda d: d["name"])}  # type: ignore[typeddict-item]
+        return {"datasets": sorted(rows, key=lambda d: d["name"])}
 
     @tool
     def get_dataset(self, dataset_id: str) -> Dataset:

@@ -208,7 +208,7 @@ class SmartHomeAPI:
                 "device_type": device["device_type"], "room_name": self._room_name(device), "power": device["power"]}
 
     def _status(self, device: dict[str, Any]) -> DeviceStatus:
-        return {**self._summary(device), "brightness_percent": device.get("brightness_percent"),  # type: ignore[typeddict-item]
+        return {**self._summary(device), "brightness_percent": device.get("brightness_percent"),
                 "target_temperature_c": device.get("target_temperature_c"),
                 "thermostat_mode": device.get("thermostat_mode"), "lock_state": device.get("lock_state")}
 

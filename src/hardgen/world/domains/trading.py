@@ -668,7 +668,7 @@ def generate_state(seed: int) -> dict[str, Any]:
     stocks: dict[str, dict[str, Any]] = {}
     for company, symbol, sector, exchange, typical in _COMPANIES:
         price = typical * rng.uniform(0.7, 1.3)
-        closes = []
+        closes: list[dict[str, Any]] = []
         for day in reversed(trading_days):
             price *= rng.uniform(0.96, 1.04)
             closes.append({"date": day.isoformat(), "close": _money(price)})

@@ -574,7 +574,7 @@ class TravelAPI:
         price, _rate = _convert(hotel["nightly_rate"] * nights, hotel["currency"], "USD")
         self._charge(payment_method_id, price, f"{nights} nights at {hotel['hotel_name']}")
         hotel["rooms_available"] -= 1
-        booking = {
+        booking: dict[str, Any] = {
             "booking_id": self._new_booking_id(), "kind": "hotel", "status": "confirmed", "traveller_name": name,
             "flight_id": None, "hotel_id": hotel_id, "start_date": start.isoformat(), "end_date": end.isoformat(),
             "price": price, "currency": "USD", "payment_method_id": payment_method_id, "seat": None,

@@ -16,7 +16,8 @@ import datetime as dt
 import difflib
 import math
 import random
-from typing import Annotated, Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
@@ -294,11 +295,12 @@ class WeatherAPI:
         return round(mm / 25.4, 2) if self.units["precipitation"] == "in" else round(mm, 1)
 
     def _alert_view(self, alert: dict[str, Any]) -> WeatherAlert:
-        return {
+        view = {
             **alert,
             "location_ids": list(alert["location_ids"]),
             "acknowledged": alert["alert_id"] in self.acknowledged_alert_ids,
-        }  # type: ignore[typeddict-item]
+        }
+        return cast(WeatherAlert, view)
 
     def _active(self, alert: dict[str, Any]) -> bool:
         return alert["ends"] >= self.today  # ISO dates compare as strings
@@ -341,11 +343,11 @@ class WeatherAPI:
         if not needle:
             raise InvalidArgumentError("query is empty; give part of a city, country or region name")
         found = [
-            dict(loc)
+            cast(LocationInfo, dict(loc))
             for loc in self.locations.values()
             if needle in loc["city"].lower() or needle in loc["country"].lower() or needle in loc["region"].lower()
         ]
-        return {"locations": sorted(found, key=lambda loc: loc["city"])}  # type: ignore[typeddict-item]
+        return {"locations": sorted(found, key=lambda loc: loc["city"])}
 
     # -- readings --------------------------------------------------------------------------------
     @tool(requires=["get_location_id"])
@@ -609,8 +611,8 @@ class WeatherAPI:
         Returns:
             The unit preferences now in force.
         """
-        changes = {"temperature": temperature, "wind_speed": wind_speed, "precipitation": precipitation}
-        changes = {k: v for k, v in changes.items() if v is not None}
+        given = {"temperature": temperature, "wind_speed": wind_speed, "precipitation": precipitation}
+        changes: dict[str, str] = {k: v for k, v in given.items() if v is not None}
         if not changes:
             raise InvalidArgumentError("give at least one of temperature, wind_speed, precipitation")
         self.units.update(changes)
@@ -623,11 +625,13 @@ class WeatherAPI:
         Returns:
             Every subscription with its location id, alert types, channel and minimum severity.
         """
-        subs = [{**s, "alert_types": list(s["alert_types"])} for s in self.subscriptions.values()]
-        return {"subscriptions": sorted(subs, key=lambda s: int(s["subscription_id"].split("-")[1]))}  # type: ignore[typeddict-item]
+        subs = [
+            cast(AlertSubscription, {**s, "alert_types": list(s["alert_types"])}) for s in self.subscriptions.values()
+        ]
+        return {"subscriptions": sorted(subs, key=lambda s: int(s["subscription_id"].split("-")[1]))}
 
     @staticmethod
-    def _alert_types(alert_types: list[str]) -> list[str]:
+    def _alert_types(alert_types: Sequence[str]) -> list[str]:
         unique = list(dict.fromkeys(alert_types))
         if not unique:
             raise InvalidArgumentError("alert_types is empty; give at least one alert type")
@@ -763,7 +767,7 @@ def generate_state(seed: int) -> dict[str, Any]:
         swing = 1 + 0.2 * abs(lat)
         wettest = rng.randint(1, 12)
         base_rain = rng.uniform(25, 140)
-        normals = []
+        normals: list[dict[str, Any]] = []
         for month in range(1, 13):
             season = math.cos(2 * math.pi * (month - 7) / 12) * (1 if lat >= 0 else -1)
             rain = base_rain * (1 + 0.6 * math.cos(2 * math.pi * (month - wettest) / 12))
@@ -777,13 +781,13 @@ def generate_state(seed: int) -> dict[str, Any]:
                 }
             )
         climate[location_id] = normals
-        days = []
+        days: list[dict[str, Any]] = []
         for k in range(FORECAST_DAYS):
             day = today + dt.timedelta(days=k)
-            month = normals[day.month - 1]
-            high = month["avg_high_c"] + rng.uniform(-4, 4)
-            low = min(high - 2, month["avg_low_c"] + rng.uniform(-3, 3))
-            chance = min(95, max(0, round(rng.gauss(month["rainy_days"] * 3, 20))))
+            normal = normals[day.month - 1]
+            high = normal["avg_high_c"] + rng.uniform(-4, 4)
+            low = min(high - 2, normal["avg_low_c"] + rng.uniform(-3, 3))
+            chance = min(95, max(0, round(rng.gauss(normal["rainy_days"] * 3, 20))))
             days.append(
                 {
                     "date": day.isoformat(),
