@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
+from hardgen.agents import describe_result
 from hardgen.agents._text import tokens
 from hardgen.schema import ArgumentSource, Message, Observation, Record, Step, ToolCall, ToolSpec
 from hardgen.synth._critic import CriticHint
@@ -398,9 +399,12 @@ class ModelFreeReasoner:
             if isinstance(result, dict):
                 facts = [f"{humanize(k)}: {v}" for k, v in result.items()
                          if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+                nested = {k: v for k, v in result.items() if isinstance(v, (dict, list))}
+                if nested:  # lists and records: their values, not just "done"
+                    facts.append(describe_result(nested, limit=30))
                 lines.append(f"{goal} done - " + "; ".join(facts) if facts else f"{goal} done.")
             elif result is not None:
-                lines.append(f"{goal} returned {result}")
+                lines.append(f"{goal} returned {describe_result(result, limit=30)}")
         for field_name in report_fields:
             for result in plan.results.values():
                 if isinstance(result, dict) and field_name in result:

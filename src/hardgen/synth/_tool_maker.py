@@ -160,8 +160,33 @@ def build_advanced_tool(
                 # A path recorded on this very result steps into lists by int; a malformed one
                 # (a name into a list) fails here with Python's TypeError, unchecked on purpose.
                 node = node[item] if isinstance(node, (list, dict)) else node  # type: ignore[index]
+            selector = next((p for p in path if isinstance(p, ElementSelector)
+                             and path and isinstance(path[-1], str) and p.field == path[-1]), None)
+            if selector is not None:
+                # "the register named tax_rate" -> its name: the user already said it, so the
+                # lookup adds nothing and the value is bound to what the user says.
+                bindings[pname] = ArgBinding(kind="param", param=selector.param)
+                continue
             bindings[pname] = ArgBinding(kind="ref", step=source.step, path=path)
         templates.append(StepTemplate(tool=step.call.name, arguments=bindings))
+
+    # Reads that only looked up what the user says anyway are dropped (their steps renumbered).
+    live = {b.step for t in templates for b in t.arguments.values() if b.kind == "ref" and b.step is not None}
+    redundant = {i for i in referenced - live
+                 if not (tools.get(trace.steps[i].call.name) and tools[trace.steps[i].call.name].mutates)}
+    if redundant:
+        keep = [i for i in range(len(templates)) if i not in redundant]
+        renumber = {old: new for new, old in enumerate(keep)}
+        templates = [templates[i].model_copy(update={"arguments": {
+            k: (b.model_copy(update={"step": renumber[b.step]}) if b.kind == "ref" and b.step is not None else b)
+            for k, b in templates[i].arguments.items()}}) for i in keep]
+        trace = trace.model_copy(update={"steps": [trace.steps[i] for i in keep]})
+        referenced = {renumber[i] for i in live}
+        used = {b.param for t in templates for b in t.arguments.values() if b.kind == "param"}
+        used |= {p.param for t in templates for b in t.arguments.values() for p in b.path
+                 if isinstance(p, ElementSelector)}
+        example = {k: v for k, v in example.items() if k in used}
+        properties = {k: v for k, v in properties.items() if k in used}
 
     names = [s.call.name for s in trace.steps]
     goal_steps = []
