@@ -12,7 +12,7 @@ from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, bu
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
 from hardgen.errors import HardGenError
-from hardgen.graph import ApiGraph, discover_prerequisites
+from hardgen.graph import build_graph
 from hardgen.pipeline import FailureReport, RunDirectory, build_roles, mine_failures, resolve_sources, write_json_atomic
 from hardgen.tools import Session
 
@@ -69,9 +69,7 @@ def register(app: typer.Typer) -> None:
             session = Session.from_specs(specs, timeout=cfg.tool_timeout_s)
             with RichProgress(err_console, enabled=not as_json) as progress:
                 progress.start("graph", None)
-                graph = ApiGraph.from_session(session)
-                if cfg.sampling.discovery:
-                    discover_prerequisites(graph, session, seed=cfg.seed)
+                graph, _ = build_graph(session, seed=cfg.seed, discover=cfg.sampling.discovery, traces=0)
                 progress.finish()
                 roles = build_roles(cfg, graph, run.cache)
                 total = min(len(graph.tools), cfg.probe.max_tools or len(graph.tools)) * cfg.probe.tasks_per_tool

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from hardgen._version import __version__
 from hardgen.errors import MissingDependencyError
-from hardgen.graph import ApiGraph, SamplerConfig, TraceSampler, discover_prerequisites
+from hardgen.graph import ApiGraph, SamplerConfig, TraceSampler, build_graph
 from hardgen.pipeline._config import RunConfig, dump_config, load_config
 from hardgen.pipeline._probe import FailureReport, mine_failures
 from hardgen.pipeline._roles import Roles, build_roles
@@ -240,9 +240,7 @@ async def generate(
             resumed_probe = True
         else:
             progress.start("graph", None)
-            graph = ApiGraph.from_session(session)
-            if config.sampling.discovery:
-                discover_prerequisites(graph, session, seed=config.seed)
+            graph, _ = build_graph(session, seed=config.seed, discover=config.sampling.discovery, traces=0)
             progress.finish()
         manifest.phase_seconds["graph"] = round(time.perf_counter() - clock, 3)
         roles = build_roles(config, graph, run.cache)
