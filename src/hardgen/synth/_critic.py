@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol
 
 from hardgen.schema import GoldTurn, Record, Step
 from hardgen.synth._text import humanize, value_atoms
-from hardgen.tools import canonical_state
+from hardgen.tools import same_state
 from hardgen.verify import TurnVerdict, value_in_text
 
 HintKind = Literal["missing_step", "wrong_argument", "failed_call", "wrong_tool", "extra_change", "answer_missing",
@@ -71,9 +71,6 @@ def sanitize_hint(hint: CriticHint, gold: GoldTurn) -> CriticHint:
     return hint.model_copy(update={"text": generic})
 
 
-def _same(a: Any, b: Any) -> bool:
-    return canonical_state(a) == canonical_state(b)
-
 
 def model_free_hint(gold: GoldTurn, attempt: Sequence[Step], verdict: TurnVerdict,
                     answer_fields: Sequence[str] = ()) -> CriticHint:
@@ -82,7 +79,7 @@ def model_free_hint(gold: GoldTurn, attempt: Sequence[Step], verdict: TurnVerdic
     called = {s.call.name for s in attempt}
     for j, want in enumerate(gold.steps):
         tries = [s for s in attempt if s.call.name == want.call.name]
-        if any(s.observation.ok and _same(s.call.arguments, want.call.arguments) for s in tries):
+        if any(s.observation.ok and same_state(s.call.arguments, want.call.arguments) for s in tries):
             continue
         # The later call that needs this one: it consumes its output, else the next one made.
         needing = [g.call.name for g in gold.steps[j + 1:] if any(src.step == j for src in g.sources)]
@@ -98,7 +95,7 @@ def model_free_hint(gold: GoldTurn, attempt: Sequence[Step], verdict: TurnVerdic
                               text=f"The request is not complete: a call to {want.call.name} is missing.")
         failed = [s for s in tries if not s.observation.ok]
         for pname, value in want.call.arguments.items():
-            if any(not _same(s.call.arguments.get(pname), value) for s in tries):
+            if any(not same_state(s.call.arguments.get(pname), value) for s in tries):
                 source = next((src for src in want.sources if src.parameter == pname), None)
                 producer = gold.steps[source.step].call.name if source else None
                 where = (f"it should come from the result of {producer}" if producer

@@ -14,7 +14,7 @@ from hardgen.tools._environment import (
 from hardgen.tools._function_docs import load_function_docs, normalize_schema, tool_spec_from_doc
 from hardgen.tools._replay import ReplayResult, replay, replay_trace
 from hardgen.tools._session import Session
-from hardgen.tools._state import canonical_state, state_digest, state_hash
+from hardgen.tools._state import canonical_state, same_state, state_digest, state_hash
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
@@ -36,6 +36,7 @@ __all__ = [
     "normalize_schema",
     "replay",
     "replay_trace",
+    "same_state",
     "state_digest",
     "state_hash",
     "tool",

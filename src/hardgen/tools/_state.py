@@ -242,3 +242,8 @@ def state_hash(obj: Any) -> str:
     except (TypeError, ValueError):  # a cycle, or keys of mixed types: the Python walk handles both
         return state_digest(canonical_state(obj))
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def same_state(a: Any, b: Any) -> bool:
+    """Whether two values are equal as canonical state (dict and set order ignored)."""
+    return canonical_state(a) == canonical_state(b)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from hardgen.schema import EnvironmentSpec, GoldTurn, Message, Record, Sample, Step, ToolCall
-from hardgen.tools import DEFAULT_TIMEOUT_S, Session, canonical_state
+from hardgen.tools import DEFAULT_TIMEOUT_S, Session, same_state
 from hardgen.verify._answer import missing_answer_values
 from hardgen.verify._verdict import FailureKind, TurnVerdict, Verdict
 
@@ -44,9 +44,6 @@ def candidate_from_messages(messages: Sequence[Message]) -> list[CandidateTurn]:
     return turns
 
 
-def _same(a: object, b: object) -> bool:
-    return canonical_state(a) == canonical_state(b)
-
 
 def classify_failure(gold: Sequence[Step], candidate: Sequence[Step], malformed_calls: int = 0) -> FailureKind | None:
     """The probe taxonomy for a failed attempt, from what was called versus the gold steps."""
@@ -71,7 +68,7 @@ def classify_failure(gold: Sequence[Step], candidate: Sequence[Step], malformed_
         return "malformed_call"
     for g in gold:
         matches = [s for s in candidate if s.call.name == g.call.name]
-        if not any(_same(s.call.arguments, g.call.arguments) for s in matches):
+        if not any(same_state(s.call.arguments, g.call.arguments) for s in matches):
             return "wrong_argument"
     return None
 
@@ -81,7 +78,7 @@ def _matched_tools(gold: Sequence[Step], candidate: Sequence[Step]) -> set[int]:
     done = set()
     for i, g in enumerate(gold):
         for s in candidate:
-            if s.call.name == g.call.name and s.observation.ok and _same(s.call.arguments, g.call.arguments):
+            if s.call.name == g.call.name and s.observation.ok and same_state(s.call.arguments, g.call.arguments):
                 done.add(i)
                 break
     return done
@@ -100,7 +97,7 @@ def verify_turn(
     for j in gold.required_observations:
         want = gold.steps[j]
         if not any(s.call.name == want.call.name and s.observation.ok
-                   and _same(s.observation.result, want.observation.result) for s in steps):
+                   and same_state(s.observation.result, want.observation.result) for s in steps):
             missing_obs.append(j)
     if missing_obs:
         names = ", ".join(sorted({gold.steps[j].call.name for j in missing_obs}))
@@ -170,7 +167,7 @@ def check_gold(sample: Sample, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> 
         for t, turn in enumerate(sample.gold):
             for j, step in enumerate(turn.steps):
                 obs = session.call(step.call.name, step.call.arguments)
-                if obs.ok != step.observation.ok or not _same(obs.result, step.observation.result):
+                if obs.ok != step.observation.ok or not same_state(obs.result, step.observation.result):
                     problems.append(f"turn {t + 1} gold step {j + 1} ({step.call.name}) no longer gives its recorded result")
             if turn.final_state_hash is not None and session.state_hash() != turn.final_state_hash:
                 problems.append(f"turn {t + 1}: gold calls no longer reach the recorded state hash")
