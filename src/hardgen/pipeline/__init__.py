@@ -14,7 +14,14 @@ from hardgen.pipeline._config import (
 from hardgen.pipeline._generate import Manifest, Progress, SilentProgress, generate, summarize
 from hardgen.pipeline._probe import FailureReport, ProbeTask, ToolProbeResult, build_probe_task, mine_failures
 from hardgen.pipeline._roles import Roles, build_backend, build_roles
-from hardgen.pipeline._rundir import JsonlAppender, RunDirectory, iter_jsonl, repair_jsonl, write_json_atomic
+from hardgen.pipeline._rundir import (
+    JsonlAppender,
+    RunDirectory,
+    iter_jsonl,
+    repair_jsonl,
+    write_json_atomic,
+    write_jsonl_atomic,
+)
 from hardgen.pipeline._sources import resolve_sources
 from hardgen.pipeline._units import plan_units, unit_seed, variant_arguments
 
@@ -50,4 +57,5 @@ __all__ = [
     "unit_seed",
     "variant_arguments",
     "write_json_atomic",
+    "write_jsonl_atomic",
 ]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import Field
@@ -23,7 +23,7 @@ from hardgen.graph import ApiGraph, SamplerConfig, TraceSampler, build_graph
 from hardgen.pipeline._config import RunConfig, dump_config, load_config
 from hardgen.pipeline._probe import FailureReport, mine_failures
 from hardgen.pipeline._roles import Roles, build_roles
-from hardgen.pipeline._rundir import JsonlAppender, RunDirectory, iter_jsonl, write_json_atomic
+from hardgen.pipeline._rundir import JsonlAppender, RunDirectory, iter_jsonl, write_json_atomic, write_jsonl_atomic
 from hardgen.pipeline._sources import resolve_sources
 from hardgen.pipeline._units import plan_units
 from hardgen.schema import Record, Trace
@@ -80,8 +80,6 @@ class Manifest(Record):
 
 def _reason_key(reason: str) -> str:
     """Group rejection reasons: drop quoted values and numbers so alike reasons count together."""
-    import re
-
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", reason)
     text = re.sub(r"\b\d+\b", "N", text)
     return text[:120]
@@ -186,18 +184,10 @@ async def _top_up(config: RunConfig, run: RunDirectory, graph: ApiGraph, session
                            turns=config.synthesis.turns, limit=remaining, start=len(units), round_no=round_no)
     library.extend(made)
     units.extend(new_units)
-    _write_jsonl(run.traces, [*old_traces, *traces])
-    _write_jsonl(run.library, library)
-    _write_jsonl(run.units, units)
+    write_jsonl_atomic(run.traces, [*old_traces, *traces])
+    write_jsonl_atomic(run.library, library)
+    write_jsonl_atomic(run.units, units)
     return len(new_units)
-
-
-def _write_jsonl(path: Path, records: list[Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for r in records:
-            fh.write(r.model_dump_json() + "\n")
-    tmp.replace(path)
 
 
 async def generate(
@@ -281,10 +271,10 @@ async def generate(
                 traces.append(trace)
                 progress.advance()
             progress.finish()
-            _write_jsonl(run.traces, traces)
+            write_jsonl_atomic(run.traces, traces)
             graph.save(run.graph)
             library = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls)
-            _write_jsonl(run.library, library)
+            write_jsonl_atomic(run.library, library)
             manifest.phase_seconds["traces"] = round(time.perf_counter() - clock, 3)
         # Always continue from what is on disk, so a resumed run sees exactly what a fresh one saw.
         graph = ApiGraph.load(run.graph)
@@ -299,7 +289,7 @@ async def generate(
             limit = max(config.synthesis.samples * 3, config.synthesis.samples + 16)
             units = plan_units(library, graph, seed=config.seed, variants=config.synthesis.variants_per_tool,
                                turns=config.synthesis.turns, limit=limit)
-            _write_jsonl(run.units, units)
+            write_jsonl_atomic(run.units, units)
         manifest.units_planned = len(units)
 
         # Phase II/III: synthesise, reason, verify, write.

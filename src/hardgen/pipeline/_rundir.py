@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,18 @@ def write_json_atomic(path: Path, data: Any) -> None:
     text = data.model_dump_json(indent=2) if isinstance(data, BaseModel) else json.dumps(data, indent=2, default=str)
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_jsonl_atomic(path: Path, records: Iterable[BaseModel]) -> None:
+    """Write a whole JSONL file via a temporary file and a rename (for files rewritten whole, like
+    the library and the units, unlike the append-only samples)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(record.model_dump_json() + "\n")
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
