@@ -23,7 +23,7 @@ from hardgen.agents import ModelFreeAgent, run_agent
 from hardgen.schema import Message
 from hardgen.tools import Session, build_environment, canonical_state
 from hardgen.world import run_example
-from hardgen.world._domain import resolve_reference
+from hardgen.world._domain import example_literals, resolve_reference
 
 Task = tuple[str, str, str]
 """(domain, tool, request template). The gold trace is the domain's runnable example for the tool;
@@ -68,28 +68,13 @@ def domain_session(domain: str) -> tuple[Session, Any]:
     return Session([build_environment(module.DOMAIN.spec(0), timeout=None)]), module.DOMAIN
 
 
-def literal_values(calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """The example's literal argument values by name (repeats as `name_2`), integral floats as ints."""
-    values: dict[str, Any] = {}
-    for _, arguments in calls:
-        for key, value in arguments.items():
-            if isinstance(value, str) and value.startswith("$"):
-                continue
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            slot, n = key, 1
-            while slot in values:
-                n += 1
-                slot = f"{key}_{n}"
-            values[slot] = value
-    return values
 
 
 async def solve(domain: str, tool: str, template: str) -> tuple[bool, str, str]:
     """(solved, the request, what the agent called) for one task."""
     gold_env, spec = domain_session(domain)
     gold = list(spec.examples[tool])
-    query = template.format(**literal_values(gold))
+    query = template.format(**example_literals(gold))
     observations = run_example(gold_env, gold)
     if not all(o.ok for o in observations):
         raise RuntimeError(f"gold trace of {query!r} fails: {[o.to_text()[:120] for o in observations]}")

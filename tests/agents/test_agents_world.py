@@ -12,7 +12,7 @@ from hardgen.agents import ModelFreeAgent, run_agent
 from hardgen.schema import Message
 from hardgen.tools import Session, build_environment, canonical_state
 from hardgen.world import run_example
-from hardgen.world._domain import resolve_reference
+from hardgen.world._domain import example_literals, resolve_reference
 
 DOMAINS = ("travel", "hr", "crm")
 
@@ -22,20 +22,6 @@ def domain_session(domain: str) -> tuple[Session, Any]:
     return Session([build_environment(module.DOMAIN.spec(0), timeout=None)]), module.DOMAIN
 
 
-def literal_values(calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for _, arguments in calls:
-        for key, value in arguments.items():
-            if isinstance(value, str) and value.startswith("$"):
-                continue
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            slot, n = key, 1
-            while slot in values:
-                n += 1
-                slot = f"{key}_{n}"
-            values[slot] = value
-    return values
 
 
 def attempt(domain: str, tool: str, template: str) -> dict[str, Any]:
@@ -43,7 +29,7 @@ def attempt(domain: str, tool: str, template: str) -> dict[str, Any]:
     if tool not in spec.examples:
         pytest.skip(f"{domain} has no example for {tool}")
     gold = list(spec.examples[tool])
-    query = template.format(**literal_values(gold))
+    query = template.format(**example_literals(gold))
     observations = run_example(gold_env, gold)
     assert all(o.ok for o in observations), [o.to_text() for o in observations]
     goal_args = resolve_reference(gold[-1][1], [o.result for o in observations[:-1]])
@@ -57,7 +43,7 @@ def attempt(domain: str, tool: str, template: str) -> dict[str, Any]:
     return {
         "run": run,
         "solved": made_goal and run.answered and env.state_hash() == gold_env.state_hash(),
-        "observed_only": observed - {str(v) for v in literal_values(gold).values()},
+        "observed_only": observed - {str(v) for v in example_literals(gold).values()},
         "goal_result": observations[-1].result,
     }
 

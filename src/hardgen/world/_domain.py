@@ -93,3 +93,22 @@ def load_attributes(instance: Any, state: Mapping[str, Any], domain: str) -> Non
         raise ValueError(f"unknown {domain} state key(s): {unknown}")
     for key, value in state.items():
         setattr(instance, key, value)
+
+
+def example_literals(calls: Sequence[ExampleCall]) -> dict[str, Any]:
+    """The literal argument values of example calls by parameter name (a repeat becomes `name_2`),
+    integral floats as ints; references to earlier results are left out. For building requests
+    that state what an example's calls need."""
+    values: dict[str, Any] = {}
+    for _, arguments in calls:
+        for key, value in arguments.items():
+            if isinstance(value, str) and value.startswith("$"):
+                continue
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            slot, n = key, 1
+            while slot in values:
+                n += 1
+                slot = f"{key}_{n}"
+            values[slot] = value
+    return values
