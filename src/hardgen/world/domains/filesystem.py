@@ -311,6 +311,13 @@ class FileSystemAPI:
         absolute, node = self._get_file(path)
         return {"path": absolute, "content": node["content"], "size": _size(node)}
 
+    def _file_lines(self, path: str, lines: int) -> tuple[str, list[str]]:
+        """A file's absolute path and its lines, for head and tail (which check the same count)."""
+        absolute, node = self._get_file(path)
+        if not 1 <= lines <= 1000:
+            raise InvalidArgumentError(f"lines must be between 1 and 1000, got {lines}")
+        return absolute, node["content"].splitlines()
+
     @tool
     def head(self, path: str, lines: int = 10) -> FileLines:
         """Read the first lines of a text file.
@@ -322,10 +329,7 @@ class FileSystemAPI:
         Returns:
             The first lines of the file and the file's total line count.
         """
-        absolute, node = self._get_file(path)
-        if not 1 <= lines <= 1000:
-            raise InvalidArgumentError(f"lines must be between 1 and 1000, got {lines}")
-        all_lines = node["content"].splitlines()
+        absolute, all_lines = self._file_lines(path, lines)
         return {"path": absolute, "lines": all_lines[:lines], "total_lines": len(all_lines)}
 
     @tool
@@ -339,10 +343,7 @@ class FileSystemAPI:
         Returns:
             The last lines of the file and the file's total line count.
         """
-        absolute, node = self._get_file(path)
-        if not 1 <= lines <= 1000:
-            raise InvalidArgumentError(f"lines must be between 1 and 1000, got {lines}")
-        all_lines = node["content"].splitlines()
+        absolute, all_lines = self._file_lines(path, lines)
         return {"path": absolute, "lines": all_lines[-lines:], "total_lines": len(all_lines)}
 
     @tool
