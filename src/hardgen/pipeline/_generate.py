@@ -280,8 +280,6 @@ async def generate(
         graph = ApiGraph.load(run.graph)
         roles = build_roles(config, graph, run.cache, roles.backends)
         library = [AdvancedTool.model_validate(r) for r in iter_jsonl(run.library)]
-        manifest.traces = sum(1 for _ in iter_jsonl(run.traces))
-        manifest.advanced_tools = len(library)
 
         if resume and run.units.exists():
             units = [SynthesisUnit.model_validate(r) for r in iter_jsonl(run.units)]
