@@ -158,7 +158,8 @@ def test_hints_steer_the_reasoner() -> None:
     assert passed
     more = [*hints, CriticHint(kind="answer_missing", fields=["refund"], text="report it")]
     reported = asyncio.run(reasoner.solve(task, Session.from_specs([store_spec()]), more))
-    assert "refund: 210.0" in (reported.answer or "")
+    answer = reported.answer or ""
+    assert "refund" in answer.lower() and "210.00" in answer  # the field the critic named, in words
 
 
 # --- Synthesizer ---------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 Every lifted value must be in the query (answerable) and no intermediate value may be (implicit):
 both are checked mechanically by `check_query`, whoever wrote the query. The model-free writer
-composes the query from the goal steps' intent phrases, the lifted values and the fields the user
-wants back, with seeded variation and optional noise.
+speaks as a user: each goal's request from the domain's phrasing data (or the realiser, for tools
+from elsewhere), the values woven into the sentence with the words that name them, the fields the
+user wants back asked for in plain words, and seeded greetings, context and politeness around it.
+It never writes a tool name, a parameter label, a key-value block or a description clause.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ from typing import Any, Protocol
 from pydantic import Field
 
 from hardgen.schema import Record, Step, ToolSpec
+from hardgen.synth import _voice as voice
 from hardgen.synth._advanced_tool import AdvancedTool
-from hardgen.synth._text import humanize, intent_phrase, is_id_like, render_value, value_atoms
+from hardgen.synth._answering import field_noun
+from hardgen.synth._phrasing import builtin_phrasing, tool_phrasing
+from hardgen.synth._slots import REFERENCE, extract_values
+from hardgen.synth._text import is_id_like, value_atoms
 from hardgen.verify import value_in_text
 
 _ANSWER_KEY_PRIORITY = re.compile(
@@ -25,23 +31,11 @@ _ANSWER_KEY_PRIORITY = re.compile(
     r"id$|_id$|number|code|name|title|date|time|level|score|rate|quantity)"
 )
 
-_OPENERS = ("", "Hi! ", "Hello, ", "Quick request: ", "Could you help me with something? ", "Hey, ")
-_CONNECTORS = (" and then ", ", and after that ", " and ")
-_DETAIL_LEADS = ("Details: ", "Here is what you need: ", "Use these details - ", "For reference: ")
-_ASK_BACK = ("When you're done, tell me the {fields}.", "Please report the {fields} at the end.",
-             "Let me know the {fields}.")
-_NOISE = (
-    "I'm trying to get my week organised.",
-    "This has been on my list for a while.",
-    "My manager asked me to sort this out today.",
-    "I'm on my phone, so keep it short.",
-    "Thanks in advance, I appreciate it.",
-)
-
-
-REFERENCE_PHRASE = "the same one as before"
-"""How a query names a value the conversation already produced (a later turn referring to an
-earlier result): the agent must find it in the earlier turns."""
+REFERENCE_PHRASE = REFERENCE
+"""The canonical form of a reference to a value the conversation already produced (a later turn
+referring to an earlier result): the agent must find it in the earlier turns. Queries vary the
+wording ("the same order as before", "the route from earlier", see `_voice.REFERENCES`);
+`_slots.extract_values` reads every variant back as this phrase."""
 
 
 class HardQuery(Record):
@@ -117,7 +111,7 @@ def answer_fields(steps: Sequence[Step], goal_steps: Sequence[int], lifted: Mapp
 
 
 class ModelFreeQueryWriter:
-    """Template query writer over tool descriptions and lifted values; never states intermediate values."""
+    """A user's request woven from phrasing data and the lifted values; never states intermediate values."""
 
     name = "model-free"
 
@@ -132,30 +126,60 @@ class ModelFreeQueryWriter:
 
     def compose(self, tool: AdvancedTool, arguments: Mapping[str, Any], steps: Sequence[Step],
                 tools: Mapping[str, ToolSpec], rng: random.Random, references: Collection[str] = ()) -> HardQuery:
-        intents = []
-        for i in tool.goal_steps:
-            name = tool.steps[i].tool
-            intents.append(intent_phrase(tools[name]) if name in tools else humanize(name))
-        intents = list(dict.fromkeys(intents))
-        connector = rng.choice(_CONNECTORS)
-        request = connector.join(intents)
-        parts = [f"{rng.choice(_OPENERS)}I need you to {request}."]
-        details = [f"{humanize(p)}: {REFERENCE_PHRASE if p in references else render_value(v)}"
-                   for p, v in arguments.items()]
-        if details:
-            rng.shuffle(details)
-            parts.append(rng.choice(_DETAIL_LEADS) + "; ".join(details) + ".")
-        noise: list[str] = []
-        if self.noise and rng.random() < 0.5:
-            sentence = rng.choice(_NOISE)
-            noise.append(sentence)
-            parts.insert(rng.randrange(len(parts) + 1), sentence)
+        goal_tools = list(dict.fromkeys(tool.steps[i].tool for i in tool.goal_steps if i < len(tool.steps)))
+        requests = []
+        for name in goal_tools:
+            spec = tools.get(name)
+            asks = tool_phrasing(spec).ask if spec is not None else [name.replace("_", " ")]
+            requests.append(re.sub(r"\{\w+\}", "it", rng.choice(asks)))
+        plain = _plain_values(arguments, tool.parameters.get("properties", {}))
+        mentions = []
+        for pname, value in arguments.items():
+            if pname in references:
+                text = rng.choice(voice.REFERENCES).format(n=re.sub(r" ids?$", "", voice.noun(pname)))
+            else:
+                text = voice.render(value, pname in plain)
+            mentions.append(voice.mention(pname, text, rng, value))
+        rng.shuffle(mentions)
+        short = all(spec is not None and (spec.environment or "", spec.name) in builtin_phrasing()
+                    for spec in (tools.get(n) for n in goal_tools[:1]))
+        n_inline = 2 if short else 0
+        inline = [m[0] for m in mentions[:n_inline]]
+        statements = [m[1] for m in mentions[n_inline:]]
+        if len(inline) == 2 and rng.random() < 0.4:
+            statements.insert(0, mentions[1][1])
+            inline = inline[:1]
+        first = requests[0] + (" " + voice.join_list(inline) if inline else "")
+        request = first
+        for other in requests[1:]:
+            request = rng.choice(voice.JOINS).format(a=request, b=other)
         fields = answer_fields(steps, tool.goal_steps, arguments) if self.ask_back else []
         fields = [(k, v) for k, v in fields if not is_id_like(v) or k.endswith("id")]
-        if fields:
-            names = " and ".join(dict.fromkeys(humanize(k) for k, _ in fields))
-            parts.append(rng.choice(_ASK_BACK).format(fields=names))
-        text = " ".join(p.strip() for p in parts if p.strip())
+        field_text = voice.join_list([f"the {field_noun(k)}" for k in dict.fromkeys(k for k, _ in fields)])
+        field_text = field_text[len("the "):] if field_text.startswith("the ") else field_text
+        inline_ask = bool(fields) and rng.random() < 0.3
+        if inline_ask:
+            request += " " + rng.choice(voice.ASK_INLINE).format(f=field_text)
+        frame = rng.choice(voice.FRAMES)
+        sentence = frame.replace("{R}", voice.capitalise(request)).replace("{r}", request)
+        parts = [sentence]
+        if statements:
+            parts.append(voice.capitalise(voice.join_list(statements)) + ".")
+        if fields and not inline_ask:
+            parts.append(rng.choice(voice.ASKS).format(f=field_text))
+        noise: list[str] = []
+        later = bool(steps) and steps[0].turn > 0
+        if later:
+            parts.insert(0, rng.choice(voice.LATER_OPENERS))
+        elif self.noise and rng.random() < 0.45:
+            parts.insert(0, rng.choice(voice.GREETINGS))
+        if self.noise and rng.random() < 0.45:
+            sentence = rng.choice(voice.CONTEXT)
+            noise.append(sentence)
+            parts.insert(rng.randrange(1 if later else 0, len(parts) + 1), sentence)
+        if self.noise and rng.random() < 0.3:
+            parts.append(rng.choice(voice.CLOSERS))
+        text = voice.articles(" ".join(p.strip() for p in parts if p.strip()))
         return HardQuery(
             text=text,
             lifted_values=dict(arguments),
@@ -163,3 +187,22 @@ class ModelFreeQueryWriter:
             answer_values=[v for _, v in fields],
             noise=noise,
         )
+
+
+_PLAIN = re.compile(r"^(?:[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?"
+                    r"|[A-Za-z]{1,6}[-_]\d+[A-Za-z0-9-]*|[a-z]+)$")
+
+
+def _plain_values(arguments: Mapping[str, Any], schemas: Mapping[str, Any]) -> set[str]:
+    """Parameters whose string value the slot filler reads back whole without quotes (names, emails,
+    dates, ids, single lower-case words); the rest is quoted."""
+    plain = set()
+    for pname, value in arguments.items():
+        if not isinstance(value, str) or not _PLAIN.match(value):
+            continue
+        if value.islower() and value.isalpha() and schemas.get(pname, {}).get("enum") is None:
+            continue  # a bare word is read back only for parameters with a fixed set of values
+        found = extract_values(f"It is for {value} today.")
+        if any(v.text == value for v in found):
+            plain.add(pname)
+    return plain

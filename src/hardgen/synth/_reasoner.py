@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,13 +20,16 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
-from hardgen.agents import describe_result
 from hardgen.agents._text import tokens
 from hardgen.schema import ArgumentSource, Message, Observation, Record, Step, ToolCall, ToolSpec
+from hardgen.synth import _narration as narrate
+from hardgen.synth import _voice as voice
+from hardgen.synth._answering import fact_sentences, requested_keys, stated_in, summarise
 from hardgen.synth._critic import CriticHint
+from hardgen.synth._phrasing import tool_phrasing
 from hardgen.synth._query_writer import REFERENCE_PHRASE
 from hardgen.synth._slots import QueryValue, coerce, extract_values, match_score
-from hardgen.synth._text import humanize, intent_phrase
+from hardgen.synth._text import intent_phrase
 
 MAX_DEPTH = 4
 MAX_RETRIES = 2
@@ -171,8 +175,17 @@ class _Plan:
     messages: list[Message] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)
     in_progress: set[str] = field(default_factory=set)
+    rng: random.Random = field(default_factory=random.Random)
+    """Draws the narration's wording (seeded from the query, so a run is deterministic)."""
+    opening: str = ""
+    """What the user wants, said once before the first call."""
 
-    def achieve(self, tool: str, depth: int = 0) -> Any:
+    def act(self, tool: str) -> str:
+        return narrate.act(self.offered.get(tool), tool, self.rng)
+
+    def achieve(self, tool: str, depth: int = 0, purpose: tuple[str, str] | None = None) -> Any:
+        """Run `tool` (and what it needs first). `purpose` says why, for the narration: ("value",
+        parameter) when another call needs a value from its result, ("prerequisite", consumer)."""
         if tool in self.results:
             return self.results[tool]
         if depth > MAX_DEPTH or tool in self.in_progress or tool in self.failed or tool not in self.offered:
@@ -180,22 +193,30 @@ class _Plan:
         self.in_progress.add(tool)
         try:
             spec = self.offered[tool]
-            notes: list[str] = []
             for pre in self.dependencies.prerequisites(tool):
                 if pre in self.offered and pre not in self.results and pre not in self.banned:
-                    notes.append(f"{tool} needs {pre} to have run first.")
-                    self.achieve(pre, depth + 1)
+                    self.achieve(pre, depth + 1, ("prerequisite", tool))
             skip: dict[str, set[str]] = {}
             result = None
             for retry in range(MAX_RETRIES + 1):
                 arguments, sources, reasons = self.fill(spec, depth, skip)
-                rationale = f"To {intent_phrase(spec)}, I call {tool}."
-                if retry:
-                    rationale = f"That did not work, so I take the values from another source. {rationale}"
-                if reasons:
-                    rationale += " " + " ".join(reasons)
-                if notes and not retry:
-                    rationale = " ".join(notes) + " " + rationale
+                this_act = self.act(tool)
+                parts: list[str] = []
+                if retry and self.steps and self.steps[-1].observation.error is not None:
+                    parts.append(narrate.retry(self.steps[-1].observation.error.type, self.rng))
+                if purpose and purpose[0] == "prerequisite":
+                    parts.append(narrate.prerequisite(this_act, self.act(purpose[1]), self.rng))
+                elif purpose and purpose[0] == "value":
+                    consumer, _, parameter = purpose[1].partition(".")
+                    parts.append(narrate.lookup(parameter, this_act, self.act(consumer), self.rng))
+                    parts.extend(reasons)
+                else:
+                    parts.extend(reasons)
+                    parts.append(narrate.goal(this_act, self.rng, after_lookup=bool(sources)))
+                if self.opening:
+                    parts.insert(0, self.opening)
+                    self.opening = ""
+                rationale = " ".join(parts)
                 result = self.execute(tool, arguments, sources, rationale)
                 if result is not None or not sources or any(p not in arguments for p in spec.required):
                     break
@@ -235,6 +256,7 @@ class _Plan:
         sources: list[ArgumentSource] = []
         reasons: list[str] = []
         used: set[int] = set()
+        given: list[str] = []
         # Query values first, best matches first, each value once per call.
         scored = sorted(
             ((match_score(v, p, props[p], spec.name), i, p) for p in props for i, v in enumerate(self.values)
@@ -252,11 +274,13 @@ class _Plan:
                 if earlier is None:
                     continue
                 arguments[pname] = earlier
-                reasons.append(f"The {humanize(pname)} is the one from earlier in our conversation.")
+                reasons.append(narrate.from_earlier(pname, self.rng))
             else:
                 arguments[pname] = coerce(self.values[i].text, props[pname])
-                reasons.append(f"The {humanize(pname)} is given in the request.")
+                given.append(pname)
             used.add(i)
+        if given:
+            reasons.insert(0, narrate.from_request(given, self.rng))
         for pname in spec.required:
             if pname in arguments:
                 continue
@@ -281,7 +305,7 @@ class _Plan:
                     # Only the hint, the critic or a read may be used to look a value up: a write
                     # called just for its output would change what the user did not ask to change.
                     continue
-                result = self.achieve(producer.tool, depth + 1)
+                result = self.achieve(producer.tool, depth + 1, ("value", f"{spec.name}.{pname}"))
                 if result is None:
                     continue
                 path = producer.path or locate_field(result, pname)
@@ -295,8 +319,8 @@ class _Plan:
                 step = max(i for i, s in enumerate(self.steps) if s.call.name == producer.tool and s.observation.ok)
                 sources.append(ArgumentSource(parameter=pname, step=step,
                                               path=[p for p in producer.path if p != "*"]))
-                reasons.append(f"The request does not state the {humanize(pname)}, so I take it from the result "
-                               f"of {producer.tool}.")
+                if not isinstance(value, (dict, list)):
+                    reasons.append(narrate.from_result(pname, value, self.rng))
         return arguments, sources, reasons
 
     def execute(self, tool: str, arguments: dict[str, Any], sources: list[ArgumentSource], rationale: str) -> Any:
@@ -329,8 +353,8 @@ class ModelFreeReasoner:
                        if f"({name})" in goal_part and name not in banned)
         if named:
             return [name for _, name in named]
-        docs = {name: tokens(name) * 2 + tokens(intent_phrase(spec)) for name, spec in offered.items()
-                if name not in banned}
+        docs = {name: tokens(name) * 2 + tokens(intent_phrase(spec)) + tokens(" ".join(tool_phrasing(spec).ask))
+                for name, spec in offered.items() if name not in banned}
         if not docs:
             return []
         df = Counter(w for words in docs.values() for w in set(words))
@@ -357,7 +381,8 @@ class ModelFreeReasoner:
 
     async def solve(self, task: ReasonerTask, environment: Any, hints: Sequence[CriticHint]) -> ReasonerAttempt:
         offered = {t.name: t for t in task.tools}
-        plan = _Plan(task, environment, offered, extract_values(task.query), self.dependencies)
+        plan = _Plan(task, environment, offered, extract_values(task.query), self.dependencies,
+                     rng=narrate.narrator_rng(task.query, task.turn, len(hints)))
         extra_goals: list[str] = []
         report_fields: list[str] = []
         for hint in hints:
@@ -379,39 +404,61 @@ class ModelFreeReasoner:
         plan.preferred.extend(sorted((t for t in offered if f"calls {t} " in internal), key=internal.find))
         goals = self.goals(task, offered, plan.banned)
         order = [g for g in extra_goals if g in offered and g not in goals] + goals
+        if order:
+            plan.opening = narrate.intro([plan.act(g) for g in goals or order], plan.rng)
         for goal in order:
             plan.achieve(goal)
         if not plan.steps:
-            answer = "I could not find a tool that does what you asked."
-            plan.messages.append(Message.assistant(content=answer, reasoning="No offered tool matches the request."))
+            answer = "I'm sorry, none of the tools I have can do that."
+            plan.messages.append(Message.assistant(content=answer, reasoning="None of the offered tools fits this request."))
             return ReasonerAttempt(messages=plan.messages, steps=[], answer=answer)
-        answer = self._answer(plan, goals, report_fields)
-        plan.messages.append(Message.assistant(
-            content=answer, reasoning="All the needed calls are done; I report the results the user asked for."))
+        answer, reasoning = self._answer(plan, goals, report_fields)
+        plan.messages.append(Message.assistant(content=answer, reasoning=reasoning))
         return ReasonerAttempt(messages=plan.messages, steps=plan.steps, answer=answer)
 
     @staticmethod
-    def _answer(plan: _Plan, goals: list[str], report_fields: list[str]) -> str:
-        lines: list[str] = []
+    def _answer(plan: _Plan, goals: list[str], report_fields: list[str]) -> tuple[str, str]:
+        """The final answer and the thinking before it: the values the query asks for (by its own
+        words, or the critic's fields), a confirmation of each write, else a short summary."""
+        rng, query = plan.rng, plan.task.query
         shown = [g for g in goals if g in plan.results] or [s.call.name for s in plan.steps if s.observation.ok][-1:]
+        facts: list[tuple[str, Any, Any]] = []
+        seen: set[str] = set()
         for goal in shown:
             result = plan.results.get(goal)
-            if isinstance(result, dict):
-                facts = [f"{humanize(k)}: {v}" for k, v in result.items()
-                         if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
-                nested = {k: v for k, v in result.items() if isinstance(v, (dict, list))}
-                if nested:  # lists and records: their values, not just "done"
-                    facts.append(describe_result(nested, limit=30))
-                lines.append(f"{goal} done - " + "; ".join(facts) if facts else f"{goal} done.")
-            elif result is not None:
-                lines.append(f"{goal} returned {describe_result(result, limit=30)}")
+            if not isinstance(result, dict):
+                continue
+            for key in requested_keys(query, result):
+                if key not in seen and not stated_in(query, result[key]):
+                    facts.append((key, result[key], result))
+                    seen.add(key)
         for field_name in report_fields:
-            for result in plan.results.values():
-                if isinstance(result, dict) and field_name in result:
-                    lines.append(f"{humanize(field_name)}: {result[field_name]}")
+            if field_name in seen:
+                continue
+            for result in [plan.results[g] for g in shown if g in plan.results] + list(plan.results.values()):
+                if isinstance(result, dict) and field_name in result and not isinstance(result[field_name], (dict, list)):
+                    facts.append((field_name, result[field_name], result))
+                    seen.add(field_name)
                     break
+        done = [voice.done_phrase(rng.choice(tool_phrasing(plan.offered[g]).ask).replace("{", "").replace("}", ""))
+                for g in shown if g in plan.offered and plan.offered[g].mutates and g in plan.results]
+        lines: list[str] = []
+        if done:
+            lines.append(rng.choice(("I've {d}.", "Done, I've {d}.", "All set, I've {d}.", "That's done: I've {d}."))
+                         .format(d=voice.join_list(done)))
+        if facts:
+            lines.append(fact_sentences(facts, rng))
+        elif not done:
+            lines.extend(summarise(plan.results.get(g), rng) for g in shown if g in plan.results)
         failed = [s for s in plan.steps if not s.observation.ok]
+        if failed and any(g not in plan.results for g in goals):
+            lines = []
         if failed and not lines:
-            lines.append("I could not complete the request: " + "; ".join(
-                f"{s.call.name} failed ({s.observation.error.type if s.observation.error else 'error'})" for s in failed))
-        return "\n".join(lines)
+            reasons = voice.join_list([f"trying to {voice.second_person(tool_phrasing(plan.offered[s.call.name]).ask[0])}"
+                                       " failed" if s.call.name in plan.offered else f"{s.call.name} failed"
+                                       + (f" ({s.observation.error.message})" if s.observation.error else "")
+                                       for s in failed[-2:]])
+            lines.append(f"I couldn't finish that: {reasons}.")
+        reasoning = narrate.final([(k, v) for k, v, _ in facts], [voice.third_person(d) for d in done],
+                                  bool(failed) and not lines, rng)
+        return "\n".join(lines), reasoning

@@ -3,21 +3,29 @@ scorer that matches them to a tool's parameters by context, name, type and enum.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardgen.agents._text import tokens
+from hardgen.agents._text import STOPWORDS, tokens
 
 _KEY_VALUE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9 _\-]{0,40}?)\s*:\s*(?P<value>'[^']*'|\"[^\"]*\"|[^;\n]+?)(?=\s*;|\.\s|\.?$|\n)")
 _LEAD_IN = re.compile(r"\s*[A-Za-z][A-Za-z0-9 _\-]{0,40}:\s")
-_QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
+_QUOTED = re.compile(r"(?<![\w'])'([^']+)'(?!\w)|\"([^\"]+)\"")
+_BOUNDARY = re.compile(r"[,.;!?]\s|\b(?:and|with|for|at|on|using|then|but|so|to|from|about|in)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b")
 _NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\w-])")
-_ID = re.compile(r"\b[A-Z]{1,6}-\d{2,}[A-Z0-9-]*\b")
+_ID = re.compile(r"\b[A-Za-z]{1,6}[-_]\d+[A-Za-z0-9-]*\b")
+_WORD = re.compile(r"(?<![\w'-])[a-z][a-z_]+(?![\w'-])")
+_REFERENCE = re.compile(
+    r"\b(?:the same one as before|the same (?P<a>(?:[a-z]+ ){0,3}?)as (?:before|last time|earlier)"
+    r"|the (?P<b>(?:[a-z]+ ){1,3}?)from (?:before|earlier))\b")
+REFERENCE = "the same one as before"
+"""What a reference to an earlier turn's value reads as (the Query Writer's REFERENCE_PHRASE)."""
 _PROPER = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|de|da|van|von))*)\b")
 
 
@@ -35,8 +43,9 @@ class QueryValue:
 
 
 def extract_values(query: str) -> list[QueryValue]:
-    """Candidate values of a query, most specific first (keyed pairs, quotes, emails, dates, ids,
-    numbers, proper names), without overlaps."""
+    """Candidate values of a query, most specific first (references to an earlier turn, keyed pairs,
+    quotes, emails, dates, ids, numbers, proper names, then bare lower-case words, which only fill
+    parameters with a fixed set of values), without overlaps."""
     found: list[QueryValue] = []
     taken: list[tuple[int, int]] = []
 
@@ -46,9 +55,16 @@ def extract_values(query: str) -> list[QueryValue]:
     def before(pos: int, n: int = 4) -> list[str]:
         return tokens(query[max(0, pos - 60):pos])[-n:]
 
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(query)]
+    for ref in _REFERENCE.finditer(query):
+        words = tokens(ref.group("a") or ref.group("b") or "")
+        found.append(QueryValue(REFERENCE, [*before(ref.start(), 3), *words], "reference", ref.start()))
+        taken.append((ref.start(), ref.end()))
     pos = 0
     while (m := _KEY_VALUE.search(query, pos)) is not None:
         pos = m.end()
+        if any(a <= m.start() < b for a, b in quoted) or not free(m.start(), m.end()):
+            continue  # a colon inside quoted free text ("Agenda: ...") is not a label
         if _LEAD_IN.match(m.group("value")):
             pos = m.start("value")  # "Details: name: X" -> the real pair starts at the value
             continue
@@ -65,6 +81,7 @@ def extract_values(query: str) -> list[QueryValue]:
         taken.append((m.start("key"), m.end("value")))
     patterns: Iterable[tuple[str, re.Pattern[str]]] = (
         ("quoted", _QUOTED), ("email", _EMAIL), ("date", _DATE), ("id", _ID), ("number", _NUMBER), ("proper", _PROPER),
+        ("word", _WORD),
     )
     for kind, pattern in patterns:
         for m in pattern.finditer(query):
@@ -74,9 +91,23 @@ def extract_values(query: str) -> list[QueryValue]:
             sentence_start = query[max(0, m.start() - 2):m.start()].strip() in ("", ".", "!", "?", ",")
             if kind == "proper" and sentence_start and len(text.split()) == 1:
                 continue  # a capitalised first word of a sentence is not a name
+            if kind == "word" and text in STOPWORDS:
+                continue
             found.append(QueryValue(text, before(m.start()), kind, m.start()))
             taken.append((m.start(), m.end()))
-    return sorted(found, key=lambda v: v.start)
+    found.sort(key=lambda v: v.start)
+    # An unlabelled value is named by the words since the last boundary (a comma, "and", "with",
+    # "for", or the value before it): "for the traveller named Ana" -> traveller, named.
+    end = 0
+    for v in found:
+        if not v.keyed and v.kind != "reference":
+            span = query[end:v.start]
+            cuts = list(_BOUNDARY.finditer(span))
+            near = tokens(span[cuts[-1].end():] if cuts else span)[-4:]
+            v.context = near or v.context[-2:]
+        if v.kind != "word":
+            end = v.start + len(v.text) + (2 if v.kind == "quoted" else 0)
+    return found
 
 
 def coerce(value: str, schema: dict[str, Any]) -> Any:
@@ -107,6 +138,13 @@ def coerce(value: str, schema: dict[str, Any]) -> Any:
         return None
     if "array" in types:
         items = schema.get("items", {})
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list):
+                return parsed
         parts = [p.strip() for p in re.split(r",\s*", text) if p.strip()]
         values = [coerce(p, items) for p in parts]
         return values if all(v is not None for v in values) else None
@@ -117,6 +155,8 @@ def coerce(value: str, schema: dict[str, Any]) -> Any:
 
 def match_score(value: QueryValue, name: str, schema: dict[str, Any], tool: str = "") -> float:
     """How well a query value fits a parameter of `tool` (0 = not at all)."""
+    if value.kind == "word" and schema.get("enum") is None and schema.get("type") != "boolean":
+        return 0.0  # a bare lower-case word is a value only where the parameter has a fixed set of them
     if coerce(value.text, schema) is None:
         return 0.0
     name_words = set(tokens(name.replace("_", " ")))
@@ -135,8 +175,12 @@ def match_score(value: QueryValue, name: str, schema: dict[str, Any], tool: str 
     context = set(value.context)
     if value.keyed and not (name_words & context):
         return 0.0  # a labelled value belongs to the parameter its label names
-    if name.lower().endswith("id") and not value.keyed and not _ID.fullmatch(value.text.strip()):
+    if name.lower().endswith("id") and not value.keyed and value.kind != "reference" \
+            and not _ID.fullmatch(value.text.strip()):
         return 0.0  # identifiers are looked up, not guessed from other words of the request
+    if name.lower().endswith("id") and not value.keyed and value.kind != "reference" and value.context \
+            and not (name_words - {"id"}) & set(value.context):
+        return 0.0  # an identifier the request names for something else ("the password lamp-42")
     score = 0.0
     if name_words and context:
         overlap = len(name_words & context) / len(name_words)

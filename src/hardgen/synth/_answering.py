@@ -1,0 +1,149 @@
+"""Final answers that answer: the values the user asked for, in a sentence or a short list.
+
+The model-free Reasoner does not see the gold; it works out which result fields the user asked
+for from the query's own words (`requested_keys`: every word of a field's name is in the query,
+units aside), leaves out what the user already said, and formats values for people (amounts with
+two decimals and their currency, yes/no for flags, lists joined). A write is confirmed in words
+("I've cancelled your order"); a read with nothing named gets a short summary, never a dump.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from hardgen.agents._text import tokens
+from hardgen.synth import _voice as voice
+from hardgen.synth._text import humanize, value_atoms
+
+_UNITS = {"km": "in km", "min": "in minutes", "c": "in celsius", "f": "in fahrenheit", "usd": "in US dollars",
+          "eur": "in euros", "kmh": "in km per hour", "psi": "in psi", "pct": "as a percentage",
+          "percent": "as a percentage", "kg": "in kg", "mb": "in megabytes", "kb": "in kilobytes", "l": "in litres",
+          "liters": "in litres", "minutes": "in minutes", "days": "in days", "hours": "in hours", "mm": "in mm",
+          "bytes": "in bytes"}
+_MONEY = re.compile(r"(amount|total|balance|price|cost|fee|pay|refund|charge|cash|value|subtotal|discount|fare|"
+                    r"rate|gross|net|tax|limit|spent|income)", re.I)
+_LABELS = ("name", "title", "display_name", "label", "subject", "symbol", "path", "text", "city", "code")
+
+
+def field_noun(key: str) -> str:
+    """How a user names a result field: `total_distance_km` -> "total distance in km"."""
+    words = humanize(key).split()
+    if len(words) > 1 and words[-1] in _UNITS:
+        return " ".join(words[:-1]) + " " + _UNITS[words[-1]]
+    return " ".join(words)
+
+
+def _key_words(key: str) -> set[str]:
+    words = humanize(key).split()
+    if len(words) > 1 and words[-1] in _UNITS:
+        words = words[:-1]
+    return set(tokens(" ".join(words)))
+
+
+def requested_keys(query: str, result: Any) -> list[str]:
+    """Top-level scalar fields of `result` whose every name word (units aside) is in the query."""
+    if not isinstance(result, dict):
+        return []
+    said = set(tokens(query))
+    keys = []
+    for key, value in result.items():
+        if isinstance(value, (dict, list)):
+            continue
+        words = _key_words(key)
+        if words and words <= said:
+            keys.append(key)
+    return keys
+
+
+def format_value(key: str, value: Any, result: Any = None) -> str:
+    """A value as a person reads it: 1,200.50 EUR, yes / no, "a, b and c"."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and _MONEY.search(key) and not re.search(r"(rate|percent|pct|ratio)", key):
+        text = f"{value:,.2f}"
+    elif isinstance(value, (int, float)):
+        text = f"{value:,}" if isinstance(value, int) and abs(value) >= 10000 else str(value)
+    elif isinstance(value, list):
+        return voice.join_list([format_value(key, v) for v in value]) or "none"
+    elif isinstance(value, dict):
+        return voice.join_list([f"{humanize(k)} {format_value(k, v)}" for k, v in value.items()
+                                if not isinstance(v, (dict, list))][:4])
+    else:
+        text = str(value)
+    currency = result.get("currency") if isinstance(result, dict) else None
+    if isinstance(value, (int, float)) and isinstance(currency, str) and _MONEY.search(key) \
+            and not re.search(r"(rate|percent|pct|count|days)", key):
+        text = f"{text} {currency}"
+    if isinstance(value, (int, float)) and re.search(r"(percent|pct)$", key):
+        text += "%"
+    return text
+
+
+def _label(element: Any) -> str | None:
+    if isinstance(element, dict):
+        for key in _LABELS:
+            value = element.get(key)
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+                return str(value)
+        return None
+    if isinstance(element, (str, int, float)) and not isinstance(element, bool):
+        return str(element)
+    return None
+
+
+def summarise(result: Any, rng: random.Random) -> str:
+    """A sentence about a result nobody asked anything specific of: what was found, by name."""
+    if isinstance(result, dict):
+        lists = [(k, v) for k, v in result.items() if isinstance(v, list)]
+        if lists:
+            key, items = lists[0]
+            what = humanize(key)
+            if not items:
+                return rng.choice((f"There are no {what} to show.", f"I found no {what}."))
+            labels = [lab for lab in (_label(e) for e in items[:5]) if lab]
+            more = f", and {len(items) - len(labels)} more" if len(items) > len(labels) else ""
+            if labels:
+                return rng.choice((f"I found {len(items)} {what}: {voice.join_list(labels)}{more}.",
+                                   f"There are {len(items)} {what}, namely {voice.join_list(labels)}{more}.",
+                                   f"Here's what came up for {what}: {voice.join_list(labels)}{more}."))
+            return f"I found {len(items)} {what}."
+        label = _label(result)
+        if label:
+            return rng.choice((f"Here it is: {label}.", f"That's {label}.", f"I pulled it up: {label}."))
+        return rng.choice(("All done.", "That's taken care of."))
+    if isinstance(result, (str, int, float)) and not isinstance(result, bool):
+        return rng.choice((f"The result is {result}.", f"It comes out at {result}.", f"That gives {result}."))
+    return "That's done."
+
+
+def fact_sentences(facts: Sequence[tuple[str, Any, Any]], rng: random.Random) -> str:
+    """(key, value, result) facts as one or two sentences, or a short list from three on."""
+    if not facts:
+        return ""
+    if len(facts) >= 3:
+        lead = rng.choice(("Here's what I found:", "Here are the details:", "This is what came back:"))
+        lines = [f"- {voice.capitalise(field_noun(k))}: {format_value(k, v, r)}" for k, v, r in facts]
+        return "\n".join([lead, *lines])
+    parts = []
+    for i, (key, value, result) in enumerate(facts):
+        noun, text = field_noun(key), format_value(key, value, result)
+        if i == 0:
+            parts.append(rng.choice((f"The {noun} is {text}", f"Your {noun} is {text}", f"It shows {text} as the {noun}",
+                                     f"The {noun} comes to {text}", f"I can see the {noun} is {text}")))
+        else:
+            parts.append(rng.choice((f"and the {noun} is {text}", f"with {text} as the {noun}",
+                                     f"and it lists the {noun} as {text}")))
+    return ", ".join(parts) + "."
+
+
+def stated_in(query: str, value: Any) -> bool:
+    from hardgen.verify import value_in_text
+
+    atoms = value_atoms(value)
+    return bool(atoms) and all(value_in_text(a, query) for a in atoms) and not (
+        isinstance(value, (int, float)) and abs(value) < 10)
