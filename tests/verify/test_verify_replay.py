@@ -66,12 +66,14 @@ def test_a_write_before_its_prerequisite_fails_by_execution() -> None:
     turn = verdict.turns[0]
     assert turn.actual_state_hash != turn.expected_state_hash
     assert any("final state differs" in r for r in turn.reasons)
-    assert 4 in turn.missing_observations  # the balance read saw the un-refunded balance
+    # The balance read saw the un-refunded balance: the 1269.5 the answer states came from no result.
+    assert turn.ungrounded_answer_values == ["1269.5"]
     assert "cancel_order" in turn.failed_tools  # it was called with the right id, but failed
 
 
 def test_a_read_before_the_write_it_should_observe_misses_the_observation() -> None:
-    gold = gold_turn([LOGIN, CANCEL, ("get_order", {"order_id": "O-5001"})], required=[2])
+    gold = gold_turn([LOGIN, CANCEL, ("get_order", {"order_id": "O-5001"})], required=[2],
+                     query="cancel order O-5001, then show it to me")
     verdict = verify(gold, calls(LOGIN, ("get_order", {"order_id": "O-5001"}), CANCEL))
     assert not verdict.passed
     turn = verdict.turns[0]
@@ -91,17 +93,45 @@ def test_an_extra_write_fails_but_an_extra_read_does_not() -> None:
     assert extra_read.passed, extra_read.reasons
 
 
-def test_a_missing_required_observation_fails_even_when_the_state_is_right() -> None:
-    # The guesser: it knows the order id without looking anything up. Same final state, but the
-    # reads the task depends on were never made.
-    verdict = verify(CANCEL_ONLY, calls(LOGIN, CANCEL), "Refunded 35.00")
+def test_a_read_goal_with_no_answer_values_must_be_obtained() -> None:
+    # "Show me Ada's orders": the listing is the goal and there is no answer value to check it by,
+    # so the result itself must be obtained; the find_user that fed it is intermediate.
+    gold = gold_turn([FIND, LIST], required=[0, 1])
+    verdict = verify(gold, calls(FIND), "Here they are.")
     assert not verdict.passed
     turn = verdict.turns[0]
     assert turn.actual_state_hash == turn.expected_state_hash
-    assert turn.missing_observations == [1, 2]
-    assert any("find_user" in r and "list_orders" in r for r in turn.reasons)
+    assert turn.missing_observations == [1]
+    assert any("list_orders" in r and "find_user" not in r for r in turn.reasons)
+    assert turn.failure == "missing_observation"
+    assert turn.failed_tools == ["list_orders"]
+    # The user who gives her customer id herself needs no lookup; without it the id is a guess.
+    told = gold.model_copy(update={"query": "show me the orders of customer U-101"})
+    assert verify(told, calls(LIST), "Here they are.").passed
+    assert verify(gold, calls(LIST), "Here they are.").failure == "missing_prerequisite"
+
+
+def test_intermediate_reads_need_not_be_repeated_but_their_values_cannot_be_guessed() -> None:
+    # Told the order id, the candidate need not look up the customer and her orders: the state and
+    # the refund (in the cancellation's own result) are what the user asked for.
+    told = CANCEL_ONLY.model_copy(update={"query": "cancel my order O-5001 and tell me the refund"})
+    verdict = verify(told, calls(LOGIN, CANCEL), "Refunded 35.00")
+    assert verdict.passed, verdict.reasons
+    # Not told, the same calls reach the same state, but on an order id nobody gave it: a guess.
+    guesser = verify(CANCEL_ONLY, calls(LOGIN, CANCEL), "Refunded 35.00")
+    assert not guesser.passed
+    turn = guesser.turns[0]
+    assert turn.actual_state_hash == turn.expected_state_hash
+    assert turn.reasons == ["calls used values no earlier result gave (guessed, not looked up): cancel_order(O-5001)"]
     assert turn.failure == "missing_prerequisite"
-    assert turn.failed_tools == ["find_user", "list_orders"]
+    assert turn.failed_tools == ["list_orders"]
+    # A balance stated without any result giving it is a guessed answer.
+    guessed = verify(CANCEL_LAMP, calls(LOGIN, FIND, LIST, CANCEL), "Your balance is 1269.5")
+    assert not guessed.passed
+    assert guessed.turns[0].ungrounded_answer_values == ["1269.5"]
+    assert guessed.turns[0].reasons == ["the answer states values no tool result gave: 1269.5"]
+    assert guessed.failure == "missing_observation"
+    assert guessed.failed_tools == ["get_balance"]
 
 
 def test_the_answer_must_carry_the_requested_values() -> None:
@@ -146,7 +176,7 @@ def test_uncheckable_values_are_never_required() -> None:
 # The probe taxonomy: what kind of mistake a failed attempt made.
 @pytest.mark.parametrize(("candidate", "malformed", "kind"), [
     ([], 0, "gave_up"),
-    ([LOGIN, CANCEL], 0, "missing_prerequisite"),
+    ([FIND, LIST, CANCEL], 0, "missing_prerequisite"),
     ([LOGIN, FIND, LIST, ("get_order", {"order_id": "O-5001"})], 0, "wrong_tool"),
     ([LOGIN, FIND, LIST, ("cancel_orders", {"order_id": "O-5001"})], 0, "malformed_call"),
     ([LOGIN, FIND, LIST, ("cancel_order", {"order_id": 5001})], 0, "malformed_call"),
@@ -200,7 +230,8 @@ def test_turns_run_on_the_evolving_state_and_must_all_pass() -> None:
     assert verify_candidate(envs, [first, second], turns).passed
     # A turn the candidate never answered counts as an empty one: fine only when nothing was asked.
     assert verify_candidate(envs, [first, second], turns[:1]).passed
-    assert verify_candidate(envs, [second, first], turns[:1]).failure == "gave_up"
+    asks = gold_turn([FIND, BALANCE], answer_values=[1234.5])
+    assert verify_candidate(envs, [first, asks], turns[:1]).failure == "gave_up"
     extra = verify_candidate(envs, [first], turns)
     assert not extra.passed and any("more turn" in r for r in extra.reasons)
 
@@ -225,7 +256,9 @@ def test_verify_sample_replays_the_messages_and_checks_the_gold_still_reproduces
     assert problems and "get_balance" in problems[0]
     verdict = verify_sample(drifted)
     assert not verdict.passed and any("no longer gives its recorded result" in r for r in verdict.reasons)
-    assert verify_sample(drifted, gold_check=False).passed is False  # the recorded read no longer matches
+    # Without the gold check the candidate is judged by the state and by its own results, not by
+    # the gold's recorded reads: the balance it read and reported is the real one.
+    assert verify_sample(drifted, gold_check=False).passed
 
 
 def test_a_turn_whose_only_fault_is_the_answer_is_answer_missing() -> None:

@@ -1,12 +1,15 @@
 """Verification by re-execution: the same check scores the reasoner and any evaluated agent."""
 
-from hardgen.verify._answer import missing_answer_values, value_in_text
+from hardgen.verify._answer import missing_answer_values, ungrounded_answer_values, value_in_results, value_in_text
 from hardgen.verify._verdict import FAILURE_KINDS, FailureKind, TurnVerdict, Verdict
 from hardgen.verify._verifier import (
     CandidateTurn,
     candidate_from_messages,
     check_gold,
+    checked_observations,
     classify_failure,
+    intermediate_steps,
+    user_texts_from_messages,
     verify_candidate,
     verify_sample,
     verify_turn,
@@ -20,8 +23,13 @@ __all__ = [
     "Verdict",
     "candidate_from_messages",
     "check_gold",
+    "checked_observations",
     "classify_failure",
+    "intermediate_steps",
     "missing_answer_values",
+    "ungrounded_answer_values",
+    "user_texts_from_messages",
+    "value_in_results",
     "value_in_text",
     "verify_candidate",
     "verify_sample",

@@ -41,8 +41,12 @@ class TurnVerdict(Record):
     expected_state_hash: str | None = None
     actual_state_hash: str | None = None
     missing_observations: list[int] = Field(default_factory=list)
-    """Gold step indices whose read result the candidate did not obtain."""
+    """Gold step indices of checked observations (no-op writes, read goals with no answer values)
+    whose result the candidate did not obtain."""
     missing_answer_values: list[str] = Field(default_factory=list)
+    ungrounded_answer_values: list[str] = Field(default_factory=list)
+    """Requested values the answer states although no result the candidate obtained gave them
+    (nor did the user): guessed."""
     failure: FailureKind | None = None
     failed_tools: list[str] = Field(default_factory=list)
     """Gold tools of this turn the candidate did not get right (for per-tool failure statistics)."""

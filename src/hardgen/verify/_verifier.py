@@ -1,10 +1,48 @@
-"""Verification by re-execution (DESIGN.md §4).
+"""Verification by re-execution (DESIGN.md §4): the verifier judges what the user asked, not how the
+gold did it.
 
-A candidate passes a turn only if re-executing its calls (on the state left by the earlier turns,
-from the sample's initial state) gives the gold turn's final state hash, every read result the gold
-turn needed was obtained, and the final answer carries the values the user asked for. Order between
+A candidate passes a turn when re-executing its calls (on the state left by the earlier turns, from
+the sample's initial state) gives
+
+1. the gold turn's final state hash (a write missing, wrong or extra shows here);
+2. a final answer that carries every requested value (`GoldTurn.answer_values`);
+3. no guessed value: each requested value appears in a successful result the candidate itself
+   obtained in this turn or an earlier turn of the conversation, or in the user's own words
+   (`user_texts`; by default the gold queries up to this turn); and
+4. no guessed argument: a candidate call that uses one of the gold's *intermediate values* (an
+   argument the gold took from an earlier result, not from the user) must come after a result the
+   candidate obtained, or a user message, that gives that value. One lookup instead of three is
+   fine; knowing an order id nobody told it is not. (Flags, blanks and counts from -1 to 10 are
+   too common to count as guesses.)
+5. the gold's *checked* observations (below).
+
+The candidate need not repeat the gold's intermediate reads, so sensible alternatives pass: one
+lookup instead of three, a search tool instead of a list tool, `cd` straight to a given path, acting
+on the existing entity. Of `GoldTurn.required_observations`, a step is **checked** only when nothing
+else can check it:
+
+- a step is *intermediate*, and never checked, when a later gold step of the turn takes an argument
+  from it (its `sources` say so; a gold recorded without any `sources` counts a step as feeding a
+  later call when one of that call's argument values is a scalar of the step's result). Whatever it
+  fed is checked by the state or the answer instead;
+- a required **write** that is not intermediate is checked: it is listed because its effect is
+  invisible to the state hash (a no-op write), so the candidate must have made a successful call
+  to the same tool with the same result;
+- a required **read** that is not intermediate is checked only when the turn has no answer values
+  (a read goal such as "show me my orders": the result is all there is to check); then the candidate
+  must have obtained the same result from some tool. With answer values, rules 2 and 3 check it.
+
+Whether a step is a write comes from the tool's spec in the session (`mutates`). Order between
 independent calls is free; order along dependencies is enforced by execution itself (a call made
 before its prerequisite fails, so its result or its state change is missing).
+
+Failures are classified so that the probe taxonomy still says what went wrong: when the state
+differs, by comparing the calls with the gold's (`classify_failure`, falling back to
+`state_mismatch`); when the state is right, the fault is what was observed or answered: a value no
+result gave, or a checked observation not obtained, is `missing_observation`; a guessed argument
+is `missing_prerequisite` (the lookup that gives it was skipped); a requested value the
+answer leaves out is `answer_missing`; no calls at all is `gave_up`, unresolved malformed calls
+`malformed_call`.
 """
 
 from __future__ import annotations
@@ -15,7 +53,7 @@ from pydantic import Field
 
 from hardgen.schema import EnvironmentSpec, GoldTurn, Message, Record, Sample, Step, ToolCall
 from hardgen.tools import DEFAULT_TIMEOUT_S, Session, same_state
-from hardgen.verify._answer import missing_answer_values
+from hardgen.verify._answer import missing_answer_values, ungrounded_answer_values, value_in_results
 from hardgen.verify._verdict import FailureKind, TurnVerdict, Verdict
 
 _MALFORMED_ERRORS = {"UnknownToolError", "ArgumentError", "MalformedCallError"}
@@ -43,6 +81,11 @@ def candidate_from_messages(messages: Sequence[Message]) -> list[CandidateTurn]:
                 turns[-1].answer = message.content
     return turns
 
+
+def user_texts_from_messages(messages: Sequence[Message]) -> list[list[str]]:
+    """The user's words per turn (a turn starts at each user message), aligned with
+    `candidate_from_messages`."""
+    return [[m.content] if m.content else [] for m in messages if m.role == "user"]
 
 
 def classify_failure(gold: Sequence[Step], candidate: Sequence[Step], malformed_calls: int = 0) -> FailureKind | None:
@@ -84,20 +127,112 @@ def _matched_tools(gold: Sequence[Step], candidate: Sequence[Step]) -> set[int]:
     return done
 
 
+def _scalars(node: object, depth: int = 0) -> list[object]:
+    if depth > 12:
+        return []
+    if isinstance(node, dict):
+        return [leaf for child in node.values() for leaf in _scalars(child, depth + 1)]
+    if isinstance(node, (list, tuple)):
+        return [leaf for child in node for leaf in _scalars(child, depth + 1)]
+    return [] if node is None or isinstance(node, bool) else [node]
+
+
+def _guessable(value: object) -> bool:
+    """A value that could only have come from a lookup (not a flag, a blank or a small count)."""
+    if value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return not -1 <= value <= 10
+    return len(str(value).strip()) >= 2
+
+
+def fed_values(gold: GoldTurn) -> list[tuple[object, int]]:
+    """The gold's intermediate values: (value, producing step) for each argument of a gold call that
+    an earlier step's result supplied (its `sources`; for a gold recorded without any, an argument
+    scalar equal to a scalar of an earlier result). A value the user states is not guessed either
+    way: `guessed_arguments` grounds values in the user's words too."""
+    out: list[tuple[object, int]] = []
+    if any(s.sources for s in gold.steps):
+        for step in gold.steps:
+            for src in step.sources:
+                if src.parameter in step.call.arguments and 0 <= src.step < len(gold.steps):
+                    out.extend((v, src.step) for v in _scalars(step.call.arguments[src.parameter]) if _guessable(v))
+        return out
+    for i, later in enumerate(gold.steps):
+        for a in [v for v in _scalars(later.call.arguments) if _guessable(v)]:
+            producer = next((j for j in range(i) if gold.steps[j].observation.ok
+                             and any(same_state(a, p) for p in _scalars(gold.steps[j].observation.result))), None)
+            if producer is not None:
+                out.append((a, producer))
+    return out
+
+
+def intermediate_steps(gold: GoldTurn) -> set[int]:
+    """Indices of gold steps that fed a later call of the turn (see the module docstring)."""
+    return {j for _, j in fed_values(gold)} | {src.step for s in gold.steps for src in s.sources}
+
+
+def guessed_arguments(gold: GoldTurn, steps: Sequence[Step], earlier: Sequence[Step] = (),
+                      user_texts: Sequence[str] = ()) -> list[tuple[str, object, int]]:
+    """Candidate calls that used one of the gold's intermediate values before any result the
+    candidate obtained (or the user) gave it: (tool, value, gold producer step)."""
+    fed = fed_values(gold)
+    guessed: list[tuple[str, object, int]] = []
+    results = [s.observation.result for s in earlier if s.observation.ok]
+    for step in steps:
+        for value in _scalars(step.call.arguments):
+            producer = next((j for v, j in fed if same_state(v, value)), None)
+            if producer is not None and not value_in_results(value, results, user_texts):
+                guessed.append((step.call.name, value, producer))
+        if step.observation.ok:
+            results.append(step.observation.result)
+    return guessed
+
+
+def checked_observations(gold: GoldTurn, session: Session | None = None) -> list[int]:
+    """The required observations a candidate must reproduce (see the module docstring)."""
+    fed = intermediate_steps(gold)
+    checked = []
+    for j in gold.required_observations:
+        if j in fed or not 0 <= j < len(gold.steps):
+            continue
+        name = gold.steps[j].call.name
+        writes = session is not None and session.has_tool(name) and session.tool(name).mutates
+        if writes or not gold.answer_values:
+            checked.append(j)
+    return checked
+
+
+def _obtained(want: Step, steps: Sequence[Step], writes: bool) -> bool:
+    return any(s.observation.ok and (s.call.name == want.call.name or not writes)
+               and same_state(s.observation.result, want.observation.result) for s in steps)
+
+
 def verify_turn(
-    session: Session, turn_index: int, gold: GoldTurn, candidate: CandidateTurn
+    session: Session,
+    turn_index: int,
+    gold: GoldTurn,
+    candidate: CandidateTurn,
+    *,
+    earlier: Sequence[Step] = (),
+    user_texts: Sequence[str] | None = None,
 ) -> tuple[TurnVerdict, list[Step]]:
-    """Execute one candidate turn on `session` (mutating it) and judge it against the gold turn."""
+    """Execute one candidate turn on `session` (mutating it) and judge it against the gold turn.
+
+    `earlier` are the candidate's executed steps of the conversation's earlier turns (their results
+    count as obtained); `user_texts` what the user wrote so far (default: this turn's query)."""
     steps = [Step(call=c, observation=session.call(c.name, c.arguments), turn=turn_index) for c in candidate.calls]
     actual = session.state_hash()
+    texts = [gold.query] if user_texts is None else list(user_texts)
     reasons: list[str] = []
-    if gold.final_state_hash is not None and actual != gold.final_state_hash:
+    state_differs = gold.final_state_hash is not None and actual != gold.final_state_hash
+    if state_differs:
         reasons.append("final state differs from the gold state (a write is missing, wrong or extra)")
     missing_obs = []
-    for j in gold.required_observations:
+    for j in checked_observations(gold, session):
         want = gold.steps[j]
-        if not any(s.call.name == want.call.name and s.observation.ok
-                   and same_state(s.observation.result, want.observation.result) for s in steps):
+        writes = session.has_tool(want.call.name) and session.tool(want.call.name).mutates
+        if not _obtained(want, steps, writes):
             missing_obs.append(j)
     if missing_obs:
         names = ", ".join(sorted({gold.steps[j].call.name for j in missing_obs}))
@@ -105,19 +240,48 @@ def verify_turn(
     missing_vals = missing_answer_values(gold.answer_values, candidate.answer)
     if missing_vals:
         reasons.append(f"the final answer lacks {len(missing_vals)} requested value(s)")
+    guessed_args = guessed_arguments(gold, steps, earlier, texts)
+    if guessed_args:
+        reasons.append("calls used values no earlier result gave (guessed, not looked up): " + ", ".join(
+            f"{name}({value})" for name, value, _ in guessed_args))
+    results = [s.observation.result for s in (*earlier, *steps) if s.observation.ok]
+    stated = [v for v in gold.answer_values if v not in missing_vals]
+    guessed = ungrounded_answer_values(stated, results, texts)
+    if guessed:
+        reasons.append("the answer states values no tool result gave: " + ", ".join(str(v) for v in guessed))
     passed = not reasons
     failure: FailureKind | None = None
     failed_tools: list[str] = []
     if not passed:
-        only_answer = len(reasons) == 1 and bool(missing_vals)
-        # When state and reads are right, the answer is the fault, whatever harmless argument
-        # differences (letter case, an optional argument left out) the calls had.
-        failure = "answer_missing" if only_answer else classify_failure(gold.steps, steps, candidate.malformed_calls)
-        if failure is None:
-            failure = "state_mismatch" if reasons[0].startswith("final state") else (
-                "missing_observation" if missing_obs else "answer_missing")
+        malformed = candidate.malformed_calls > 0 or any(
+            s.observation.error is not None and s.observation.error.type in _MALFORMED_ERRORS
+            and not any(t.call.name == s.call.name and t.observation.ok for t in steps) for s in steps)
+        if not steps and candidate.malformed_calls == 0:
+            failure = "gave_up"
+        elif state_differs:
+            failure = classify_failure(gold.steps, steps, candidate.malformed_calls) or "state_mismatch"
+        elif malformed:
+            failure = "malformed_call"
+        elif guessed_args:
+            # The right outcome, but reached by acting on values it never looked up.
+            failure = "missing_prerequisite"
+        elif missing_obs or guessed:
+            # The calls did what was asked; what the user wanted to know was not observed.
+            failure = "missing_observation"
+        else:
+            failure = "answer_missing"
         matched = _matched_tools(gold.steps, steps)
-        failed_tools = sorted({g.call.name for i, g in enumerate(gold.steps) if i not in matched})
+        if guessed_args and not state_differs:
+            failed_tools = sorted({gold.steps[j].call.name for _, _, j in guessed_args})
+        elif guessed and not state_differs and not missing_obs:
+            # Blame the gold reads that would have given the guessed values.
+            givers = [g.call.name for g in gold.steps if g.observation.ok
+                      and ungrounded_answer_values(guessed, [g.observation.result]) != guessed]
+            failed_tools = sorted(set(givers))
+        elif not state_differs and not missing_obs and missing_vals:
+            failed_tools = []
+        else:
+            failed_tools = sorted({g.call.name for i, g in enumerate(gold.steps) if i not in matched})
         if not failed_tools and gold.steps:
             failed_tools = [gold.steps[-1].call.name]
     verdict = TurnVerdict(
@@ -127,6 +291,7 @@ def verify_turn(
         actual_state_hash=actual,
         missing_observations=missing_obs,
         missing_answer_values=[str(v) for v in missing_vals],
+        ungrounded_answer_values=[str(v) for v in guessed],
         failure=failure,
         failed_tools=failed_tools,
         reasons=reasons,
@@ -140,14 +305,24 @@ def verify_candidate(
     candidate: Sequence[CandidateTurn],
     *,
     timeout: float | None = DEFAULT_TIMEOUT_S,
+    user_texts: Sequence[Sequence[str]] | None = None,
 ) -> Verdict:
-    """Replay a candidate's turns from the initial state and judge every turn (DESIGN.md §4)."""
+    """Replay a candidate's turns from the initial state and judge every turn (DESIGN.md §4).
+
+    A value counts as obtained when any earlier turn's result gave it, or the user stated it: in
+    the gold queries up to the turn, or in `user_texts[i]` (the user's messages of turn i) when given."""
     session = Session.from_specs(environments, timeout=timeout)
     try:
         turns: list[TurnVerdict] = []
+        history: list[Step] = []
+        said: list[str] = []
         for i, gold_turn in enumerate(gold):
             cand = candidate[i] if i < len(candidate) else CandidateTurn()
-            verdict, _ = verify_turn(session, i, gold_turn, cand)
+            said.append(gold_turn.query)
+            if user_texts is not None and i < len(user_texts):
+                said.extend(user_texts[i])
+            verdict, steps = verify_turn(session, i, gold_turn, cand, earlier=history, user_texts=said)
+            history.extend(steps)
             turns.append(verdict)
         reasons = [f"turn {t.turn + 1}: {r}" for t in turns for r in t.reasons]
         if len(candidate) > len(gold):
@@ -180,7 +355,8 @@ def verify_sample(sample: Sample, *, timeout: float | None = DEFAULT_TIMEOUT_S, 
     """Re-verify a stored sample from scratch: its assistant calls replayed from the initial state
     must pass every gold turn, and (with `gold_check`) the gold itself must still reproduce."""
     candidate = candidate_from_messages(sample.messages)
-    verdict = verify_candidate(sample.environments, sample.gold, candidate, timeout=timeout)
+    verdict = verify_candidate(sample.environments, sample.gold, candidate, timeout=timeout,
+                               user_texts=user_texts_from_messages(sample.messages))
     if gold_check:
         problems = check_gold(sample, timeout=timeout)
         if problems:
