@@ -62,6 +62,26 @@ def _render(report: dict[str, Any]) -> None:
         dists.add_row(label, f"{d['mean']:g}", f"{d['median']:g}", f"{d['p90']:g}", str(d["min"]), str(d["max"]))
     console.print(dists)
 
+    lang = s.get("language")
+    if lang:
+        language = Table(title="Language (values and recurring filler removed)", show_header=False)
+        language.add_column("figure")
+        language.add_column("value", justify="right")
+        for label, value in [
+            ("distinct query skeletons per 100 samples", f"{lang['skeletons_per_100_samples']:g}"),
+            ("samples with an exact / near-duplicate skeleton",
+             f"{lang['exact_duplicate_skeletons']} / {lang['near_duplicate_skeletons']}"),
+            ("query sentences in the 20 most frequent frames", _pct(lang["top20_frame_share"])),
+            ("query 4-grams copied from tool descriptions", _pct(lang["description_4gram_share"])),
+            ("answers with dumps / index paths / Python literals",
+             f"{lang['answers_with_dumps']} / {lang['answers_with_index_paths']} / "
+             f"{lang['answers_with_python_literals']}"),
+            ("most frequent reasoning frame", f"{_pct(lang['top_reasoning_frame_share'])} "
+                                               f"({escape(lang['top_reasoning_frame'])!r})"),
+        ]:
+            language.add_row(label, str(value))
+        console.print(language)
+
     for key, title in [("domains", "Samples per domain"), ("tool_calls", "Most called tools")]:
         counts = list(s[key].items())
         if not counts:

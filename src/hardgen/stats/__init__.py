@@ -11,17 +11,20 @@ from hardgen.stats._compute import (
     compute_stats,
     sample_query,
 )
+from hardgen.stats._language import LanguageReport, language_report
 from hardgen.stats._near_duplicates import NearDuplicateGroups, jaccard, near_duplicate_groups, shingles
 from hardgen.stats._plots import write_stats_plots
 
 __all__ = [
     "Distribution",
+    "LanguageReport",
     "NearDuplicateGroups",
     "NearDuplicateReport",
     "SampleStats",
     "called_tools",
     "compute_stats",
     "jaccard",
+    "language_report",
     "near_duplicate_groups",
     "sample_query",
     "shingles",

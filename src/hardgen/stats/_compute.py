@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hardgen.schema import Sample
+from hardgen.stats._language import LanguageReport, language_report
 from hardgen.stats._near_duplicates import near_duplicate_groups
 
 
@@ -102,6 +103,9 @@ class SampleStats(BaseModel):
     distinct_tool_sequence_ratio: float = 0.0
     """distinct_tool_sequences / samples: 1.0 means no two samples call the same tools in the same order."""
     near_duplicates: NearDuplicateReport
+    language: LanguageReport = Field(default_factory=LanguageReport)
+    """How template-like the text reads: query skeletons and frames, copied descriptions, answer dumps,
+    reasoning frames (`stats._language`)."""
 
 
 def sample_query(sample: Sample) -> str:
@@ -183,4 +187,5 @@ def compute_stats(
         distinct_tool_sequences=len(set(sequences)),
         distinct_tool_sequence_ratio=_ratio(len(set(sequences)), n),
         near_duplicates=near,
+        language=language_report(samples),
     )
