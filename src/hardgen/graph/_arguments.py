@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from hardgen.graph._fields import InputParameter, compatible
+from hardgen.graph._fresh import fresh_value, wants_fresh_value
 from hardgen.graph._graph import ApiGraph
 from hardgen.graph._naming import name_tokens
 from hardgen.graph._values import value_type
+from hardgen.tools import is_destroying
 
 _MAX_PICK_ITEMS = 16
 _CITIES = ("Rivermist", "Stonebrook", "Lisbon", "Berlin", "Tokyo", "Toronto")
@@ -80,8 +82,13 @@ def has_value(value: Any, path: Sequence[str]) -> bool:
     return isinstance(value, dict) and head in value and has_value(value[head], rest)
 
 
-def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0, *, today: dt.date | None = None) -> Any:
+def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0, *, today: dt.date | None = None,
+                   placeholders: list[str] | None = None) -> Any:
     """A plausible value for a JSON Schema, guided by the parameter's name (`email`, `date`, ...).
+
+    Free text that nothing about the parameter tells how to fill becomes a placeholder
+    (`sample grant type`); its name is added to `placeholders`, so that a caller writing data
+    a person will read can refuse it.
 
     Dates fall a few days after `today` (the environment's own date when it has one); parameters
     that end a range (`end_date`, `check_out`, `return_date`) a week or so later than those that start it.
@@ -99,7 +106,7 @@ def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0, *
         for key in ("anyOf", "oneOf"):
             branches = [b for b in schema.get(key, []) if isinstance(b, dict) and b.get("type") != "null"]
             if branches:
-                return generate_value(branches[0], name, rng, depth, today=today)
+                return generate_value(branches[0], name, rng, depth, today=today, placeholders=placeholders)
         t = "object" if "properties" in schema else "string"
     toks = name_tokens(name)
     if t == "boolean":
@@ -124,21 +131,28 @@ def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0, *
             return []
         count = max(int(schema.get("minItems", 1)), 1)
         item_name = "_".join(toks) if toks else name
-        return [generate_value(schema.get("items", {}), item_name, rng, depth + 1, today=today) for _ in range(count)]
+        return [generate_value(schema.get("items", {}), item_name, rng, depth + 1, today=today,
+                               placeholders=placeholders) for _ in range(count)]
     if t == "object":
         if depth > 3:
             return {}
         props = schema.get("properties", {}) or {}
-        return {k: generate_value(v, k, rng, depth + 1, today=today)
+        return {k: generate_value(v, k, rng, depth + 1, today=today, placeholders=placeholders)
                 for k, v in props.items() if k in schema.get("required", [])}
-    return _string_for(schema, toks, rng, today or _DEFAULT_TODAY)
+    text, placeholder = _string_for(schema, toks, rng, today or _DEFAULT_TODAY)
+    if placeholder and placeholders is not None:
+        placeholders.append(name)
+    return text
 
 
 _DEFAULT_TODAY = dt.date(2025, 1, 15)
 _RANGE_ENDS = frozenset({"end", "to", "until", "return", "out", "last", "finish", "due"})
 
 
-def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Random, today: dt.date) -> str:
+def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Random,
+                today: dt.date) -> tuple[str, bool]:
+    """A string for the parameter, and whether it is only a placeholder."""
+    placeholder = False
     fmt = schema.get("format")
     words = set(toks)
     offset = rng.randint(6, 12) if words & _RANGE_ENDS else rng.randint(1, 5)
@@ -165,12 +179,14 @@ def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Rando
         text = f"{'_'.join(toks[:-1]) or toks[-1]}-{rng.randint(1, 999)}"
     elif "name" in words:
         text = rng.choice(("Alex Morgan", "Sam Lee", "Jordan Park"))
+    elif isinstance(schema.get("examples"), list) and schema["examples"]:
+        text = str(rng.choice(schema["examples"]))
     else:
-        text = f"sample {' '.join(toks) or 'text'}"
+        text, placeholder = f"sample {' '.join(toks) or 'text'}", True
     lo, hi = int(schema.get("minLength", 0)), int(schema.get("maxLength", 10_000))
     if len(text) < lo:
         text = text + "x" * (lo - len(text))
-    return text[:hi]
+    return text[:hi], placeholder
 
 
 class ArgumentFiller:
@@ -182,23 +198,34 @@ class ArgumentFiller:
         self.rng = rng
         self.optional_fill = optional_fill
         self.optional_from_history = optional_from_history
+        self.last_placeholders: list[str] = []
+        """Parameters of the last `fill` that got only a placeholder (no value fits them)."""
 
     def _from_history(
         self, tool: str, p: InputParameter, latest: dict[str, HistoryEntry]
     ) -> tuple[Any, FilledSource] | None:
         options = []
+        destroying = is_destroying(tool)
         for source, d in self.graph.data_sources(tool, p.name):
             entry = latest.get(source)
             if entry is not None:
-                options.append((-d["weight"], -entry.step, entry, d))
-        options.sort(key=lambda o: (o[0], o[1]))
-        for _w, _s, entry, d in options:
+                # Deleting what the trace itself just made undoes it, which is no task a user
+                # would set: a destroying call takes its id from a lookup when it can.
+                undoes = destroying and self.graph.spec(source).mutates
+                options.append((undoes, -d["weight"], -entry.step, entry, d))
+        options.sort(key=lambda o: (o[0], o[1], o[2]))
+        for _u, _w, _s, entry, d in options:
             found = pick(entry.result, d["path"], self.rng)
             if found is None or not compatible(p.type, value_type(found[0])):
                 continue
             value = [found[0]] if p.wrap_list else found[0]
             return value, FilledSource(p.name, entry.step, entry.tool, found[1])
         return None
+
+    def _known_strings(self, environment: str) -> set[str]:
+        """Every string the pools hold for the environment (when its live state is not at hand)."""
+        pools = self.graph.pools.to_json()["values"].get(environment, {})
+        return {v for values in pools.values() for v in values if isinstance(v, str)}
 
     def _today(self, environment: str) -> dt.date | None:
         for key in ("today", "currentdate", "date", "now"):
@@ -236,8 +263,12 @@ class ArgumentFiller:
                 out[p.name] = [value] if p.wrap_list else value
         return out
 
-    def fill(self, tool: str, history: Sequence[HistoryEntry] = ()) -> tuple[dict[str, Any], list[FilledSource]]:
-        """Arguments for `tool` and the ones that came from earlier outputs."""
+    def fill(self, tool: str, history: Sequence[HistoryEntry] = (),
+             existing: Callable[[], Collection[str]] | None = None) -> tuple[dict[str, Any], list[FilledSource]]:
+        """Arguments for `tool` and the ones that came from earlier outputs. New content (the
+        name of what a creating call makes, a message's text) is fresh from the catalogue and is
+        none of the strings `existing()` returns (the environment's current values)."""
+        self.last_placeholders = []
         spec = self.graph.spec(tool)
         props = spec.parameters.get("properties", {}) or {}
         required = set(spec.required)
@@ -258,6 +289,18 @@ class ArgumentFiller:
                 sources.append(upstream[1])
             else:
                 pending.append(name)
+        fresh: dict[str, Any] = {}
+        taken: Collection[str] | None = None
+        for name in pending:
+            if wants_fresh_value(tool, name, spec.mutates):
+                if taken is None:
+                    taken = existing() if existing is not None else self._known_strings(spec.environment or "")
+                value = fresh_value(tool, name, self.rng, taken)
+                if value is not None:
+                    p = params.get(name)
+                    fresh[name] = [value] if p is not None and p.wrap_list else value
+        args.update(fresh)
+        pending = [n for n in pending if n not in fresh]
         coherent = [params[n] for n in pending if n in params and not (isinstance(props[n], dict) and props[n].get("enum"))]
         from_record = self._from_record(tool, coherent) if len(coherent) >= 2 else {}
         for name in pending:
@@ -274,6 +317,7 @@ class ArgumentFiller:
             if isinstance(schema, dict) and "default" in schema and name not in required:
                 args[name] = schema["default"]
                 continue
-            args[name] = generate_value(schema, name, self.rng, today=self._today(spec.environment or ""))
+            args[name] = generate_value(schema, name, self.rng, today=self._today(spec.environment or ""),
+                                        placeholders=self.last_placeholders)
         ordered = {name: args[name] for name in props if name in args}
         return ordered, sources

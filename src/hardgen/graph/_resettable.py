@@ -58,6 +58,11 @@ class ResettableSession:
                 self.hashes[name] = self._initial_hashes[name]
         self._dirty.clear()
 
+    def state_of(self, tool: str) -> Any:
+        """The current state of the environment that offers `tool` (None for an unknown tool)."""
+        env_name = self.route.get(tool)
+        return self._by_name[env_name].state() if env_name is not None else None
+
     def environment_of(self, tool: str) -> str:
         return self.route[tool]
 

@@ -24,6 +24,7 @@ last trace touched.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import random
 from collections.abc import Iterator, Sequence
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hardgen.graph._arguments import ArgumentFiller, HistoryEntry, has_value
+from hardgen.graph._fresh import state_strings
 from hardgen.graph._graph import ApiGraph
 from hardgen.graph._records import GraphError
 from hardgen.graph._resettable import ResettableSession
@@ -84,6 +86,8 @@ class SamplerStats:
     failed_calls: int = 0
     dead_ends: int = 0
     """Attempts that ran out of legal tools before reaching the target."""
+    no_fitting_value: int = 0
+    """Calls not made because a parameter had no value of its meaning (only a placeholder)."""
     by_length: dict[int, int] = field(default_factory=dict)
 
 
@@ -238,7 +242,13 @@ class TraceSampler:
                 if not target_done and mode != "random_walk":
                     self.stats.dead_ends += 1
                 break
-            args, filled = self.filler.fill(choice, history)
+            args, filled = self.filler.fill(choice, history, existing=functools.partial(self._state_strings, choice))
+            if self.filler.last_placeholders:
+                # "sample grant type" is no value a person would give: leave the tool out.
+                self.stats.no_fitting_value += 1
+                failures += 1
+                excluded.add(choice)
+                continue
             obs = self.live.call(choice, args, rollback_on_failure=not cfg.keep_failed_calls)
             self.stats.calls += 1
             if cfg.learn:
@@ -272,6 +282,9 @@ class TraceSampler:
         if not cfg.min_length <= len(steps) <= cfg.max_length:
             return None
         return self._finish(steps, step_envs, env_hashes, target, mode)
+
+    def _state_strings(self, tool: str) -> set[str]:
+        return state_strings(self.live.state_of(tool))
 
     def _record_produced(self, tool: str, result: Any, produced: set[tuple[str, str, str]]) -> None:
         # Which consumers this call's result can feed (O(out-degree)): legality of a gated

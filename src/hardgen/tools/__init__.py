@@ -1,5 +1,13 @@
 """Declaring tools and running them in stateful, deterministic environments."""
 
+from hardgen.tools._actions import (
+    enabling_steps,
+    is_creating,
+    is_destroying,
+    is_enabling_name,
+    name_words,
+    names_new_entity,
+)
 from hardgen.tools._decorator import ToolMeta, tool, tool_meta
 from hardgen.tools._derive import DerivedTool, annotation_schema, derive_tool, guess_mutates
 from hardgen.tools._environment import (
@@ -29,10 +37,16 @@ __all__ = [
     "canonical_state",
     "class_environment",
     "derive_tool",
+    "enabling_steps",
     "guess_mutates",
     "import_target",
+    "is_creating",
+    "is_destroying",
+    "is_enabling_name",
     "load_function_docs",
     "module_environment",
+    "name_words",
+    "names_new_entity",
     "normalize_schema",
     "replay",
     "replay_trace",

@@ -112,6 +112,9 @@ def tool_spec_from_doc(doc: dict[str, Any], environment: str | None = None) -> T
             returns=returns,
             mutates=bool(doc.get("mutates", guess_mutates(name))),
             environment=environment,
+            # Optional keys a docs file may carry for the graph and the task rules:
+            # "requires": [tools that must run first], "enables": true for a session change.
+            hints={k: doc[k] for k in ("requires", "enables") if k in doc},
         )
     except ValidationError as exc:
         raise ToolDefinitionError(f"tool {name!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from exc
