@@ -71,6 +71,8 @@ class Manifest(Record):
     domains: dict[str, int] = Field(default_factory=dict)
     traces: int = 0
     advanced_tools: int = 0
+    library_dropped: dict[str, int] = Field(default_factory=dict)
+    """Traces no advanced tool was made of, by reason (create-then-destroy, ambiguous, ...)."""
     failure_set: int = 0
     probe: dict[str, Any] = Field(default_factory=dict)
     graph: dict[str, Any] = Field(default_factory=dict)
@@ -140,9 +142,10 @@ def _library_signature(tool: AdvancedTool) -> str:
 
 async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, progress: Progress,
                         min_calls: int, existing: Sequence[AdvancedTool] = (),
-                        first_trace: int = 0) -> list[AdvancedTool]:
-    """Advanced tools from the traces; ambiguous ones, too-short ones and duplicates (also of the
-    `existing` library) are left out."""
+                        first_trace: int = 0, dropped: dict[str, int] | None = None) -> list[AdvancedTool]:
+    """Advanced tools from the traces; ambiguous ones, too-short ones, ones no sensible task can be
+    made of (counted by reason in `dropped`) and duplicates (also of the `existing` library) are
+    left out."""
     specs = graph.specs()
     library: list[AdvancedTool] = []
     taken: set[str] = set(specs) | {t.name for t in existing}
@@ -152,7 +155,13 @@ async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, prog
         progress.advance()
         tool = await roles.tool_maker.make(trace, specs, taken)
         tool = tool.model_copy(update={"source_trace_id": f"trace-{index}"})
-        if tool.ambiguous or len(tool.steps) < min_calls or _uninformative(tool, trace, specs):
+        reason = tool.problem or ("ambiguous" if tool.ambiguous else None) or (
+            "too short" if len(tool.steps) < min_calls else None) or (
+            "uninformative: a goal lookup finds nothing" if _uninformative(tool, trace, specs) else None)
+        if reason is not None:
+            if dropped is not None:
+                key = reason.split(":")[0]
+                dropped[key] = dropped.get(key, 0) + 1
             continue
         signature = _library_signature(tool)
         if signature in seen:
@@ -165,7 +174,8 @@ async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, prog
 
 
 async def _top_up(config: RunConfig, run: RunDirectory, graph: ApiGraph, session: Session, roles: Roles,
-                  library: list[AdvancedTool], units: list[SynthesisUnit], round_no: int, progress: Progress) -> int:
+                  library: list[AdvancedTool], units: list[SynthesisUnit], round_no: int, progress: Progress,
+                  dropped: dict[str, int] | None = None) -> int:
     """Sample more traces (seeded by the round), extend the library and the units; returns the
     number of new units. Files are rewritten whole, traces then library then units, so a kill at
     any point leaves units that only name tools the library has."""
@@ -176,7 +186,7 @@ async def _top_up(config: RunConfig, run: RunDirectory, graph: ApiGraph, session
     traces = list(sampler.samples(n_traces))
     old_traces = [Trace.model_validate(r) for r in iter_jsonl(run.traces)]
     made = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls,
-                               existing=library, first_trace=len(old_traces))
+                               existing=library, first_trace=len(old_traces), dropped=dropped)
     if not made:
         return 0
     remaining = max(config.synthesis.samples * 3, config.synthesis.samples + 16)
@@ -273,7 +283,8 @@ async def generate(
             progress.finish()
             write_jsonl_atomic(run.traces, traces)
             graph.save(run.graph)
-            library = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls)
+            library = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls,
+                                          dropped=manifest.library_dropped)
             write_jsonl_atomic(run.library, library)
             manifest.phase_seconds["traces"] = round(time.perf_counter() - clock, 3)
         # Always continue from what is on disk, so a resumed run sees exactly what a fresh one saw.
@@ -329,7 +340,8 @@ async def generate(
                 # Units ran out first: top up from new traces. The graph is not changed by this
                 # sampling, so a resumed run tops up exactly as an uninterrupted one.
                 round_no += 1
-                added = await _top_up(config, run, graph, session, roles, library, units, round_no, progress)
+                added = await _top_up(config, run, graph, session, roles, library, units, round_no, progress,
+                                      dropped=manifest.library_dropped)
                 if not added:
                     break
                 synthesizer.library = {t.name: t for t in library}

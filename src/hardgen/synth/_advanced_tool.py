@@ -68,6 +68,10 @@ class AdvancedTool(Record):
     ambiguous: bool = False
     """A step takes the n-th element of a list that nothing the user could say singles out: no
     query can pin it down, so such tools are kept out of the library."""
+    problem: str | None = None
+    """Why no sensible task can be made of this body (it creates an entity and then destroys it,
+    a list element nothing singles out, ...); such tools are kept out of the library, counted by
+    this reason."""
 
     def to_tool_spec(self) -> ToolSpec:
         return ToolSpec(name=self.name, description=self.description, parameters=self.parameters,
@@ -192,3 +196,31 @@ def execute_advanced(
             results.append(obs.result)
         last_index.append(len(executed) - 1)
     return executed
+
+
+def without_steps(tool: AdvancedTool, drop: set[int]) -> AdvancedTool | None:
+    """The tool with body steps `drop` left out (references and goals renumbered, parameters no
+    step uses any more removed), or None when a kept step takes its value from a dropped one or
+    no goal would be left. Used for a later turn whose log-in already happened earlier in the
+    conversation: the user does not log in twice."""
+    keep = [i for i in range(len(tool.steps)) if i not in drop]
+    refs = {b.step for t in tool.steps for b in t.arguments.values() if b.kind == "ref"}
+    if not drop or refs & drop or not keep:
+        return None
+    renumber = {old: new for new, old in enumerate(keep)}
+    steps = [tool.steps[i].model_copy(update={"arguments": {
+        k: (b.model_copy(update={"step": renumber[b.step]}) if b.kind == "ref" and b.step is not None else b)
+        for k, b in tool.steps[i].arguments.items()}}) for i in keep]
+    goals = [renumber[g] for g in tool.goal_steps if g in renumber]
+    if not goals:
+        return None
+    used = {b.param for t in steps for b in t.arguments.values() if b.kind == "param"}
+    used |= {p.param for t in steps for b in t.arguments.values() for p in b.path if isinstance(p, ElementSelector)}
+    properties = {k: v for k, v in tool.parameters.get("properties", {}).items() if k in used}
+    return tool.model_copy(update={
+        "steps": steps,
+        "goal_steps": goals,
+        "parameters": {**tool.parameters, "properties": properties,
+                       "required": [p for p in tool.parameters.get("required", []) if p in used]},
+        "example_arguments": {k: v for k, v in tool.example_arguments.items() if k in used},
+    })

@@ -26,13 +26,14 @@ from hardgen.schema import (
     ToolSpec,
     VerificationRecord,
 )
-from hardgen.synth._advanced_tool import AdvancedExecutionError, AdvancedTool, execute_advanced
+from hardgen.synth._advanced_tool import AdvancedExecutionError, AdvancedTool, execute_advanced, without_steps
+from hardgen.synth._answerability import ambiguous_arguments, argument_free_lookups, undetermined_arguments
 from hardgen.synth._critic import Critic, CriticHint
 from hardgen.synth._query_writer import QueryWriter, check_query
 from hardgen.synth._reasoner import Reasoner, ReasonerTask
-from hardgen.synth._text import is_id_like
-from hardgen.tools import DEFAULT_TIMEOUT_S, Session
-from hardgen.verify import CandidateTurn, verify_turn
+from hardgen.synth._text import is_id_like, value_atoms
+from hardgen.tools import DEFAULT_TIMEOUT_S, Session, is_creating, is_destroying, is_enabling_name
+from hardgen.verify import CandidateTurn, value_in_text, verify_turn
 
 DEFAULT_SYSTEM_PROMPT = resources.files("hardgen.synth").joinpath("prompts/system.txt").read_text("utf-8").strip()
 
@@ -75,15 +76,53 @@ class SynthesisConfig:
     sampling_mode: str = "legality"
 
 
+def _turn_goals(tool: AdvancedTool, steps: Sequence[Step]) -> list[int]:
+    """Indices of the executed steps that are the turn's goals (a nested body: its last step)."""
+    return list(tool.goal_steps) if len(tool.goal_steps) and len(steps) == len(tool.steps) else [len(steps) - 1]
+
+
 def _required_observations(tool: AdvancedTool, steps: Sequence[Step], mutating: set[str],
                            unchanged: Collection[int] = ()) -> list[int]:
-    """Results a candidate must obtain: reads whose outputs fed later calls, read goals, and
-    writes that left the state as it was (the state hash cannot tell whether they were made, so
-    their result must be seen instead)."""
-    fed = {src.step for s in steps for src in s.sources}
-    goals = set(tool.goal_steps) if len(tool.goal_steps) and len(steps) == len(tool.steps) else {len(steps) - 1}
+    """Results a candidate must obtain: read goals, and writes that left the state as it was (the
+    state hash cannot tell whether they were made, so their result must be seen instead). The
+    gold's intermediate lookups are not required: another way to the same values is as good."""
+    goals = set(_turn_goals(tool, steps))
     return [i for i, s in enumerate(steps)
-            if (s.call.name not in mutating and (i in fed or i in goals)) or (s.call.name in mutating and i in unchanged)]
+            if (s.call.name not in mutating and i in goals) or (s.call.name in mutating and i in unchanged)]
+
+
+def _normal(value: Any) -> str:
+    return str(value).strip().lower()
+
+
+def _implicit_arguments(steps: Sequence[Step], stated: str) -> int:
+    """Gold arguments taken from an earlier result whose value the user did not state anyway."""
+    return sum(1 for s in steps for src in s.sources
+               if not all(value_in_text(a, stated) for a in value_atoms(s.call.arguments.get(src.parameter)))
+               or not value_atoms(s.call.arguments.get(src.parameter)))
+
+
+def _same_identity(tool: AdvancedTool, logins: Mapping[str, Mapping[str, Any]]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Lifted values that make the tool's log-in steps use the account the conversation already
+    logged in with, and the names of those values (the user said them before)."""
+    values: dict[str, Any] = {}
+    for template in tool.steps:
+        earlier = logins.get(template.tool)
+        if earlier is None:
+            continue
+        for pname, binding in template.arguments.items():
+            if binding.kind == "param" and binding.param is not None and pname in earlier:
+                values[binding.param] = earlier[pname]
+    return values, frozenset(values)
+
+
+def _destroys_created(steps: Sequence[Step], created: Collection[str], mutating: set[str]) -> str | None:
+    """Why the steps undo what the conversation created (delete the note made a turn ago), or None."""
+    for step in steps:
+        if step.call.name in mutating and is_destroying(step.call.name) and any(
+                _normal(a) in created for a in value_atoms(step.call.arguments)):
+            return f"create-then-destroy: {step.call.name} undoes what an earlier turn created"
+    return None
 
 
 _SECRET = re.compile(r"pass|pin|secret|token|username", re.I)
@@ -222,6 +261,27 @@ class Synthesizer:
         rng.shuffle(offered)
         return [self.tools[n] for n in offered if n in self.tools]
 
+    def _answerability(self, steps: Sequence[Step], query: str, messages: Sequence[Message],
+                       arguments: Mapping[str, Any], references: Collection[str], start: Any, scratch: Session,
+                       offered: Sequence[ToolSpec], known: Sequence[Any]) -> list[str]:
+        """Problems that make the gold not the one sensible solution of the query (see
+        `hardgen.synth._answerability`): an argument nothing determines, or one the query does
+        not single out among what a solver could look up."""
+        conversation = " ".join([*(m.content or "" for m in messages if m.role in ("user", "assistant")), query])
+        problems = [f"undetermined: the query gives no value for {name}"
+                    for name in undetermined_arguments(steps, conversation, self.tools, known)]
+        if problems:
+            return problems
+        envs = {self.tools[s.call.name].environment for s in steps if s.call.name in self.tools}
+        scratch.restore(start)
+        lookups = []
+        for name in argument_free_lookups(offered, {e for e in envs if e}):
+            observation = scratch.call(name, {})
+            if observation.ok:
+                lookups.append(observation.result)
+        stated = [*arguments.values(), *known]
+        return ambiguous_arguments(steps, stated, lookups)
+
     async def synthesize(self, unit: SynthesisUnit) -> Sample | Rejection:
         try:
             return await self._synthesize(unit)
@@ -252,41 +312,66 @@ class Synthesizer:
             hints_all: list[str] = []
             reasons_all: list[str] = []
             attempts_max = 1
+            logins: dict[str, dict[str, Any]] = {}  # log-in style calls made so far, by tool
+            created: set[str] = set()  # identifiers of entities earlier turns created
+            turn_goals: list[list[int]] = []
+            stated_text: list[str] = []  # the user's turns so far
+            short_reason: str | None = None
             for turn, tool in enumerate(plan):
                 gold_start = gold_session.snapshot()
                 turn_start_hash = gold_session.state_hash()
                 # A later turn may refer to an earlier result ("the same order as before"); if the
-                # tool does not run with it, the turn falls back to its own values.
-                options = [(dict(unit.arguments), frozenset())] if turn == 0 else [
-                    *_referring_arguments(tool, gold_turns), (dict(tool.example_arguments), frozenset())]
+                # tool does not run with it, the turn falls back to its own values. The user is
+                # the same person throughout: a log-in already made is not made again, and one
+                # that has to be repeated uses the same account.
+                options: list[tuple[AdvancedTool, dict[str, Any], frozenset[str]]] = []
+                if turn == 0:
+                    options = [(tool, dict(unit.arguments), frozenset())]
+                else:
+                    repeated = {i for i, t in enumerate(tool.steps) if t.tool in logins}
+                    reduced = without_steps(tool, repeated) if repeated else None
+                    for variant in ([reduced] if reduced is not None else []) + [tool]:
+                        same_user, held = _same_identity(variant, logins)
+                        for option_arguments, option_references in [*_referring_arguments(variant, gold_turns),
+                                                                    (dict(variant.example_arguments), frozenset())]:
+                            options.append((variant, {**option_arguments, **same_user}, option_references | held))
                 steps: list[Step] | None = None
                 arguments: dict[str, Any] = {}
                 references: frozenset[str] = frozenset()
-                error: AdvancedExecutionError | None = None
-                for option_arguments, option_references in options:
+                error: AdvancedExecutionError | str | None = None
+                for variant, option_arguments, option_references in options:
                     gold_session.restore(gold_start)
                     try:
-                        steps = execute_advanced(tool, option_arguments, gold_session, self.library, turn=turn)
+                        executed = execute_advanced(variant, option_arguments, gold_session, self.library, turn=turn)
                     except AdvancedExecutionError as exc:
                         error = exc
                         continue
-                    arguments, references = option_arguments, option_references
+                    undone = _destroys_created(executed, created, self._mutating)
+                    if undone:
+                        error = undone
+                        continue
+                    tool, steps, arguments, references = variant, executed, option_arguments, option_references
                     break
                 if steps is None:
                     if turn == 0:
                         return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name,
                                          reason=str(error))
                     gold_session.restore(gold_start)
-                    break  # a later turn that no longer applies to the evolved state: keep the turns so far
+                    short_reason = f"turn {turn + 1} does not apply to the state the earlier turns left: {error}"
+                    break  # keep the turns so far
                 # Writers written before references existed take five arguments: pass it only when used.
                 query = (await self.query_writer.write(tool, arguments, steps, self.tools, rng, references=references)
                          if references else await self.query_writer.write(tool, arguments, steps, self.tools, rng))
                 problems = check_query(query.text, arguments, steps, references)
+                if not problems:
+                    problems = self._answerability(steps, query.text, messages, arguments, references, gold_start,
+                                                   scratch, offered, known=[arguments[r] for r in references])
                 if problems:
                     if turn == 0:
                         return Rejection(unit_id=unit.unit_id, stage="query", advanced_tool=tool.name,
                                          reason=problems[0], details=problems)
                     gold_session.restore(gold_start)
+                    short_reason = f"turn {turn + 1}: {problems[0]}"
                     break
                 gold_turn = GoldTurn(
                     query=query.text,
@@ -305,6 +390,7 @@ class Synthesizer:
                         return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name,
                                          reason=f"uninformative: {empty_goal[0]} returns an empty result")
                     gold_session.restore(gold_start)
+                    short_reason = f"turn {turn + 1}: uninformative: {empty_goal[0]} returns an empty result"
                     break
                 if not gold_turn.required_observations and not gold_turn.answer_values and \
                         gold_turn.final_state_hash == turn_start_hash:
@@ -313,6 +399,7 @@ class Synthesizer:
                         return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name,
                                          reason="vacuous: the calls change nothing and return nothing asked for")
                     gold_session.restore(gold_start)
+                    short_reason = f"turn {turn + 1}: vacuous: the calls change nothing and return nothing asked for"
                     break
                 live_start, replay_start = live.snapshot(), replay_session.snapshot()
                 history = [*messages, Message.user(query.text)]
@@ -345,6 +432,15 @@ class Synthesizer:
                 hints_all.extend(h.text for h in hints)
                 reasons_all.extend(attempt_reasons)
                 gold_turns.append(gold_turn)
+                turn_goals.append(_turn_goals(tool, steps))
+                stated_text.append(query.text)
+                for step in steps:
+                    if not step.observation.ok or step.call.name not in self._mutating:
+                        continue
+                    if is_enabling_name(step.call.name) and step.call.arguments:
+                        logins[step.call.name] = dict(step.call.arguments)
+                    if is_creating(step.call.name):
+                        created.update(_normal(a) for a in value_atoms(step.observation.result) if is_id_like(a))
         finally:
             for s in (gold_session, live, replay_session, scratch):
                 s.close()
@@ -360,10 +456,13 @@ class Synthesizer:
             advanced_tools=[t.name for t in used],
             domains=domains,
             chain_length=len(all_steps),
-            implicit_dependencies=sum(len(s.sources) for s in all_steps),
+            implicit_dependencies=sum(_implicit_arguments(t.steps, " ".join(stated_text[:i + 1]))
+                                      for i, t in enumerate(gold_turns)),
             turns=len(gold_turns),
             sampling_mode=self.config.sampling_mode,
             provenance=self.config.provenance.model_copy(update={"seed": unit.seed, "hardgen_version": __version__}),
+            extra={"goal_steps": turn_goals, "requested_turns": unit.turns,
+                   **({"short_reason": short_reason} if short_reason and len(gold_turns) < unit.turns else {})},
         )
         return Sample(
             id=unit.unit_id,

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from hardgen.schema import ToolSpec, Trace
 from hardgen.synth._advanced_tool import AdvancedTool, ArgBinding, ElementSelector, PathItem, StepTemplate
 from hardgen.synth._text import first_sentence, humanize, intent_phrase, is_id_like
+from hardgen.tools import enabling_steps, is_destroying
 
 # (earlier tool, later tool) -> True when the earlier one is a state prerequisite of the later one.
 PrerequisiteTest = Callable[[str, str], bool]
@@ -89,6 +90,55 @@ def focus_trace(trace: Trace, is_prerequisite: PrerequisiteTest | None = None) -
     return trace.model_copy(update={"steps": kept})
 
 
+def _find_path(node: Any, value: Any, key: str, depth: int = 0) -> list[str | int] | None:
+    """The path of the first field named `key` that holds `value` in a result."""
+    if depth > 6:
+        return None
+    if isinstance(node, dict):
+        if key in node and node[key] == value:
+            return [key]
+        items: list[tuple[str | int, Any]] = list(node.items())
+    elif isinstance(node, list):
+        items = list(enumerate(node[:200]))
+    else:
+        return None
+    for k, child in items:
+        found = _find_path(child, value, key, depth + 1)
+        if found is not None:
+            return [k, *found]
+    return None
+
+
+def shortcut_lookups(trace: Trace) -> Trace:
+    """Take each looked-up value from the earliest lookup along its chain that already returned
+    it: find a user by name, then by the email that gave, then use the id is one lookup too many
+    when the first result carried the id. The skipped lookups then feed nothing and are dropped."""
+    steps = [s.model_copy(deep=True) for s in trace.steps]
+    changed = False
+    for step in steps:
+        for n, source in enumerate(step.sources):
+            key = next((p for p in reversed(source.path) if isinstance(p, str)), source.parameter)
+            value = step.call.arguments.get(source.parameter)
+            if value is None or isinstance(value, (dict, list, bool)):
+                continue
+            chain, frontier = set(), [source.step]
+            while frontier:  # the lookups the source itself depended on
+                i = frontier.pop()
+                for parent in steps[i].sources:
+                    if parent.step not in chain:
+                        chain.add(parent.step)
+                        frontier.append(parent.step)
+            for k in sorted(chain):
+                if not steps[k].observation.ok:
+                    continue
+                path = _find_path(steps[k].observation.result, value, key)
+                if path is not None:
+                    step.sources[n] = source.model_copy(update={"step": k, "path": path})
+                    changed = True
+                    break
+    return trace.model_copy(update={"steps": steps}) if changed else trace
+
+
 def build_advanced_tool(
     trace: Trace,
     tools: Mapping[str, ToolSpec],
@@ -97,7 +147,7 @@ def build_advanced_tool(
 ) -> AdvancedTool:
     """Abstract `trace` into an AdvancedTool (model-free), focused on its target (`focus_trace`)."""
     taken = taken or set()
-    trace = focus_trace(trace, is_prerequisite)
+    trace = focus_trace(shortcut_lookups(trace), is_prerequisite)
     properties: dict[str, Any] = {}
     example: dict[str, Any] = {}
     templates: list[StepTemplate] = []
@@ -136,7 +186,15 @@ def build_advanced_tool(
             result = trace.steps[source.step].observation.result
             path: list[PathItem] = []
             node = result
-            for item in source.path:
+            named_directly: str | None = None
+            for position, item in enumerate(source.path):
+                if (isinstance(item, int) and isinstance(node, list) and len(node) > 1
+                        and position == len(source.path) - 1 and item < len(node)
+                        and isinstance(node[item], str) and 0 < len(node[item].strip()) <= 60
+                        and not is_id_like(node[item]) and sum(1 for e in node if e == node[item]) == 1):
+                    # One name out of a list of names (`ls` -> "reports"): the user says the name.
+                    named_directly = lift(pname, value, param_schemas.get(pname, {}), step.call.name)
+                    break
                 if isinstance(item, int) and isinstance(node, list) and len(node) > 1:
                     taken_values = {str(v) for v in example.values()}
                     field = _selector_field(node, item, taken_values)
@@ -154,12 +212,15 @@ def build_advanced_tool(
                         path.append(ElementSelector(field=field, param=pname_sel))
                         node = node[item]
                         continue
-                if isinstance(item, int) and item > 0 and isinstance(node, list):
+                if isinstance(item, int) and isinstance(node, list) and len(node) > 1:
                     ambiguous = True  # "element 3 of the results" with nothing a user could name it by
                 path.append(item)
                 # A path recorded on this very result steps into lists by int; a malformed one
                 # (a name into a list) fails here with Python's TypeError, unchecked on purpose.
                 node = node[item] if isinstance(node, (list, dict)) else node  # type: ignore[index]
+            if named_directly is not None:
+                bindings[pname] = ArgBinding(kind="param", param=named_directly)
+                continue
             selector = next((p for p in path if isinstance(p, ElementSelector)
                              and path and isinstance(path[-1], str) and p.field == path[-1]), None)
             if selector is not None:
@@ -189,15 +250,29 @@ def build_advanced_tool(
         properties = {k: v for k, v in properties.items() if k in used}
 
     names = [s.call.name for s in trace.steps]
+    # Implicit steps may only be lookups and enabling writes (log in, cd); any other write is a
+    # change the user asks for, so it is a goal, also when a later step uses its result (the list
+    # an item goes into).
+    enabling = enabling_steps(trace.steps, tools, is_prerequisite)
     goal_steps = []
     for i, name in enumerate(names):
-        if i in referenced:
+        spec = tools.get(name)
+        writes = spec.mutates if spec is not None else True
+        if i in enabling:
             continue
-        if is_prerequisite and any(is_prerequisite(name, later) for later in names[i + 1:]):
+        if not writes and (i in referenced or (
+                is_prerequisite and any(is_prerequisite(name, later) for later in names[i + 1:]))):
             continue
         goal_steps.append(i)
     if not goal_steps:
         goal_steps = [len(names) - 1]
+    problem = None
+    for template in templates:
+        made = [b.step for b in template.arguments.values() if b.kind == "ref" and b.step is not None
+                and (tools.get(names[b.step]) is None or tools[names[b.step]].mutates)]
+        if made and is_destroying(template.tool):
+            problem = f"create-then-destroy: {template.tool} undoes what {names[made[0]]} just made"
+            break
 
     goal_names = list(dict.fromkeys(names[i] for i in goal_steps))
     base = "_and_".join(goal_names[:2]) + ("_more" if len(goal_names) > 2 else "")
@@ -229,6 +304,7 @@ def build_advanced_tool(
         target_tool=trace.target_tool,
         environments=sorted({e.name for e in trace.environments}),
         ambiguous=ambiguous,
+        problem=problem or ("ambiguous: a list element nothing the user could say singles out" if ambiguous else None),
     )
 
 
