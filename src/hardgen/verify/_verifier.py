@@ -38,11 +38,11 @@ before its prerequisite fails, so its result or its state change is missing).
 
 Failures are classified so that the probe taxonomy still says what went wrong: when the state
 differs, by comparing the calls with the gold's (`classify_failure`, falling back to
-`state_mismatch`); when the state is right, the fault is what was observed or answered: a value no
-result gave, or a checked observation not obtained, is `missing_observation`; a guessed argument
-is `missing_prerequisite` (the lookup that gives it was skipped); a requested value the
-answer leaves out is `answer_missing`; no calls at all is `gave_up`, unresolved malformed calls
-`malformed_call`.
+`state_mismatch`); when the state is right, the fault is what was observed or answered: a gold
+tool called with other arguments is `wrong_argument`, a skipped lookup or a guessed argument
+`missing_prerequisite`, otherwise a value no result gave or a checked observation not obtained is
+`missing_observation`; a requested value the answer leaves out (and nothing else) is
+`answer_missing`; no calls at all is `gave_up`, unresolved malformed calls `malformed_call`.
 """
 
 from __future__ import annotations
@@ -262,12 +262,14 @@ def verify_turn(
             failure = classify_failure(gold.steps, steps, candidate.malformed_calls) or "state_mismatch"
         elif malformed:
             failure = "malformed_call"
-        elif guessed_args:
-            # The right outcome, but reached by acting on values it never looked up.
-            failure = "missing_prerequisite"
-        elif missing_obs or guessed:
-            # The calls did what was asked; what the user wanted to know was not observed.
-            failure = "missing_observation"
+        elif missing_obs or guessed or guessed_args:
+            # The writes are right. A gold call made with other arguments, or a lookup skipped,
+            # says what went wrong; else what the user wanted to know was simply not observed.
+            kind = classify_failure(gold.steps, steps, candidate.malformed_calls)
+            if kind in ("wrong_argument", "missing_prerequisite"):
+                failure = kind
+            else:
+                failure = "missing_prerequisite" if guessed_args else "missing_observation"
         else:
             failure = "answer_missing"
         matched = _matched_tools(gold.steps, steps)
