@@ -13,7 +13,7 @@ from rich.table import Table
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.errors import MissingDependencyError
 from hardgen.export import SampleFileError, count_rejected, read_samples
-from hardgen.stats import compute_stats, write_stats_plots
+from hardgen.stats import compute_stats, validity_report, write_stats_plots
 
 _TOP = 10
 
@@ -82,6 +82,10 @@ def _render(report: dict[str, Any]) -> None:
             language.add_row(label, str(value))
         console.print(language)
 
+    v = report.get("validity")
+    if v:
+        _render_validity(v)
+
     for key, title in [("domains", "Samples per domain"), ("tool_calls", "Most called tools")]:
         counts = list(s[key].items())
         if not counts:
@@ -96,6 +100,32 @@ def _render(report: dict[str, Any]) -> None:
         console.print(f"near-duplicate group: {', '.join(group[:8])}" + (" ..." if len(group) > 8 else ""))
     for path in report["files"]:
         console.print(f"  wrote {path}")
+
+
+VALIDITY_ROWS = [
+    ("implicit_writes", "implicit writes (a change nobody asked for)"),
+    ("create_then_destroy", "create-then-destroy chains"),
+    ("duplicate_new_entities", "new entities that duplicate an existing name"),
+    ("unused_calls", "gold calls nothing depends on"),
+    ("undetermined_arguments", "arguments not determined by query and results"),
+    ("ambiguous_queries", "ambiguous queries"),
+    ("multiple_identities", "conversations with more than one identity"),
+]
+
+
+def _render_validity(v: dict[str, Any]) -> None:
+    table = Table(title="Validity of the golds (all should be 0)", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, label in VALIDITY_ROWS:
+        examples = v.get("examples", {}).get(key, [])
+        table.add_row(label, str(v[key]) + (f"  e.g. {', '.join(examples)}" if examples else ""))
+    table.add_row("mean calls per turn", f"{v['mean_calls_per_turn']:.2f}")
+    table.add_row("turns with >= 3 calls", _pct(v["share_turns_ge_3_calls"]))
+    if v["short_conversations"]:
+        reasons = "; ".join(f"{n} {escape(r)}" for r, n in v["short_reasons"].items())
+        table.add_row("samples with fewer turns than asked", f"{v['short_conversations']} ({reasons})")
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
@@ -131,9 +161,11 @@ def register(app: typer.Typer) -> None:
                 files += [str(p) for p in write_stats_plots(stats, out)]
             except MissingDependencyError as exc:
                 err_console.print(f"[yellow]no plots:[/] {escape(str(exc))}")
+        validity = validity_report(loaded.samples)
         report = {
             "source": str(loaded.path),
             "stats": stats.model_dump(mode="json"),
+            "validity": validity.model_dump(mode="json"),
             "files": files,
             "invalid_lines": [str(x) for x in loaded.invalid],
         }

@@ -26,7 +26,8 @@ from hardgen.pipeline._roles import Roles, build_roles
 from hardgen.pipeline._rundir import JsonlAppender, RunDirectory, iter_jsonl, write_json_atomic, write_jsonl_atomic
 from hardgen.pipeline._sources import resolve_sources
 from hardgen.pipeline._units import plan_units
-from hardgen.schema import Record, Trace
+from hardgen.schema import Record, Sample, Trace
+from hardgen.stats import ValidityCounter
 from hardgen.synth import AdvancedTool, Rejection, SynthesisConfig, SynthesisUnit, Synthesizer, is_empty_result
 from hardgen.tools import Session
 
@@ -71,6 +72,8 @@ class Manifest(Record):
     domains: dict[str, int] = Field(default_factory=dict)
     traces: int = 0
     advanced_tools: int = 0
+    validity: dict[str, Any] = Field(default_factory=dict)
+    """The validity report of the samples (`hardgen.stats.ValidityReport`): every defect count is 0."""
     library_dropped: dict[str, int] = Field(default_factory=dict)
     """Traces no advanced tool was made of, by reason (create-then-destroy, ambiguous, ...)."""
     failure_set: int = 0
@@ -93,8 +96,10 @@ def summarize(run: RunDirectory, manifest: Manifest) -> Manifest:
     turns: Counter[str] = Counter()
     attempts: Counter[str] = Counter()
     domains: Counter[str] = Counter()
+    validity = ValidityCounter()
     for record in iter_jsonl(run.samples):
         meta = record.get("metadata", {})
+        validity.add(Sample.model_validate(record))
         n += 1
         calls += meta.get("chain_length", 0)
         implicit += meta.get("implicit_dependencies", 0)
@@ -111,6 +116,7 @@ def summarize(run: RunDirectory, manifest: Manifest) -> Manifest:
         stages[record.get("stage", "?")] += 1
         reasons[_reason_key(record.get("reason", ""))] += 1
     manifest.samples, manifest.rejected = n, rejected
+    manifest.validity = validity.finish().model_dump(mode="json")
     manifest.yield_rate = n / (n + rejected) if n + rejected else 0.0
     manifest.rejections_by_stage = dict(stages.most_common())
     manifest.rejections_by_reason = dict(reasons.most_common(15))

@@ -14,6 +14,7 @@ from hardgen.stats._compute import (
 from hardgen.stats._language import LanguageReport, language_report
 from hardgen.stats._near_duplicates import NearDuplicateGroups, jaccard, near_duplicate_groups, shingles
 from hardgen.stats._plots import write_stats_plots
+from hardgen.stats._validity import ValidityCounter, ValidityReport, validity_report
 
 __all__ = [
     "Distribution",
@@ -21,6 +22,8 @@ __all__ = [
     "NearDuplicateGroups",
     "NearDuplicateReport",
     "SampleStats",
+    "ValidityCounter",
+    "ValidityReport",
     "called_tools",
     "compute_stats",
     "jaccard",
@@ -28,5 +31,6 @@ __all__ = [
     "near_duplicate_groups",
     "sample_query",
     "shingles",
+    "validity_report",
     "write_stats_plots",
 ]

@@ -62,18 +62,41 @@ def _records(node: Any, container: str = "", depth: int = 0) -> Iterator[tuple[d
             yield from _records(item, container, depth + 1)
 
 
-def _scalars(record: Mapping[str, Any]) -> set[str]:
-    return {_normal(v) for v in record.values() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+class _Stated:
+    """Which values the user stated: in the conversation's text, or among values it already holds."""
+
+    def __init__(self, text: str, known: Collection[Any] = ()) -> None:
+        self.text = text
+        self.known = {_normal(k) for k in known}
+        self._cache: dict[Any, bool] = {}
+
+    def __call__(self, value: Any) -> bool:
+        if isinstance(value, bool) or value is None:
+            return False
+        if isinstance(value, (int, float)) and float(value).is_integer() and abs(value) < 100:
+            return False  # small whole numbers (counts, ratings) appear in prose by chance
+        if isinstance(value, str) and len(value.strip()) < 3:
+            return False
+        key = (type(value).__name__, value)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = _normal(value) in self.known or value_in_text(value, self.text)
+            self._cache[key] = hit
+        return hit
+
+
+def _carried(record: Mapping[str, Any], stated: _Stated) -> int:
+    return sum(1 for v in record.values() if isinstance(v, (str, int, float)) and stated(v))
 
 
 def _candidates(results: Sequence[tuple[Any, bool]], parameter: str, gold_key: str | None,
-                gold_container: str | None, stated: Collection[str]) -> list[_Candidate]:
+                gold_container: str | None, stated: _Stated) -> list[_Candidate]:
     out: list[_Candidate] = []
     for result, anchored in results:
         for n, (record, container) in enumerate(_records(result)):
             if n > _MAX_RECORDS:
                 break
-            carried = len(_scalars(record) & set(stated))
+            carried = _carried(record, stated)
             for key, value in record.items():
                 if isinstance(value, (dict, list)) or value is None or isinstance(value, bool):
                     continue
@@ -96,7 +119,7 @@ def _gold_source(step: Step, parameter: str) -> tuple[str | None, str | None]:
     return keys[-1], (keys[-2] if len(keys) > 1 else "")
 
 
-def _anchored_steps(steps: Sequence[Step], stated: Collection[str]) -> set[int]:
+def _anchored_steps(steps: Sequence[Step], stated: _Stated) -> set[int]:
     """Gold lookups made with the user's values (directly, or with values anchored that way)."""
     anchored: set[int] = set()
     for i, step in enumerate(steps):
@@ -104,7 +127,7 @@ def _anchored_steps(steps: Sequence[Step], stated: Collection[str]) -> set[int]:
             continue
         sourced = {s.parameter: s.step for s in step.sources}
         if all((sourced[p] in anchored) if p in sourced else
-               all(_normal(a) in stated for a in value_atoms(v)) for p, v in step.call.arguments.items()):
+               all(stated(a) for a in value_atoms(v)) for p, v in step.call.arguments.items()):
             anchored.add(i)
     return anchored
 
@@ -132,13 +155,15 @@ def undetermined_arguments(steps: Sequence[Step], text: str, specs: Mapping[str,
     return out
 
 
-def ambiguous_arguments(steps: Sequence[Step], stated: Sequence[Any], lookups: Sequence[Any]) -> list[str]:
+def ambiguous_arguments(steps: Sequence[Step], text: str, lookups: Sequence[Any], known: Collection[Any] = ()
+                        ) -> list[str]:
     """Reasons, one per gold argument taken from a result that the query does not single out
-    (see the module docstring). `lookups` are the results of the argument-free lookups a solver
-    could make at the start of the turn."""
-    stated_text = {_normal(a) for v in stated for a in value_atoms(v)} - {""}
+    (see the module docstring). `text` is what the user said (the query, with earlier turns),
+    `known` values the conversation already holds, `lookups` the results of the argument-free
+    lookups a solver could make at the start of the turn."""
+    stated = _Stated(text, known)
     problems: list[str] = []
-    anchored = _anchored_steps(steps, stated_text)
+    anchored = _anchored_steps(steps, stated)
     for j, step in enumerate(steps):
         for source in step.sources:
             parameter = source.parameter
@@ -148,7 +173,7 @@ def ambiguous_arguments(steps: Sequence[Step], stated: Sequence[Any], lookups: S
             earlier = [(steps[i].observation.result, i in anchored) for i in range(j) if steps[i].observation.ok]
             gold_key, gold_container = _gold_source(step, parameter)
             candidates = _candidates([*earlier, *((r, False) for r in lookups)], parameter, gold_key, gold_container,
-                                     stated_text)
+                                     stated)
             if not candidates:
                 continue
             best = max(c.score for c in candidates)

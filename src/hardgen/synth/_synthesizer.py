@@ -279,8 +279,8 @@ class Synthesizer:
             observation = scratch.call(name, {})
             if observation.ok:
                 lookups.append(observation.result)
-        stated = [*arguments.values(), *known]
-        return ambiguous_arguments(steps, stated, lookups)
+        return ambiguous_arguments(steps, conversation, lookups,
+                                   known=[a for v in [*arguments.values(), *known] for a in value_atoms(v)])
 
     async def synthesize(self, unit: SynthesisUnit) -> Sample | Rejection:
         try:
