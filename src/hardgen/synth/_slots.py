@@ -15,7 +15,7 @@ from hardgen.agents._text import STOPWORDS, tokens
 _KEY_VALUE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9 _\-]{0,40}?)\s*:\s*(?P<value>'[^']*'|\"[^\"]*\"|[^;\n]+?)(?=\s*;|\.\s|\.?$|\n)")
 _LEAD_IN = re.compile(r"\s*[A-Za-z][A-Za-z0-9 _\-]{0,40}:\s")
 _QUOTED = re.compile(r"(?<![\w'])'([^']+)'(?!\w)|\"([^\"]+)\"")
-_BOUNDARY = re.compile(r"[,.;!?]\s|\b(?:and|with|for|at|on|using|then|but|so|to|from|about|in)\b", re.I)
+_BOUNDARY = re.compile(r"[,.;!?]\s|\b(?:and|with|for|at|on|using|then|but|so|about|where)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b")
 _NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\w-])")
@@ -24,6 +24,19 @@ _WORD = re.compile(r"(?<![\w'-])[a-z][a-z_]+(?![\w'-])")
 _REFERENCE = re.compile(
     r"\b(?:the same one as before|the same (?P<a>(?:[a-z]+ ){0,3}?)as (?:before|last time|earlier)"
     r"|the (?P<b>(?:[a-z]+ ){1,3}?)from (?:before|earlier))\b")
+_NAMING_WORDS = frozenset(tokens("name title called use set make new the value number"))
+
+
+def humanize_name(name: str) -> str:
+    return " ".join(name.replace("_", " ").replace("-", " ").lower().split())
+
+
+_ROLE_WORDS = frozenset(tokens("name title id email label nickname"))
+"""Words that say which attribute of a thing a value is: a value they name fits a parameter only if
+its name has that word too."""
+_BASE = {"named": "name", "called": "name", "titled": "title", "labelled": "label", "nicknamed": "nickname",
+         "dated": "date", "priced": "price"}
+_PARTICIPLES = re.compile(r"\b(?:" + "|".join(_BASE) + r")\b", re.I)
 REFERENCE = "the same one as before"
 """What a reference to an earlier turn's value reads as (the Query Writer's REFERENCE_PHRASE)."""
 _PROPER = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|de|da|van|von))*)\b")
@@ -103,8 +116,10 @@ def extract_values(query: str) -> list[QueryValue]:
         if not v.keyed and v.kind != "reference":
             span = query[end:v.start]
             cuts = list(_BOUNDARY.finditer(span))
-            near = tokens(span[cuts[-1].end():] if cuts else span)[-4:]
+            raw = _PARTICIPLES.sub(lambda m: _BASE[m.group(0).lower()], span[cuts[-1].end():] if cuts else span)
+            near = tokens(raw)[-4:]
             v.context = near or v.context[-2:]
+            v.key = " ".join(re.findall(r"[a-z]+", raw.lower())[-6:])
         if v.kind != "word":
             end = v.start + len(v.text) + (2 if v.kind == "quoted" else 0)
     return found
@@ -181,12 +196,22 @@ def match_score(value: QueryValue, name: str, schema: dict[str, Any], tool: str 
     if name.lower().endswith("id") and not value.keyed and value.kind != "reference" and value.context \
             and not (name_words - {"id"}) & set(value.context):
         return 0.0  # an identifier the request names for something else ("the password lamp-42")
+    if not value.keyed and value.kind not in ("reference", "word") and (_ROLE_WORDS & context) - name_words \
+            and name_words & context:
+        return 0.0  # "the currency name is X" names a thing's name, not the currency
     score = 0.0
     if name_words and context:
         overlap = len(name_words & context) / len(name_words)
         score += 3.0 * overlap
         if value.keyed and context == name_words:
             score += 3.0
+    if not value.keyed and value.kind != "word" and context and context <= name_words:
+        score += 1.0  # named by the parameter's own words and nothing else ("with the name X")
+    if not value.keyed and value.key and re.search(rf"\b{re.escape(humanize_name(name))}\b", value.key):
+        score += 3.0  # the parameter's own name, in order ("the to currency is"), before the value
+    if not value.keyed and value.kind != "reference" and context and name_words & context:
+        extra = context - name_words - set(tokens(tool)) - _NAMING_WORDS
+        score -= 1.5 * len(extra) / len(context)  # "the customer name" is not any name
     if value.keyed and value.key == " ".join(name.replace("_", " ").replace("-", " ").lower().split()):
         score += 4.0  # the label is the parameter's own name ("to currency" for to_currency)
     score += 0.5 * len(desc_words & context) / math.sqrt(len(desc_words) + 1)

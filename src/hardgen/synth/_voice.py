@@ -122,7 +122,7 @@ def mention(parameter: str, value: str, rng: random.Random, raw: Any = None) -> 
     if _TEXT.search(parameter):
         return (rng.choice((f"with the {words} {value}", f"and the {words} should read {value}",
                             f"using the {words} {value}")),
-                rng.choice((f"the {words} should say {value}", f"for the {words}, write {value}",
+                rng.choice((f"the {words} should say {value}", f"the {words} should read {value}",
                             f"the {words} is {value}")))
     if _DATE.search(parameter):
         return (rng.choice((f"with the {words} {value}", f"for the {words} {value}", f"{words} {value}")),
@@ -174,9 +174,9 @@ _IRREGULAR = {
     "write": "written", "send": "sent", "pay": "paid", "shut": "shut", "buy": "bought", "bring": "brought",
     "go": "gone", "throw": "thrown", "cut": "cut", "run": "run", "let": "let", "hold": "held", "leave": "left",
     "tell": "told", "find": "found", "keep": "kept", "read": "read", "say": "said", "choose": "chosen",
-    "forget": "forgotten", "show": "shown", "fire": "fired", "drive": "driven", "begin": "begun", "lift": "lifted",
+    "forget": "forgotten", "show": "shown", "freeze": "frozen", "unfreeze": "unfrozen", "wear": "worn", "fire": "fired", "drive": "driven", "begin": "begun", "lift": "lifted",
 }
-_DOUBLE = {"stop", "drop", "plan", "tag", "jot", "pin", "star", "unstar", "scrap", "log", "dim", "top", "ship",
+_DOUBLE = {"stop", "drop", "plan", "flip", "slot", "skip", "trim", "grab", "tag", "jot", "pin", "star", "unstar", "scrap", "log", "dim", "top", "ship",
            "chat", "pop", "tip", "bump", "unblock"}
 
 
