@@ -18,6 +18,7 @@ tools agents fail on::
 from hardgen.graph._arguments import ArgumentFiller, FilledSource, HistoryEntry, generate_value
 from hardgen.graph._discovery import DiscoveryReport, discover_prerequisites, prerequisite_chain
 from hardgen.graph._fields import InputParameter, OutputField, input_parameters, output_fields
+from hardgen.graph._fresh import fresh_value, state_strings, wants_fresh_value
 from hardgen.graph._graph import ApiGraph, DataFlowGate, Edge, GraphConfig, Requirement
 from hardgen.graph._records import (
     EdgeKind,
@@ -65,11 +66,14 @@ __all__ = [
     "TraceShare",
     "build_graph",
     "discover_prerequisites",
+    "fresh_value",
     "generate_value",
     "input_parameters",
     "output_fields",
     "prerequisite_chain",
     "refine_graph",
     "render_graph",
+    "state_strings",
     "trace_share",
+    "wants_fresh_value",
 ]

@@ -20,7 +20,7 @@ from hardgen.graph._fresh import fresh_value, wants_fresh_value
 from hardgen.graph._graph import ApiGraph
 from hardgen.graph._naming import name_tokens
 from hardgen.graph._values import value_type
-from hardgen.tools import is_destroying
+from hardgen.tools import is_destroying, names_new_entity
 
 _MAX_PICK_ITEMS = 16
 _CITIES = ("Rivermist", "Stonebrook", "Lisbon", "Berlin", "Tokyo", "Toronto")
@@ -279,7 +279,9 @@ class ArgumentFiller:
         pending: list[str] = []
         for name in props:
             p = params.get(name)
-            upstream = self._from_history(tool, p, latest) if p is not None and history else None
+            # The name of a new entity is fresh, never copied from an earlier result.
+            new_name = names_new_entity(tool, name) and wants_fresh_value(tool, name, spec.mutates)
+            upstream = self._from_history(tool, p, latest) if p is not None and history and not new_name else None
             if name not in required:
                 chance = self.optional_from_history if upstream is not None else self.optional_fill
                 if self.rng.random() >= chance:

@@ -81,11 +81,17 @@ class ProbeConfig(Record):
 class SamplingConfig(Record):
     mode: Literal["legality", "uniform", "random_walk"] = "legality"
     traces: int | None = None
-    """Traces to sample (default: enough for the samples asked, 3 per sample and at least 120)."""
+    """Traces to sample (default: 6 per sample asked and at least 300)."""
     min_length: int = 2
     max_length: int = 8
     discovery: bool = True
     """Discover state prerequisites by execution before sampling."""
+
+    def trace_budget(self, samples: int) -> int:
+        """How many traces to sample for `samples` samples. Most traces make no task (nothing a
+        user could name singles out a list element, a two-call lookup, ...), and the units are
+        planned longest chains first, so a generous budget is what keeps chains long."""
+        return self.traces or max(300, 6 * samples)
 
 
 class SynthesisOptions(Record):

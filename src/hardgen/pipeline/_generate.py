@@ -188,7 +188,7 @@ async def _top_up(config: RunConfig, run: RunDirectory, graph: ApiGraph, session
     sampler = TraceSampler(graph, session, seed=config.seed * 1_000 + round_no, mode=config.sampling.mode,
                            config=SamplerConfig(min_length=config.sampling.min_length,
                                                 max_length=config.sampling.max_length, learn=False))
-    n_traces = config.sampling.traces or max(120, 3 * config.synthesis.samples)
+    n_traces = config.sampling.trace_budget(config.synthesis.samples)
     traces = list(sampler.samples(n_traces))
     old_traces = [Trace.model_validate(r) for r in iter_jsonl(run.traces)]
     made = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls,
@@ -280,7 +280,7 @@ async def generate(
             sampler = TraceSampler(graph, session, seed=config.seed, mode=config.sampling.mode,
                                    config=SamplerConfig(min_length=config.sampling.min_length,
                                                         max_length=config.sampling.max_length))
-            n_traces = config.sampling.traces or max(120, 3 * config.synthesis.samples)
+            n_traces = config.sampling.trace_budget(config.synthesis.samples)
             progress.start("traces", n_traces)
             traces: list[Trace] = []
             for trace in sampler.samples(n_traces):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from hardgen.graph import fresh_value, wants_fresh_value
 from hardgen.synth import AdvancedTool, SynthesisUnit
 
 # Values that come in pairs with a secret or identify the user's own account: changing one alone
@@ -46,6 +47,13 @@ def variant_arguments(tool: AdvancedTool, graph: Any, rng: random.Random) -> dic
             continue
         current = arguments.get(name)
         pool = [v for v in graph.pool_values(prim_tool, param) if v != current and not isinstance(v, (dict, list))]
+        if wants_fresh_value(prim_tool, prim_param, graph.spec(prim_tool).mutates):
+            # New content (a new list's name, a message) is fresh, never an existing value.
+            value = fresh_value(prim_tool, prim_param, rng, [*(str(v) for v in pool), str(current)])
+            if value is not None:
+                arguments[name] = value
+                changed = True
+            continue
         if pool:
             arguments[name] = rng.choice(sorted(pool, key=repr)[:200])
             changed = True
@@ -54,24 +62,30 @@ def variant_arguments(tool: AdvancedTool, graph: Any, rng: random.Random) -> dic
 
 def plan_units(library: Sequence[AdvancedTool], graph: Any, *, seed: int, variants: int, turns: int,
                limit: int, start: int = 0, round_no: int = 0) -> list[SynthesisUnit]:
-    """Up to `limit` units, round-robin over the advanced tools, variant 0 = the source values.
+    """Up to `limit` units over the advanced tools, variant 0 = the source values, longer bodies first.
     Units are numbered from `start` (later rounds continue the numbering of earlier ones)."""
     rng = random.Random(f"{seed}:{round_no}")
     units: list[SynthesisUnit] = []
     seen: set[tuple[str, str]] = set()
-    for variant in range(max(1, variants)):
-        for tool in library:
-            if len(units) >= limit:
-                return units
-            arguments = tool.example_arguments if variant == 0 else variant_arguments(tool, graph, rng)
-            if arguments is None:
-                continue
-            key = (tool.name, repr(sorted(arguments.items(), key=lambda kv: kv[0])))
-            if key in seen:
-                continue
-            seen.add(key)
-            index = start + len(units)
-            units.append(SynthesisUnit(unit_id=f"s{seed}-{index:06d}", seed=unit_seed(seed, index),
-                                       advanced_tool=tool.name, arguments=dict(arguments), turns=turns,
-                                       round=round_no))
+    # Long chains first, so that a run capped at N samples keeps its chains long without padding
+    # them: every tool's own values, longest bodies first; then other values for the tools of
+    # three or more calls; then for the shorter ones.
+    by_length = sorted(library, key=lambda t: -len(t.steps))
+    order = [(0, t) for t in by_length]
+    order += [(v, t) for v in range(1, max(1, variants)) for t in by_length if len(t.steps) >= 3]
+    order += [(v, t) for v in range(1, max(1, variants)) for t in by_length if len(t.steps) < 3]
+    for variant, tool in order:
+        if len(units) >= limit:
+            return units
+        arguments = tool.example_arguments if variant == 0 else variant_arguments(tool, graph, rng)
+        if arguments is None:
+            continue
+        key = (tool.name, repr(sorted(arguments.items(), key=lambda kv: kv[0])))
+        if key in seen:
+            continue
+        seen.add(key)
+        index = start + len(units)
+        units.append(SynthesisUnit(unit_id=f"s{seed}-{index:06d}", seed=unit_seed(seed, index),
+                                   advanced_tool=tool.name, arguments=dict(arguments), turns=turns,
+                                   round=round_no))
     return units

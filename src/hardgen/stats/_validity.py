@@ -17,6 +17,7 @@ report also audits files written by other tools or older versions:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -94,7 +95,8 @@ class ValidityCounter:
         requested = sample.metadata.extra.get("requested_turns")
         if isinstance(requested, int) and requested > len(sample.gold):
             report.short_conversations += 1
-            reason = str(sample.metadata.extra.get("short_reason", "unknown")).split(":")[0]
+            reason = re.sub(r"^turn \d+:?\s*", "", str(sample.metadata.extra.get("short_reason", "unknown")))
+            reason = reason.split(":")[0] or "unknown"
             self._short[reason] += 1
         created: set[str] = set()
         identities: dict[str, set[str]] = {}
@@ -143,7 +145,7 @@ class ValidityCounter:
                         if observation.ok:
                             lookups.append(observation.result)
                     session.restore(start)
-                    if ambiguous_arguments(steps, " ".join(user_text), lookups):
+                    if ambiguous_arguments(steps, " ".join(user_text), lookups, enabling=enabling):
                         self._flag("ambiguous_queries", sample)
                     for step in steps:
                         session.call(step.call.name, step.call.arguments)

@@ -155,12 +155,14 @@ def undetermined_arguments(steps: Sequence[Step], text: str, specs: Mapping[str,
     return out
 
 
-def ambiguous_arguments(steps: Sequence[Step], text: str, lookups: Sequence[Any], known: Collection[Any] = ()
-                        ) -> list[str]:
+def ambiguous_arguments(steps: Sequence[Step], text: str, lookups: Sequence[Any], known: Collection[Any] = (),
+                        enabling: Collection[int] = ()) -> list[str]:
     """Reasons, one per gold argument taken from a result that the query does not single out
     (see the module docstring). `text` is what the user said (the query, with earlier turns),
     `known` values the conversation already holds, `lookups` the results of the argument-free
-    lookups a solver could make at the start of the turn."""
+    lookups a solver could make at the start of the turn. The results of `enabling` steps (a
+    log-in's account record) describe the session, not what the user asks about: they compete
+    only for the arguments the gold itself took from them."""
     stated = _Stated(text, known)
     problems: list[str] = []
     anchored = _anchored_steps(steps, stated)
@@ -170,7 +172,8 @@ def ambiguous_arguments(steps: Sequence[Step], text: str, lookups: Sequence[Any]
             gold_value = step.call.arguments.get(parameter)
             if isinstance(gold_value, (dict, list)) or gold_value is None:
                 continue
-            earlier = [(steps[i].observation.result, i in anchored) for i in range(j) if steps[i].observation.ok]
+            earlier = [(steps[i].observation.result, i in anchored) for i in range(j) if steps[i].observation.ok
+                       and (i not in enabling or i == source.step)]
             gold_key, gold_container = _gold_source(step, parameter)
             candidates = _candidates([*earlier, *((r, False) for r in lookups)], parameter, gold_key, gold_container,
                                      stated)

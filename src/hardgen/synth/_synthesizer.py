@@ -32,7 +32,7 @@ from hardgen.synth._critic import Critic, CriticHint
 from hardgen.synth._query_writer import QueryWriter, check_query
 from hardgen.synth._reasoner import Reasoner, ReasonerTask
 from hardgen.synth._text import is_id_like, value_atoms
-from hardgen.tools import DEFAULT_TIMEOUT_S, Session, is_creating, is_destroying, is_enabling_name
+from hardgen.tools import DEFAULT_TIMEOUT_S, Session, enabling_steps, is_creating, is_destroying, is_enabling_name
 from hardgen.verify import CandidateTurn, value_in_text, verify_turn
 
 DEFAULT_SYSTEM_PROMPT = resources.files("hardgen.synth").joinpath("prompts/system.txt").read_text("utf-8").strip()
@@ -280,7 +280,8 @@ class Synthesizer:
             if observation.ok:
                 lookups.append(observation.result)
         return ambiguous_arguments(steps, conversation, lookups,
-                                   known=[a for v in [*arguments.values(), *known] for a in value_atoms(v)])
+                                   known=[a for v in [*arguments.values(), *known] for a in value_atoms(v)],
+                                   enabling=enabling_steps(steps, self.tools))
 
     async def synthesize(self, unit: SynthesisUnit) -> Sample | Rejection:
         try:
@@ -317,6 +318,7 @@ class Synthesizer:
             turn_goals: list[list[int]] = []
             stated_text: list[str] = []  # the user's turns so far
             short_reason: str | None = None
+            replayed_earlier: list[Step] = []  # the passing candidates' replayed steps of earlier turns
             for turn, tool in enumerate(plan):
                 gold_start = gold_session.snapshot()
                 turn_start_hash = gold_session.state_hash()
@@ -413,9 +415,11 @@ class Synthesizer:
                     attempt = await self.reasoner.solve(task, live, hints)
                     verdict, replayed = verify_turn(
                         replay_session, turn, gold_turn,
-                        CandidateTurn(calls=[s.call for s in attempt.steps], answer=attempt.answer))
+                        CandidateTurn(calls=[s.call for s in attempt.steps], answer=attempt.answer),
+                        earlier=replayed_earlier, user_texts=[*stated_text, query.text])
                     if verdict.passed:
                         passed = True
+                        replayed_earlier.extend(replayed)
                         attempts_max = max(attempts_max, attempt_no)
                         messages = [*history, *attempt.messages]
                         break

@@ -228,6 +228,13 @@ def build_advanced_tool(
                 # lookup adds nothing and the value is bound to what the user says.
                 bindings[pname] = ArgBinding(kind="param", param=selector.param)
                 continue
+            if (not any(isinstance(p, ElementSelector) for p in path) and not templates[source.step].arguments
+                    and not is_id_like(value) and isinstance(value, (str, int, float))):
+                # A plain attribute copied out of an unrelated listing (a new account's currency
+                # from the first payee): nothing in the task says why that one, so the user says it.
+                bindings[pname] = ArgBinding(kind="param",
+                                             param=lift(pname, value, param_schemas.get(pname, {}), step.call.name))
+                continue
             bindings[pname] = ArgBinding(kind="ref", step=source.step, path=path)
         templates.append(StepTemplate(tool=step.call.name, arguments=bindings))
 
