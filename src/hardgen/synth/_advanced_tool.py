@@ -40,6 +40,8 @@ class ArgBinding(Record):
     """For `ref`: index of the earlier step (in this body) whose result supplies the value."""
     path: list[PathItem] = Field(default_factory=list)
     """For `ref`: path inside that result."""
+    wrap_list: bool = False
+    """For `ref`: the parameter takes a list and the path leads to one element of it."""
 
 
 class StepTemplate(Record):
@@ -169,6 +171,8 @@ def execute_advanced(
                 else:
                     assert binding.step is not None
                     args[pname] = _get(results[binding.step], binding.path, arguments)
+                    if binding.wrap_list and not isinstance(args[pname], list):
+                        args[pname] = [args[pname]]
                     sources.append(ArgumentSource(
                         parameter=pname,
                         step=_offset + last_index[binding.step],

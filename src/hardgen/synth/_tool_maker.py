@@ -235,7 +235,8 @@ def build_advanced_tool(
                 bindings[pname] = ArgBinding(kind="param",
                                              param=lift(pname, value, param_schemas.get(pname, {}), step.call.name))
                 continue
-            bindings[pname] = ArgBinding(kind="ref", step=source.step, path=path)
+            bindings[pname] = ArgBinding(kind="ref", step=source.step, path=path,
+                                         wrap_list=isinstance(value, list) and not isinstance(node, list))
         templates.append(StepTemplate(tool=step.call.name, arguments=bindings))
 
     # Reads that only looked up what the user says anyway are dropped (their steps renumbered).
