@@ -14,7 +14,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from hardgen.agents._text import tokens
 from hardgen.synth import _voice as voice
 from hardgen.synth._text import humanize, value_atoms
 
@@ -36,24 +35,20 @@ def field_noun(key: str) -> str:
     return " ".join(words)
 
 
-def _key_words(key: str) -> set[str]:
-    words = humanize(key).split()
-    if len(words) > 1 and words[-1] in _UNITS:
-        words = words[:-1]
-    return set(tokens(" ".join(words)))
-
-
 def requested_keys(query: str, result: Any) -> list[str]:
-    """Top-level scalar fields of `result` whose every name word (units aside) is in the query."""
+    """Top-level scalar fields of `result` that the query names: the field's words (units aside) in
+    order, as a phrase ("the total distance", "order id"), each word allowed a plural ending."""
     if not isinstance(result, dict):
         return []
-    said = set(tokens(query))
+    text = " ".join(re.findall(r"[a-z0-9]+", query.lower()))
     keys = []
     for key, value in result.items():
         if isinstance(value, (dict, list)):
             continue
-        words = _key_words(key)
-        if words and words <= said:
+        words = humanize(key).split()
+        if len(words) > 1 and words[-1] in _UNITS:
+            words = words[:-1]
+        if words and re.search(r"\b" + r" ".join(re.escape(w) + r"(?:s|es)?" for w in words) + r"\b", text):
             keys.append(key)
     return keys
 
@@ -127,11 +122,17 @@ def fact_sentences(facts: Sequence[tuple[str, Any, Any]], rng: random.Random) ->
         return ""
     if len(facts) >= 3:
         lead = rng.choice(("Here's what I found:", "Here are the details:", "This is what came back:"))
-        lines = [f"- {voice.capitalise(field_noun(k))}: {format_value(k, v, r)}" for k, v, r in facts]
+        lines, named = [], set()
+        for k, v, r in facts:
+            noun = field_noun(k) if k not in named else f"other {field_noun(k)}"
+            named.add(k)
+            lines.append(f"- {voice.capitalise(noun)}: {format_value(k, v, r)}")
         return "\n".join([lead, *lines])
     parts = []
     for i, (key, value, result) in enumerate(facts):
         noun, text = field_noun(key), format_value(key, value, result)
+        if i and key == facts[0][0]:
+            noun = f"other {noun}"
         if i == 0:
             parts.append(rng.choice((f"The {noun} is {text}", f"Your {noun} is {text}", f"It shows {text} as the {noun}",
                                      f"The {noun} comes to {text}", f"I can see the {noun} is {text}")))

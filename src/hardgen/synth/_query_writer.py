@@ -19,7 +19,7 @@ from pydantic import Field
 
 from hardgen.schema import Record, Step, ToolSpec
 from hardgen.synth import _voice as voice
-from hardgen.synth._advanced_tool import AdvancedTool
+from hardgen.synth._advanced_tool import AdvancedTool, ElementSelector
 from hardgen.synth._answering import field_noun
 from hardgen.synth._phrasing import builtin_phrasing, tool_phrasing
 from hardgen.synth._slots import REFERENCE, extract_values
@@ -126,6 +126,18 @@ class ModelFreeQueryWriter:
 
     def compose(self, tool: AdvancedTool, arguments: Mapping[str, Any], steps: Sequence[Step],
                 tools: Mapping[str, ToolSpec], rng: random.Random, references: Collection[str] = ()) -> HardQuery:
+        """A query that passes `check_query`: a phrasing whose everyday words happen to name an
+        intermediate value ("at home" when the room looked up is Home) is drawn again."""
+        query = self._draw(tool, arguments, steps, tools, rng, references, filler=True)
+        for attempt in range(6):
+            if not check_query(query.text, arguments, steps, references):
+                break
+            query = self._draw(tool, arguments, steps, tools, rng, references, filler=attempt < 3)
+        return query
+
+    def _draw(self, tool: AdvancedTool, arguments: Mapping[str, Any], steps: Sequence[Step],
+              tools: Mapping[str, ToolSpec], rng: random.Random, references: Collection[str],
+              filler: bool) -> HardQuery:
         goal_tools = list(dict.fromkeys(tool.steps[i].tool for i in tool.goal_steps if i < len(tool.steps)))
         requests = []
         for name in goal_tools:
@@ -133,13 +145,19 @@ class ModelFreeQueryWriter:
             asks = tool_phrasing(spec).ask if spec is not None else [name.replace("_", " ")]
             requests.append(re.sub(r"\{\w+\}", "it", rng.choice(asks)))
         plain = _plain_values(arguments, tool.parameters.get("properties", {}))
+        selectors = _selector_entities(tool)
         mentions = []
         for pname, value in arguments.items():
             if pname in references:
                 text = rng.choice(voice.REFERENCES).format(n=re.sub(r" ids?$", "", voice.noun(pname)))
             else:
                 text = voice.render(value, pname in plain)
-            mentions.append(voice.mention(pname, text, rng, value))
+            if pname in references:
+                mentions.append((rng.choice((f"with {text}", f"for {text}")), f"use {text}"))
+            elif pname in selectors:
+                mentions.append(voice.selection(selectors[pname], text, rng))
+            else:
+                mentions.append(voice.mention(pname, text, rng, value))
         rng.shuffle(mentions)
         short = all(spec is not None and (spec.environment or "", spec.name) in builtin_phrasing()
                     for spec in (tools.get(n) for n in goal_tools[:1]))
@@ -171,13 +189,13 @@ class ModelFreeQueryWriter:
         later = bool(steps) and steps[0].turn > 0
         if later:
             parts.insert(0, rng.choice(voice.LATER_OPENERS))
-        elif self.noise and rng.random() < 0.45:
+        elif self.noise and filler and rng.random() < 0.45:
             parts.insert(0, rng.choice(voice.GREETINGS))
-        if self.noise and rng.random() < 0.45:
+        if self.noise and filler and rng.random() < 0.45:
             sentence = rng.choice(voice.CONTEXT)
             noise.append(sentence)
             parts.insert(rng.randrange(1 if later else 0, len(parts) + 1), sentence)
-        if self.noise and rng.random() < 0.3:
+        if self.noise and filler and rng.random() < 0.3:
             parts.append(rng.choice(voice.CLOSERS))
         text = voice.articles(" ".join(p.strip() for p in parts if p.strip()))
         return HardQuery(
@@ -191,6 +209,22 @@ class ModelFreeQueryWriter:
 
 _PLAIN = re.compile(r"^(?:[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?"
                     r"|[A-Za-z]{1,6}[-_]\d+[A-Za-z0-9-]*|[a-z]+)$")
+
+
+def _selector_entities(tool: AdvancedTool) -> dict[str, str]:
+    """Parameters that pick one element of a looked-up list ("the account whose nickname is X"),
+    with the noun of that list's elements."""
+    found: dict[str, str] = {}
+    for step in tool.steps:
+        for binding in step.arguments.values():
+            if binding.kind != "ref":
+                continue
+            lists = [p for p in binding.path if isinstance(p, str)]
+            for item in binding.path:
+                if isinstance(item, ElementSelector):
+                    entity = lists[0] if lists else "one"
+                    found[item.param] = voice.noun(entity[:-1] if entity.endswith("s") else entity)
+    return found
 
 
 def _plain_values(arguments: Mapping[str, Any], schemas: Mapping[str, Any]) -> set[str]:

@@ -429,9 +429,10 @@ class ModelFreeReasoner:
             if not isinstance(result, dict):
                 continue
             for key in requested_keys(query, result):
-                if key not in seen and not stated_in(query, result[key]):
-                    facts.append((key, result[key], result))
-                    seen.add(key)
+                if stated_in(query, result[key]) or any(k == key and v == result[key] for k, v, _ in facts):
+                    continue
+                facts.append((key, result[key], result))
+                seen.add(key)
         for field_name in report_fields:
             if field_name in seen:
                 continue

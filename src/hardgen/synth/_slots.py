@@ -118,7 +118,7 @@ def extract_values(query: str) -> list[QueryValue]:
             cuts = list(_BOUNDARY.finditer(span))
             raw = _PARTICIPLES.sub(lambda m: _BASE[m.group(0).lower()], span[cuts[-1].end():] if cuts else span)
             near = tokens(raw)[-4:]
-            v.context = near or v.context[-2:]
+            v.context = near
             v.key = " ".join(re.findall(r"[a-z]+", raw.lower())[-6:])
         if v.kind != "word":
             end = v.start + len(v.text) + (2 if v.kind == "quoted" else 0)
@@ -207,11 +207,12 @@ def match_score(value: QueryValue, name: str, schema: dict[str, Any], tool: str 
             score += 3.0
     if not value.keyed and value.kind != "word" and context and context <= name_words:
         score += 1.0  # named by the parameter's own words and nothing else ("with the name X")
-    if not value.keyed and value.key and re.search(rf"\b{re.escape(humanize_name(name))}\b", value.key):
+    phrase = humanize_name(name)
+    if not value.keyed and value.key and " " in phrase and re.search(rf"\b{re.escape(phrase)}\b", value.key):
         score += 3.0  # the parameter's own name, in order ("the to currency is"), before the value
     if not value.keyed and value.kind != "reference" and context and name_words & context:
         extra = context - name_words - set(tokens(tool)) - _NAMING_WORDS
-        score -= 1.5 * len(extra) / len(context)  # "the customer name" is not any name
+        score -= 2.5 * len(extra) / len(context)  # "the customer name" is not any name
     if value.keyed and value.key == " ".join(name.replace("_", " ").replace("-", " ").lower().split()):
         score += 4.0  # the label is the parameter's own name ("to currency" for to_currency)
     score += 0.5 * len(desc_words & context) / math.sqrt(len(desc_words) + 1)

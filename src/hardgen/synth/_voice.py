@@ -139,6 +139,13 @@ def articles(text: str) -> str:
     return re.sub(r"\b([Aa]) (?=[aeiouAEIOU])", lambda m: m.group(1) + "n ", text)
 
 
+def selection(entity: str, value: str, rng: random.Random) -> tuple[str, str]:
+    """(inline, statement) naming which element of a list the user means, without the words of any
+    parameter right before the value (the Reasoner matches it against the list, not a parameter)."""
+    return (rng.choice((f"for the {value} {entity}", f"using my {value} {entity}")),
+            rng.choice((f"I mean the {value} {entity}", f"it's the {value} {entity}", f"this is about the {value} {entity}")))
+
+
 def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
