@@ -134,8 +134,11 @@ def fact_sentences(facts: Sequence[tuple[str, Any, Any]], rng: random.Random) ->
         if i and key == facts[0][0]:
             noun = f"other {noun}"
         if i == 0:
-            parts.append(rng.choice((f"The {noun} is {text}", f"Your {noun} is {text}", f"It shows {text} as the {noun}",
-                                     f"The {noun} comes to {text}", f"I can see the {noun} is {text}")))
+            forms = [f"The {noun} is {text}", f"Your {noun} is {text}", f"It shows {text} as the {noun}",
+                     f"I can see the {noun} is {text}"]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                forms.append(f"The {noun} comes to {text}")
+            parts.append(rng.choice(forms))
         else:
             parts.append(rng.choice((f"and the {noun} is {text}", f"with {text} as the {noun}",
                                      f"and it lists the {noun} as {text}")))

@@ -56,7 +56,7 @@ def prerequisite(pre_act: str, consumer_act: str, rng: random.Random) -> str:
         f"{voice.capitalise(pre_act)} first, since the rest depends on it.",
         f"Nothing else works until I {pre_act}, so that comes first.",
         f"Before I {consumer_act}, I need to {pre_act}.",
-        f"That needs a session, so I'll {pre_act} to start with.",
+        f"First things first: I'll {pre_act}.",
     ))
 
 
@@ -129,12 +129,12 @@ def final(facts: Sequence[tuple[str, Any]], done: Sequence[str], failed: bool, r
     if facts:
         key, value = facts[0]
         noun, shown = field_noun(key), _show(value)
-        more = " along with the rest they asked about" if len(facts) > 1 else ""
+        more = ", and the other values they asked for are there too" if len(facts) > 1 else ""
         return rng.choice((
             f"The {noun} came back as {shown}, which is what they asked for{more}.",
             f"The result shows the {noun} is {shown}; that answers the question{more}.",
             f"I have the {noun} now ({shown}), so I can reply{more}.",
-            f"Got it, the {noun} is {shown}. Time to write the answer.",
+            f"Got it, the {noun} is {shown}{more}. Time to write the answer.",
             f"{shown} is the {noun} they wanted, so I'll report it{more}.",
             f"Everything's in: {noun} {shown}{more}. I'll sum it up.",
             f"That gives me the {noun}, {shown}, so I can answer.",
