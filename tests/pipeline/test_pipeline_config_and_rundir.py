@@ -126,7 +126,7 @@ def test_done_units_are_those_written_as_a_sample_or_a_rejection(tmp_path: Path)
 # --- units and failure mining --------------------------------------------------------------------
 
 
-def test_units_are_deterministic_round_robin_and_start_from_the_source_values(small_run: tuple[Path, Any]) -> None:
+def test_units_are_deterministic_longest_first_and_start_from_the_source_values(small_run: tuple[Path, Any]) -> None:
     run, _ = small_run
     library = [AdvancedTool.model_validate(r) for r in iter_jsonl(run / "advanced_tools.jsonl")]
     graph = ApiGraph.load(run / "graph.json")
@@ -140,10 +140,15 @@ def test_units_are_deterministic_round_robin_and_start_from_the_source_values(sm
     first_round = [u for u in saved if u["round"] == 0]
     assert [u.model_dump() for u in units][:len(first_round)] == first_round[:len(units)]
     assert len({u.unit_id for u in units}) == len(units) and len({u.seed for u in units}) == len(units)
-    # The first round gives every tool its own values, in library order.
+    # The first round gives every tool its own values, longest bodies first (library order
+    # among equals), so a run capped at N samples keeps its chains long.
     first = units[:len(library)]
-    assert [u.advanced_tool for u in first] == [t.name for t in library]
-    assert all(u.arguments == t.example_arguments for u, t in zip(first, library, strict=True))
+    by_length = sorted(library, key=lambda t: -len(t.steps))
+    assert [u.advanced_tool for u in first] == [t.name for t in by_length]
+    assert all(u.arguments == t.example_arguments for u, t in zip(first, by_length, strict=True))
+    # Other values go to the long tools before the two-call ones.
+    rest = [len(next(t for t in library if t.name == u.advanced_tool).steps) for u in units[len(library):]]
+    assert rest == sorted(rest, key=lambda n: n < 3)
     assert len({(u.advanced_tool, json.dumps(u.arguments, sort_keys=True)) for u in units}) == len(units)
     assert plan_units(library, graph, seed=0, variants=3, turns=1, limit=5) == units[:5]
     other = plan_units(library, graph, seed=1, variants=3, turns=1, limit=60)

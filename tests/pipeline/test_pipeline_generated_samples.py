@@ -151,6 +151,11 @@ def test_a_changed_argument_fails_as_a_wrong_argument(small_run: tuple[Path, Man
                        "properties"].get(k, {})]
         if not strings:
             continue
+        goal_spec = next(t for t in sample.tools if t.name == goal.call.name)
+        others = [str(s.observation.result) for s in gold.steps[:-1]]
+        if not goal_spec.mutates and gold.answer_values and all(
+                any(value_in_text(v, r) for r in others) for v in gold.answer_values):
+            continue  # the answer's values are in an earlier result too: the goal's own read is not needed
         tampered = sample.model_copy(deep=True)
         for _, message in _first_turn_calls(tampered):
             for call in message.tool_calls:

@@ -12,7 +12,8 @@ report also audits files written by other tools or older versions:
   nor the documented default;
 - ambiguous queries: a looked-up argument the query does not single out among what the
   argument-free lookups and the gold's own results hold (`hardgen.synth._answerability`);
-- conversations with more than one identity: log-ins with different accounts in one sample.
+- conversations with more than one identity: log-ins with different accounts in one sample;
+- disconnected turns: a later turn none of whose arguments an earlier turn stated, made or found.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class ValidityReport(BaseModel):
     undetermined_arguments: int = 0
     ambiguous_queries: int = 0
     multiple_identities: int = 0
+    disconnected_turns: int = 0
+    """Later turns that use nothing an earlier turn said, made or found (not a defect of the
+    gold, but a conversation that is only two tasks glued together)."""
     mean_calls_per_turn: float = 0.0
     share_turns_ge_3_calls: float = 0.0
     short_conversations: int = 0
@@ -67,6 +71,15 @@ def _goals(sample: Sample, turn: int, steps: Sequence[Step]) -> set[int]:
 
 def _normal(value: Any) -> str:
     return str(value).strip().lower()
+
+
+def _distinctive(value: Any) -> bool:
+    """A value that names something (not a flag, a count or a two-letter code)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return abs(value) >= 100
+    return isinstance(value, str) and len(value.strip()) >= 3
 
 
 class ValidityCounter:
@@ -134,6 +147,14 @@ class ValidityCounter:
                         identities.setdefault(name, set()).add(repr(sorted(step.call.arguments.items())))
                 known = [a for earlier in sample.gold[:t] for s in earlier.steps if s.observation.ok
                          for a in value_atoms(s.observation.result)]
+                if t > 0:
+                    before = {_normal(a) for a in known if _distinctive(a)}
+                    before |= {_normal(a) for earlier in sample.gold[:t] for s in earlier.steps
+                               for a in value_atoms(s.call.arguments) if _distinctive(a)}
+                    used = {_normal(a) for i, s in enumerate(steps) if i not in enabling
+                            for a in value_atoms(s.call.arguments) if _distinctive(a)}
+                    if not used & before:
+                        self._flag("disconnected_turns", sample)
                 self._flag("undetermined_arguments", sample,
                            len(undetermined_arguments(steps, " ".join(user_text), specs, known)))
                 if session is not None:

@@ -82,13 +82,15 @@ def _turn_goals(tool: AdvancedTool, steps: Sequence[Step]) -> list[int]:
 
 
 def _required_observations(tool: AdvancedTool, steps: Sequence[Step], mutating: set[str],
-                           unchanged: Collection[int] = ()) -> list[int]:
+                           unchanged: Collection[int] = (), enabling: Collection[int] = ()) -> list[int]:
     """Results a candidate must obtain: read goals, and writes that left the state as it was (the
-    state hash cannot tell whether they were made, so their result must be seen instead). The
+    state hash cannot tell whether they were made, so their result must be seen instead), except
+    enabling ones (logging in again as the same user changes nothing and is not needed). The
     gold's intermediate lookups are not required: another way to the same values is as good."""
     goals = set(_turn_goals(tool, steps))
     return [i for i, s in enumerate(steps)
-            if (s.call.name not in mutating and i in goals) or (s.call.name in mutating and i in unchanged)]
+            if (s.call.name not in mutating and i in goals)
+            or (s.call.name in mutating and i in unchanged and i not in enabling)]
 
 
 def _normal(value: Any) -> str:
@@ -233,15 +235,38 @@ class Synthesizer:
         plan = [first]
         others = sorted(n for n, t in self.library.items() if n != first.name and set(t.environments) & set(first.environments))
         rng.shuffle(others)
-        # Later turns prefer goals the conversation has not had yet.
+        # Later turns build on the earlier ones: they prefer tasks about the same kind of thing
+        # (an item of the list just made, the order just found), then goals not had yet.
         for _ in range(unit.turns - 1):
             seen = {g for t in plan for g in t.primitive_tools}
-            fresh = [n for n in others if self.library[n].target_tool not in seen and self.library[n] not in plan]
-            pick = fresh[0] if fresh else next((n for n in others if self.library[n] not in plan), None)
-            if pick is None:
+            kinds = {k for t in plan for name in t.primitive_tools for k in self._identifier_fields(name)}
+            candidates = [n for n in others if self.library[n] not in plan]
+            if not candidates:
                 break
+            pick = min(candidates, key=lambda n: (
+                not kinds & {k for name in self.library[n].primitive_tools for k in self._identifier_fields(name, True)},
+                self.library[n].target_tool in seen, candidates.index(n)))
             plan.append(self.library[pick])
         return plan
+
+    def _identifier_fields(self, tool: str, inputs_only: bool = False) -> set[str]:
+        """Names of the identifiers a tool takes (and, unless `inputs_only`, returns)."""
+        spec = self.tools.get(tool)
+        if spec is None:
+            return set()
+        names = set(spec.parameters.get("properties", {}))
+        if not inputs_only and spec.returns:
+            stack: list[Any] = [spec.returns]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, dict):
+                    props = node.get("properties")
+                    if isinstance(props, dict):
+                        names.update(props)
+                        stack.extend(props.values())
+                    if isinstance(node.get("items"), dict):
+                        stack.append(node["items"])
+        return {n for n in names if n.endswith("_id") or n in ("path", "symbol", "email")}
 
     def _primitive_tools(self, tool: AdvancedTool) -> list[str]:
         names: list[str] = []
@@ -379,7 +404,8 @@ class Synthesizer:
                     query=query.text,
                     steps=steps,
                     required_observations=_required_observations(
-                        tool, steps, self._mutating, _unchanged_writes(steps, gold_start, scratch, self._mutating)),
+                        tool, steps, self._mutating, _unchanged_writes(steps, gold_start, scratch, self._mutating),
+                        enabling_steps(steps, self.tools)),
                     answer_values=query.answer_values,
                     final_state_hash=gold_session.state_hash(),
                 )

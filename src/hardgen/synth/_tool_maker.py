@@ -110,9 +110,10 @@ def _find_path(node: Any, value: Any, key: str, depth: int = 0) -> list[str | in
 
 
 def shortcut_lookups(trace: Trace) -> Trace:
-    """Take each looked-up value from the earliest lookup along its chain that already returned
-    it: find a user by name, then by the email that gave, then use the id is one lookup too many
-    when the first result carried the id. The skipped lookups then feed nothing and are dropped."""
+    """Take each looked-up value from the most direct lookup that already returned it: one made
+    with the user's own values, else the earliest along its chain. Find a user by name, then by
+    the email that gave, then use the id is one lookup too many when the first result carried
+    the id. The skipped lookups then feed nothing and are dropped."""
     steps = [s.model_copy(deep=True) for s in trace.steps]
     changed = False
     for step in steps:
@@ -128,7 +129,11 @@ def shortcut_lookups(trace: Trace) -> Trace:
                     if parent.step not in chain:
                         chain.add(parent.step)
                         frontier.append(parent.step)
-            for k in sorted(chain):
+            # A lookup made with the user's own values comes first (find the employee by the name
+            # given), then the earliest lookup of the chain.
+            direct = [k for k in range(source.step) if not steps[k].sources and steps[k].call.arguments
+                      and k not in chain]
+            for k in [*direct, *sorted(chain)]:
                 if not steps[k].observation.ok:
                     continue
                 path = _find_path(steps[k].observation.result, value, key)
