@@ -8,7 +8,7 @@ from pathlib import Path
 from hardgen.pipeline import generate as run_generate
 from hardgen.pipeline import iter_jsonl, load_config
 from hardgen.schema import Sample
-from hardgen.synth import REFERENCE_PHRASE
+from hardgen.synth import refers_back
 from hardgen.verify import value_in_text, verify_sample
 
 
@@ -23,7 +23,7 @@ def test_later_turns_refer_to_earlier_results_and_still_verify(tmp_path: Path) -
     assert max(s.metadata.turns for s in samples) == 3
     for sample in samples:  # one evolving state: each turn's gold starts where the last one ended
         assert len(sample.gold) == sample.metadata.turns == sum(m.role == "user" for m in sample.messages)
-    referring = [(s, i) for s in samples for i, turn in enumerate(s.gold) if REFERENCE_PHRASE in turn.query]
+    referring = [(s, i) for s in samples for i, turn in enumerate(s.gold) if refers_back(turn.query)]
     assert referring, "no later turn referred to an earlier result"
     for sample, index in referring:
         assert index > 0

@@ -27,6 +27,7 @@ from hardgen.synth._reasoner import (
     ReasonerAttempt,
     ReasonerTask,
 )
+from hardgen.synth._slots import refers_back
 from hardgen.synth._synthesizer import (
     DEFAULT_SYSTEM_PROMPT,
     Rejection,
@@ -77,5 +78,6 @@ __all__ = [
     "is_empty_result",
     "leaks",
     "prompt_version",
+    "refers_back",
     "sanitize_hint",
 ]

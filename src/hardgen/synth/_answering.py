@@ -20,7 +20,7 @@ from hardgen.synth._text import humanize, value_atoms
 _UNITS = {"km": "in km", "min": "in minutes", "c": "in celsius", "f": "in fahrenheit", "usd": "in US dollars",
           "eur": "in euros", "kmh": "in km per hour", "psi": "in psi", "pct": "as a percentage",
           "percent": "as a percentage", "kg": "in kg", "mb": "in megabytes", "kb": "in kilobytes", "l": "in litres",
-          "liters": "in litres", "minutes": "in minutes", "days": "in days", "hours": "in hours", "mm": "in mm",
+          "liters": "in litres", "mm": "in mm",
           "bytes": "in bytes"}
 _MONEY = re.compile(r"(amount|total|balance|price|cost|fee|pay|refund|charge|cash|value|subtotal|discount|fare|"
                     r"rate|gross|net|tax|limit|spent|income)", re.I)
@@ -32,6 +32,8 @@ def field_noun(key: str) -> str:
     words = humanize(key).split()
     if len(words) > 1 and words[-1] in _UNITS:
         return " ".join(words[:-1]) + " " + _UNITS[words[-1]]
+    if len(words) > 1 and words[-1] == "at":
+        return " ".join(words[:-1]) + " time"  # read_at -> "read time"
     return " ".join(words)
 
 
@@ -48,8 +50,10 @@ def requested_keys(query: str, result: Any) -> list[str]:
         words = humanize(key).split()
         if len(words) > 1 and words[-1] in _UNITS:
             words = words[:-1]
-        if words and re.search(r"\b" + r" ".join(re.escape(w) + r"(?:s|es)?" for w in words) + r"\b", text):
-            keys.append(key)
+        for phrase in (words, field_noun(key).split()):
+            if phrase and re.search(r"\b" + r" ".join(re.escape(w) + r"(?:s|es)?" for w in phrase) + r"\b", text):
+                keys.append(key)
+                break
     return keys
 
 

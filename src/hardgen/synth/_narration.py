@@ -74,6 +74,16 @@ def lookup(parameter: str, this_act: str, consumer_act: str, rng: random.Random)
     ))
 
 
+def explore(this_act: str, rng: random.Random) -> str:
+    """A call made because the task's outline names it, before it is clear what it will give."""
+    return rng.choice((
+        f"I'll {this_act} first; that should tell me more about what I'm working with.",
+        f"{voice.capitalise(this_act)} comes first, since the rest builds on it.",
+        f"Let me {this_act} to see what I'm dealing with.",
+        f"A good first step is to {this_act}.",
+    ))
+
+
 def from_result(parameter: str, value: Any, rng: random.Random) -> str:
     noun, shown = _noun(parameter), _show(value)
     return rng.choice((

@@ -206,9 +206,14 @@ class _Plan:
                     parts.append(narrate.retry(self.steps[-1].observation.error.type, self.rng))
                 if purpose and purpose[0] == "prerequisite":
                     parts.append(narrate.prerequisite(this_act, self.act(purpose[1]), self.rng))
-                elif purpose and purpose[0] == "value":
+                elif purpose and purpose[0] in ("value", "hinted"):
                     consumer, _, parameter = purpose[1].partition(".")
-                    parts.append(narrate.lookup(parameter, this_act, self.act(consumer), self.rng))
+                    if tool in self.dependencies.prerequisites(consumer):
+                        parts.append(narrate.prerequisite(this_act, self.act(consumer), self.rng))
+                    elif purpose[0] == "hinted":
+                        parts.append(narrate.explore(this_act, self.rng))
+                    else:
+                        parts.append(narrate.lookup(parameter, this_act, self.act(consumer), self.rng))
                     parts.extend(reasons)
                 else:
                     parts.extend(reasons)
@@ -286,6 +291,7 @@ class _Plan:
                 continue
             forced = self.forced_producers.get((spec.name, pname))
             producers = self.dependencies.producers(spec.name, pname)
+            graph_producers = {p.tool for p in producers} | ({forced} if forced else set())
             if forced:
                 producers = [p for p in producers if p.tool == forced] or [Producer(forced, ())]
             else:
@@ -305,7 +311,9 @@ class _Plan:
                     # Only the hint, the critic or a read may be used to look a value up: a write
                     # called just for its output would change what the user did not ask to change.
                     continue
-                result = self.achieve(producer.tool, depth + 1, ("value", f"{spec.name}.{pname}"))
+                graph_edge = producer.tool in graph_producers
+                result = self.achieve(producer.tool, depth + 1,
+                                      ("value" if graph_edge else "hinted", f"{spec.name}.{pname}"))
                 if result is None:
                     continue
                 path = producer.path or locate_field(result, pname)

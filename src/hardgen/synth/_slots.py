@@ -125,6 +125,11 @@ def extract_values(query: str) -> list[QueryValue]:
     return found
 
 
+def refers_back(query: str) -> bool:
+    """Whether a query names a value by referring to an earlier turn ("the same order as before")."""
+    return _REFERENCE.search(query) is not None
+
+
 def coerce(value: str, schema: dict[str, Any]) -> Any:
     """The query text as the parameter's JSON type, or None when it cannot be."""
     types = schema.get("type")
