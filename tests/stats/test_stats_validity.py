@@ -98,7 +98,8 @@ def test_two_accounts_in_one_conversation() -> None:
         ("I'm Carlos Ito, pin 9273: list my cards.", [LOGIN, ("list_bank_cards", {})], {}, [1]),
         ("I'm Julia Tanaka, pin 2550: list my cards.", [other, ("list_bank_cards", {})], {}, [1]),
     ])
-    assert _defects(sample) == {"multiple_identities": 1}
+    # Two people's chores glued together: also nothing the second turn takes from the first.
+    assert _defects(sample) == {"multiple_identities": 1, "disconnected_turns": 1}
 
 
 def test_a_short_conversation_is_reported_with_its_reason() -> None:

@@ -138,7 +138,7 @@ class ValidityCounter:
                     if writes and is_destroying(name) and any(_normal(a) in created
                                                               for a in value_atoms(step.call.arguments)):
                         self._flag("create_then_destroy", sample)
-                    if writes and is_creating(name) and session is not None:
+                    if writes and is_creating(name) and session is not None and t == 0:
                         for parameter, value in step.call.arguments.items():
                             if (names_new_entity(name, parameter) and isinstance(value, str)
                                     and value.strip().lower() in initial_lower):
@@ -159,6 +159,15 @@ class ValidityCounter:
                            len(undetermined_arguments(steps, " ".join(user_text), specs, known)))
                 if session is not None:
                     start = session.snapshot()
+                    if t > 0:
+                        present = {x.lower() for x in state_strings(session.state())}
+                        for step in steps:
+                            if specs.get(step.call.name) is not None and specs[step.call.name].mutates \
+                                    and is_creating(step.call.name):
+                                for parameter, value in step.call.arguments.items():
+                                    if names_new_entity(step.call.name, parameter) and isinstance(value, str) \
+                                            and value.strip().lower() in present:
+                                        self._flag("duplicate_new_entities", sample)
                     envs = {specs[s.call.name].environment for s in steps if s.call.name in specs}
                     lookups = []
                     for lookup in argument_free_lookups(sample.tools, {e for e in envs if e}):
@@ -166,7 +175,14 @@ class ValidityCounter:
                         if observation.ok:
                             lookups.append(observation.result)
                     session.restore(start)
-                    if ambiguous_arguments(steps, " ".join(user_text), lookups, enabling=enabling):
+                    # A value of this turn the user did not say but an earlier turn produced is a
+                    # reference back ("the same one as before"): the conversation holds it.
+                    earlier = {_normal(a) for a in known}
+                    said = " ".join(user_text)
+                    carried = [a for s in steps for p, v in s.call.arguments.items()
+                               if p not in {src.parameter for src in s.sources}
+                               for a in value_atoms(v) if _normal(a) in earlier]
+                    if ambiguous_arguments(steps, said, lookups, known=carried, enabling=enabling):
                         self._flag("ambiguous_queries", sample)
                     for step in steps:
                         session.call(step.call.name, step.call.arguments)

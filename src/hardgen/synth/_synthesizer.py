@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from hardgen._version import __version__
+from hardgen.graph import fresh_value, state_strings
 from hardgen.schema import (
     EnvironmentSpec,
     GoldTurn,
@@ -26,13 +27,28 @@ from hardgen.schema import (
     ToolSpec,
     VerificationRecord,
 )
-from hardgen.synth._advanced_tool import AdvancedExecutionError, AdvancedTool, execute_advanced, without_steps
+from hardgen.synth._advanced_tool import (
+    AdvancedExecutionError,
+    AdvancedTool,
+    ElementSelector,
+    execute_advanced,
+    without_steps,
+)
 from hardgen.synth._answerability import ambiguous_arguments, argument_free_lookups, undetermined_arguments
 from hardgen.synth._critic import Critic, CriticHint
-from hardgen.synth._query_writer import QueryWriter, check_query
+from hardgen.synth._query_writer import HardQuery, QueryWriter, check_query
 from hardgen.synth._reasoner import Reasoner, ReasonerTask
 from hardgen.synth._text import is_id_like, value_atoms
-from hardgen.tools import DEFAULT_TIMEOUT_S, Session, enabling_steps, is_creating, is_destroying, is_enabling_name
+from hardgen.tools import (
+    DEFAULT_TIMEOUT_S,
+    Session,
+    enabling_steps,
+    is_creating,
+    is_destroying,
+    is_enabling_name,
+    name_words,
+    names_new_entity,
+)
 from hardgen.verify import CandidateTurn, value_in_text, verify_turn
 
 DEFAULT_SYSTEM_PROMPT = resources.files("hardgen.synth").joinpath("prompts/system.txt").read_text("utf-8").strip()
@@ -118,6 +134,24 @@ def _same_identity(tool: AdvancedTool, logins: Mapping[str, Mapping[str, Any]]) 
     return values, frozenset(values)
 
 
+def _renamed_if_taken(tool: AdvancedTool, arguments: Mapping[str, Any], references: Collection[str],
+                      present: Collection[str], rng: random.Random) -> dict[str, Any]:
+    """The arguments with each new entity's name that an earlier turn has taken since (a second
+    note called like the first) replaced by a fresh one."""
+    out = dict(arguments)
+    for template in tool.steps:
+        for pname, binding in template.arguments.items():
+            lifted = binding.param
+            if binding.kind != "param" or lifted is None or lifted in references or lifted not in out:
+                continue
+            value = out[lifted]
+            if isinstance(value, str) and value.lower() in present and names_new_entity(template.tool, pname):
+                fresh = fresh_value(template.tool, pname, rng, present)
+                if fresh is not None:
+                    out[lifted] = fresh
+    return out
+
+
 def _destroys_created(steps: Sequence[Step], created: Collection[str], mutating: set[str]) -> str | None:
     """Why the steps undo what the conversation created (delete the note made a turn ago), or None."""
     for step in steps:
@@ -147,26 +181,50 @@ def _find_key(node: Any, key: str, depth: int = 0) -> Any:
     return None
 
 
+_GENERIC_FIELDS = frozenset({"name", "title", "label", "type", "status", "value", "code", "description", "text"})
+_TOOL_VERBS = frozenset({"get", "list", "find", "search", "create", "add", "set", "update", "delete", "remove",
+                         "show", "check", "my", "new", "to", "from", "of", "and", "by"})
+
+
+def _subject(tool: str) -> set[str]:
+    """What a tool is about: the words of its name that are no verb (`create_watchlist` -> watchlist)."""
+    return {w.rstrip("s") for w in name_words(tool)} - _TOOL_VERBS
+
+
 def _referring_arguments(tool: AdvancedTool, earlier: Sequence[GoldTurn]) -> list[tuple[dict[str, Any], frozenset[str]]]:
     """The tool's values with one of them taken from an earlier turn's result instead (the most
-    recent result holding a field of that parameter's name), identifiers first."""
-    results = [s.observation.result for turn in reversed(earlier) for s in reversed(turn.steps) if s.observation.ok]
-    candidates = []
+    recent result holding a field of that parameter's name), identifiers first. A generic field
+    (a `name`) only refers to a result about the same kind of thing (a watchlist's name is no
+    dataset's), and a new entity's name never refers back: that would repeat an existing one."""
+    results = [(s.call.name, s.observation.result) for turn in reversed(earlier) for s in reversed(turn.steps)
+               if s.observation.ok]
+    # (tool, field, lifted parameter): direct arguments, and the fields that select a list
+    # element by what the user says ("the Office favourite").
+    slots: list[tuple[str, str, str]] = []
     for step in tool.steps:
         for pname, binding in step.arguments.items():
-            lifted = binding.param
-            if binding.kind != "param" or lifted is None or _SECRET.search(lifted):
+            if binding.kind == "param" and binding.param is not None:
+                if not names_new_entity(step.tool, pname):
+                    slots.append((step.tool, pname, binding.param))
+            elif binding.kind == "ref":
+                slots.extend((step.tool, p.field, p.param) for p in binding.path if isinstance(p, ElementSelector))
+    candidates = []
+    for step_tool, pname, lifted in slots:
+        if _SECRET.search(lifted):
+            continue
+        current = tool.example_arguments.get(lifted)
+        if not isinstance(current, str):
+            continue
+        generic = (name_words(pname) or [""])[-1] in _GENERIC_FIELDS
+        for source_tool, result in results:
+            if generic and not _subject(source_tool) & _subject(step_tool):
                 continue
-            current = tool.example_arguments.get(lifted)
-            if not isinstance(current, str):
-                continue
-            for result in results:
-                value = _find_key(result, pname)
-                if isinstance(value, str) and value != current:
-                    candidates.append((not is_id_like(value), lifted, value))
-                    break
+            value = _find_key(result, pname)
+            if isinstance(value, str) and value != current:
+                candidates.append((not is_id_like(value), lifted, value))
+                break
     candidates.sort(key=lambda c: c[0])
-    return [({**tool.example_arguments, lifted: value}, frozenset({lifted})) for _, lifted, value in candidates[:1]]
+    return [({**tool.example_arguments, lifted: value}, frozenset({lifted})) for _, lifted, value in candidates[:2]]
 
 
 def is_empty_result(result: Any) -> bool:
@@ -230,23 +288,29 @@ class Synthesizer:
         self.config = config or SynthesisConfig()
         self._mutating = {n for n, t in self.tools.items() if t.mutates}
 
-    def _turn_plan(self, unit: SynthesisUnit, rng: random.Random) -> list[AdvancedTool]:
+    def _turn_plan(self, unit: SynthesisUnit, rng: random.Random, per_turn: int = 3) -> list[list[AdvancedTool]]:
+        """The unit's tool for the first turn, then up to `per_turn` candidates for each later turn,
+        best first (tried in order until one makes a turn that verifies)."""
         first = self.library[unit.advanced_tool]
-        plan = [first]
+        plan = [[first]]
         others = sorted(n for n, t in self.library.items() if n != first.name and set(t.environments) & set(first.environments))
         rng.shuffle(others)
-        # Later turns build on the earlier ones: they prefer tasks about the same kind of thing
-        # (an item of the list just made, the order just found), then goals not had yet.
+        # Later turns prefer goals the conversation has not had yet, and among those tasks about
+        # the same kind of thing (an item of the list just made, the order just found).
+        planned = [first]
         for _ in range(unit.turns - 1):
-            seen = {g for t in plan for g in t.primitive_tools}
-            kinds = {k for t in plan for name in t.primitive_tools for k in self._identifier_fields(name)}
-            candidates = [n for n in others if self.library[n] not in plan]
+            seen = {t.target_tool for t in planned}
+            kinds = {k for t in planned for name in t.primitive_tools for k in self._identifier_fields(name)}
+            candidates = [n for n in others if self.library[n] not in planned]
             if not candidates:
                 break
-            pick = min(candidates, key=lambda n: (
+            ranked = sorted(candidates, key=lambda n: (
+                self.library[n].target_tool in seen,
                 not kinds & {k for name in self.library[n].primitive_tools for k in self._identifier_fields(name, True)},
-                self.library[n].target_tool in seen, candidates.index(n)))
-            plan.append(self.library[pick])
+                candidates.index(n)))
+            chosen = [self.library[n] for n in ranked[:per_turn]]
+            plan.append(chosen)
+            planned.extend(chosen)
         return plan
 
     def _identifier_fields(self, tool: str, inputs_only: bool = False) -> set[str]:
@@ -292,7 +356,9 @@ class Synthesizer:
         """Problems that make the gold not the one sensible solution of the query (see
         `hardgen.synth._answerability`): an argument nothing determines, or one the query does
         not single out among what a solver could look up."""
-        conversation = " ".join([*(m.content or "" for m in messages if m.role in ("user", "assistant")), query])
+        # What the user said, not what the assistant answered: a value the assistant reported is
+        # no choice the user made (the references are passed in as `known`).
+        conversation = " ".join([*(m.content or "" for m in messages if m.role == "user"), query])
         problems = [f"undetermined: the query gives no value for {name}"
                     for name in undetermined_arguments(steps, conversation, self.tools, known)]
         if problems:
@@ -308,6 +374,86 @@ class Synthesizer:
                                    known=[a for v in [*arguments.values(), *known] for a in value_atoms(v)],
                                    enabling=enabling_steps(steps, self.tools))
 
+    async def _prepare_turn(
+        self, unit: SynthesisUnit, turn: int, tool: AdvancedTool, gold_session: Session, gold_start: Any,
+        scratch: Session, offered: Sequence[ToolSpec], messages: Sequence[Message], gold_turns: Sequence[GoldTurn],
+        logins: Mapping[str, Mapping[str, Any]], created: Collection[str], rng: random.Random,
+    ) -> tuple[AdvancedTool, list[Step], HardQuery, GoldTurn] | Rejection:
+        """Execute one turn's gold from `gold_start` and write its query: the tool (as run), its
+        steps, the query and the gold turn, or a Rejection saying why this tool makes no turn here."""
+        def reject(stage: RejectionStage, reason: str, details: Sequence[str] = ()) -> Rejection:
+            return Rejection(unit_id=unit.unit_id, stage=stage, advanced_tool=tool.name, reason=reason,
+                             details=list(details))
+
+        turn_start_hash = gold_session.state_hash()
+        # A later turn may refer to an earlier result ("the same order as before"); if the tool
+        # does not run with it, the turn falls back to its own values. The user is the same person
+        # throughout: a log-in already made is not made again, and one that has to be repeated
+        # uses the same account.
+        options: list[tuple[AdvancedTool, dict[str, Any], frozenset[str]]] = []
+        if turn == 0:
+            options = [(tool, dict(unit.arguments), frozenset())]
+        else:
+            repeated = {i for i, t in enumerate(tool.steps) if t.tool in logins}
+            reduced = without_steps(tool, repeated) if repeated else None
+            for variant in ([reduced] if reduced is not None else []) + [tool]:
+                same_user, held = _same_identity(variant, logins)
+                for option_arguments, option_references in [*_referring_arguments(variant, gold_turns),
+                                                            (dict(variant.example_arguments), frozenset())]:
+                    options.append((variant, {**option_arguments, **same_user}, option_references | held))
+        steps: list[Step] | None = None
+        arguments: dict[str, Any] = {}
+        references: frozenset[str] = frozenset()
+        error: AdvancedExecutionError | str | None = None
+        present = {v.lower() for v in state_strings(gold_session.state())} if turn else set()
+        for variant, option_arguments, option_references in options:
+            if turn:
+                option_arguments = _renamed_if_taken(variant, option_arguments, option_references, present, rng)
+            gold_session.restore(gold_start)
+            try:
+                executed = execute_advanced(variant, option_arguments, gold_session, self.library, turn=turn)
+            except AdvancedExecutionError as exc:
+                error = exc
+                continue
+            undone = _destroys_created(executed, created, self._mutating)
+            if undone:
+                error = undone
+                continue
+            tool, steps, arguments, references = variant, executed, option_arguments, option_references
+            break
+        if steps is None:
+            return reject("execute", str(error) if turn == 0 else
+                          f"does not apply to the state the earlier turns left: {error}")
+        # Writers written before references existed take five arguments: pass it only when used.
+        query = (await self.query_writer.write(tool, arguments, steps, self.tools, rng, references=references)
+                 if references else await self.query_writer.write(tool, arguments, steps, self.tools, rng))
+        problems = check_query(query.text, arguments, steps, references)
+        if not problems:
+            problems = self._answerability(steps, query.text, messages, arguments, references, gold_start,
+                                           scratch, offered, known=[arguments[r] for r in references])
+        if problems:
+            return reject("query", problems[0], problems)
+        gold_turn = GoldTurn(
+            query=query.text,
+            steps=steps,
+            required_observations=_required_observations(
+                tool, steps, self._mutating, _unchanged_writes(steps, gold_start, scratch, self._mutating),
+                enabling_steps(steps, self.tools)),
+            answer_values=query.answer_values,
+            final_state_hash=gold_session.state_hash(),
+        )
+        empty_goal = [steps[i].call.name for i in tool.goal_steps
+                      if i < len(steps) and steps[i].call.name not in self._mutating
+                      and is_empty_result(steps[i].observation.result)]
+        if empty_goal:
+            # A search that finds nothing checks nothing: a wrong query would find nothing too.
+            return reject("execute", f"uninformative: {empty_goal[0]} returns an empty result")
+        if not gold_turn.required_observations and not gold_turn.answer_values and \
+                gold_turn.final_state_hash == turn_start_hash:
+            # Nothing to check: any answer, even no call at all, would pass this turn.
+            return reject("execute", "vacuous: the calls change nothing and return nothing asked for")
+        return tool, steps, query, gold_turn
+
     async def synthesize(self, unit: SynthesisUnit) -> Sample | Rejection:
         try:
             return await self._synthesize(unit)
@@ -320,13 +466,13 @@ class Synthesizer:
         if unit.advanced_tool not in self.library:
             return Rejection(unit_id=unit.unit_id, stage="bind", reason=f"unknown advanced tool {unit.advanced_tool!r}")
         plan = self._turn_plan(unit, rng)
-        env_names = sorted({e for t in plan for e in t.environments})
+        env_names = sorted({e for turn in plan for t in turn for e in t.environments})
         missing = [e for e in env_names if e not in self.environments]
         if missing:
             return Rejection(unit_id=unit.unit_id, stage="bind", advanced_tool=unit.advanced_tool,
                              reason=f"environment(s) {missing} are not part of this run")
         specs = [self.environments[e] for e in env_names]
-        offered = self._offered(plan, rng)
+        offered = self._offered([t for turn in plan for t in turn], rng)
         timeout = self.config.timeout_s
         gold_session = Session.from_specs(specs, timeout=timeout)
         live = Session.from_specs(specs, timeout=timeout)
@@ -344,139 +490,86 @@ class Synthesizer:
             stated_text: list[str] = []  # the user's turns so far
             short_reason: str | None = None
             replayed_earlier: list[Step] = []  # the passing candidates' replayed steps of earlier turns
-            for turn, tool in enumerate(plan):
+            used: list[AdvancedTool] = []  # the tool of each turn written
+            for turn, candidates in enumerate(plan):
                 gold_start = gold_session.snapshot()
-                turn_start_hash = gold_session.state_hash()
-                # A later turn may refer to an earlier result ("the same order as before"); if the
-                # tool does not run with it, the turn falls back to its own values. The user is
-                # the same person throughout: a log-in already made is not made again, and one
-                # that has to be repeated uses the same account.
-                options: list[tuple[AdvancedTool, dict[str, Any], frozenset[str]]] = []
-                if turn == 0:
-                    options = [(tool, dict(unit.arguments), frozenset())]
-                else:
-                    repeated = {i for i, t in enumerate(tool.steps) if t.tool in logins}
-                    reduced = without_steps(tool, repeated) if repeated else None
-                    for variant in ([reduced] if reduced is not None else []) + [tool]:
-                        same_user, held = _same_identity(variant, logins)
-                        for option_arguments, option_references in [*_referring_arguments(variant, gold_turns),
-                                                                    (dict(variant.example_arguments), frozenset())]:
-                            options.append((variant, {**option_arguments, **same_user}, option_references | held))
-                steps: list[Step] | None = None
-                arguments: dict[str, Any] = {}
-                references: frozenset[str] = frozenset()
-                error: AdvancedExecutionError | str | None = None
-                for variant, option_arguments, option_references in options:
+                attempts_left = list(candidates)
+                turn_done = False
+                failures: list[str] = []
+                while attempts_left and not turn_done:
+                    tool = attempts_left.pop(0)
                     gold_session.restore(gold_start)
-                    try:
-                        executed = execute_advanced(variant, option_arguments, gold_session, self.library, turn=turn)
-                    except AdvancedExecutionError as exc:
-                        error = exc
+                    prepared = await self._prepare_turn(
+                        unit, turn, tool, gold_session, gold_start, scratch, offered, messages, gold_turns,
+                        logins, created, rng)
+                    if isinstance(prepared, Rejection):
+                        if turn == 0:
+                            return prepared
+                        failures.append(prepared.reason)
                         continue
-                    undone = _destroys_created(executed, created, self._mutating)
-                    if undone:
-                        error = undone
+                    tool, steps, query, gold_turn = prepared
+                    live_start, replay_start = live.snapshot(), replay_session.snapshot()
+                    history = [*messages, Message.user(query.text)]
+                    task = ReasonerTask(query=query.text, tools=offered, hint=tool.description, history=history,
+                                        turn=turn)
+                    hints: list[CriticHint] = []
+                    passed = False
+                    attempt_reasons: list[str] = []
+                    for attempt_no in range(1, self.config.max_attempts + 1):
+                        live.restore(live_start)
+                        replay_session.restore(replay_start)
+                        attempt = await self.reasoner.solve(task, live, hints)
+                        verdict, replayed = verify_turn(
+                            replay_session, turn, gold_turn,
+                            CandidateTurn(calls=[s.call for s in attempt.steps], answer=attempt.answer),
+                            earlier=replayed_earlier, user_texts=[*stated_text, query.text])
+                        if verdict.passed:
+                            passed = True
+                            replayed_earlier.extend(replayed)
+                            attempts_max = max(attempts_max, attempt_no)
+                            messages = [*history, *attempt.messages]
+                            break
+                        attempt_reasons.extend(f"attempt {attempt_no}: {r}" for r in verdict.reasons)
+                        if attempt.error:
+                            attempt_reasons.append(f"attempt {attempt_no}: {attempt.error}")
+                        if attempt_no < self.config.max_attempts:
+                            hint = await self.critic.critique(gold_turn, replayed, verdict, query.answer_fields)
+                            hints.append(hint)
+                    if not passed:
+                        if turn == 0:
+                            return Rejection(unit_id=unit.unit_id, stage="reason", advanced_tool=tool.name,
+                                             attempts=self.config.max_attempts,
+                                             reason=attempt_reasons[-1] if attempt_reasons else "reasoner failed",
+                                             hints=[h.text for h in hints], details=attempt_reasons)
+                        # A later turn the reasoner could not solve: the conversation tries another.
+                        live.restore(live_start)
+                        replay_session.restore(replay_start)
+                        failures.append("the reasoner did not solve it: " + (
+                            attempt_reasons[-1] if attempt_reasons else "no answer"))
                         continue
-                    tool, steps, arguments, references = variant, executed, option_arguments, option_references
-                    break
-                if steps is None:
-                    if turn == 0:
-                        return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name,
-                                         reason=str(error))
+                    turn_done = True
+                    hints_all.extend(h.text for h in hints)
+                    reasons_all.extend(attempt_reasons)
+                    gold_turns.append(gold_turn)
+                    used.append(tool)
+                    turn_goals.append(_turn_goals(tool, steps))
+                    stated_text.append(query.text)
+                    for step in steps:
+                        if not step.observation.ok or step.call.name not in self._mutating:
+                            continue
+                        if is_enabling_name(step.call.name) and step.call.arguments:
+                            logins[step.call.name] = dict(step.call.arguments)
+                        if is_creating(step.call.name):
+                            created.update(_normal(a) for a in value_atoms(step.observation.result) if is_id_like(a))
+                if not turn_done:
                     gold_session.restore(gold_start)
-                    short_reason = f"turn {turn + 1} does not apply to the state the earlier turns left: {error}"
+                    short_reason = f"turn {turn + 1}: {failures[0] if failures else 'no task left to add'}"
                     break  # keep the turns so far
-                # Writers written before references existed take five arguments: pass it only when used.
-                query = (await self.query_writer.write(tool, arguments, steps, self.tools, rng, references=references)
-                         if references else await self.query_writer.write(tool, arguments, steps, self.tools, rng))
-                problems = check_query(query.text, arguments, steps, references)
-                if not problems:
-                    problems = self._answerability(steps, query.text, messages, arguments, references, gold_start,
-                                                   scratch, offered, known=[arguments[r] for r in references])
-                if problems:
-                    if turn == 0:
-                        return Rejection(unit_id=unit.unit_id, stage="query", advanced_tool=tool.name,
-                                         reason=problems[0], details=problems)
-                    gold_session.restore(gold_start)
-                    short_reason = f"turn {turn + 1}: {problems[0]}"
-                    break
-                gold_turn = GoldTurn(
-                    query=query.text,
-                    steps=steps,
-                    required_observations=_required_observations(
-                        tool, steps, self._mutating, _unchanged_writes(steps, gold_start, scratch, self._mutating),
-                        enabling_steps(steps, self.tools)),
-                    answer_values=query.answer_values,
-                    final_state_hash=gold_session.state_hash(),
-                )
-                empty_goal = [steps[i].call.name for i in tool.goal_steps
-                              if i < len(steps) and steps[i].call.name not in self._mutating
-                              and is_empty_result(steps[i].observation.result)]
-                if empty_goal:
-                    # A search that finds nothing checks nothing: a wrong query would find nothing too.
-                    if turn == 0:
-                        return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name,
-                                         reason=f"uninformative: {empty_goal[0]} returns an empty result")
-                    gold_session.restore(gold_start)
-                    short_reason = f"turn {turn + 1}: uninformative: {empty_goal[0]} returns an empty result"
-                    break
-                if not gold_turn.required_observations and not gold_turn.answer_values and \
-                        gold_turn.final_state_hash == turn_start_hash:
-                    # Nothing to check: any answer, even no call at all, would pass this turn.
-                    if turn == 0:
-                        return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=tool.name,
-                                         reason="vacuous: the calls change nothing and return nothing asked for")
-                    gold_session.restore(gold_start)
-                    short_reason = f"turn {turn + 1}: vacuous: the calls change nothing and return nothing asked for"
-                    break
-                live_start, replay_start = live.snapshot(), replay_session.snapshot()
-                history = [*messages, Message.user(query.text)]
-                task = ReasonerTask(query=query.text, tools=offered, hint=tool.description, history=history, turn=turn)
-                hints: list[CriticHint] = []
-                passed = False
-                attempt_reasons: list[str] = []
-                for attempt_no in range(1, self.config.max_attempts + 1):
-                    live.restore(live_start)
-                    replay_session.restore(replay_start)
-                    attempt = await self.reasoner.solve(task, live, hints)
-                    verdict, replayed = verify_turn(
-                        replay_session, turn, gold_turn,
-                        CandidateTurn(calls=[s.call for s in attempt.steps], answer=attempt.answer),
-                        earlier=replayed_earlier, user_texts=[*stated_text, query.text])
-                    if verdict.passed:
-                        passed = True
-                        replayed_earlier.extend(replayed)
-                        attempts_max = max(attempts_max, attempt_no)
-                        messages = [*history, *attempt.messages]
-                        break
-                    attempt_reasons.extend(f"attempt {attempt_no}: {r}" for r in verdict.reasons)
-                    if attempt.error:
-                        attempt_reasons.append(f"attempt {attempt_no}: {attempt.error}")
-                    if attempt_no < self.config.max_attempts:
-                        hint = await self.critic.critique(gold_turn, replayed, verdict, query.answer_fields)
-                        hints.append(hint)
-                if not passed:
-                    return Rejection(unit_id=unit.unit_id, stage="reason", advanced_tool=tool.name,
-                                     attempts=self.config.max_attempts, reason=attempt_reasons[-1] if attempt_reasons
-                                     else "reasoner failed", hints=[h.text for h in hints], details=attempt_reasons)
-                hints_all.extend(h.text for h in hints)
-                reasons_all.extend(attempt_reasons)
-                gold_turns.append(gold_turn)
-                turn_goals.append(_turn_goals(tool, steps))
-                stated_text.append(query.text)
-                for step in steps:
-                    if not step.observation.ok or step.call.name not in self._mutating:
-                        continue
-                    if is_enabling_name(step.call.name) and step.call.arguments:
-                        logins[step.call.name] = dict(step.call.arguments)
-                    if is_creating(step.call.name):
-                        created.update(_normal(a) for a in value_atoms(step.observation.result) if is_id_like(a))
         finally:
             for s in (gold_session, live, replay_session, scratch):
                 s.close()
 
         _renumber(messages, gold_turns, unit.seed)
-        used = [plan[i] for i in range(len(gold_turns))]
         all_steps = [s for t in gold_turns for s in t.steps]
         tool_names = [s.call.name for s in all_steps]
         domains = sorted({self.tools[n].environment or "" for n in tool_names if n in self.tools} - {""})

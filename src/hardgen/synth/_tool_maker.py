@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from hardgen.schema import ToolSpec, Trace
 from hardgen.synth._advanced_tool import AdvancedTool, ArgBinding, ElementSelector, PathItem, StepTemplate
 from hardgen.synth._text import first_sentence, humanize, intent_phrase, is_id_like
-from hardgen.tools import enabling_steps, is_destroying
+from hardgen.tools import enabling_steps, is_creating, is_destroying
 
 # (earlier tool, later tool) -> True when the earlier one is a state prerequisite of the later one.
 PrerequisiteTest = Callable[[str, str], bool]
@@ -57,11 +57,13 @@ def _entity(path: list[str | int]) -> str:
     return "item"
 
 
-def focus_trace(trace: Trace, is_prerequisite: PrerequisiteTest | None = None) -> Trace:
+def focus_trace(trace: Trace, is_prerequisite: PrerequisiteTest | None = None,
+                tools: Mapping[str, ToolSpec] | None = None) -> Trace:
     """The part of a trace that forms one task: the target call, the calls it depends on (through
     data flow or as a state prerequisite, transitively) and the later calls that use its output.
     Unrelated calls the sampler made along the way are left out (the body is re-executed, so the
-    result is still a real, verifiable trace)."""
+    result is still a real, verifiable trace). A read is nobody's state prerequisite (it changes
+    no state), whatever a guessed edge says, when `tools` tell which calls write."""
     steps = trace.steps
     if not steps:
         return trace
@@ -73,7 +75,8 @@ def focus_trace(trace: Trace, is_prerequisite: PrerequisiteTest | None = None) -
         i = frontier.pop()
         parents = {src.step for src in steps[i].sources}
         if is_prerequisite:
-            parents |= {j for j in range(i) if is_prerequisite(names[j], names[i])}
+            parents |= {j for j in range(i) if is_prerequisite(names[j], names[i])
+                        and (tools is None or names[j] not in tools or tools[names[j]].mutates)}
         for j in parents - keep:
             keep.add(j)
             frontier.append(j)
@@ -152,7 +155,7 @@ def build_advanced_tool(
 ) -> AdvancedTool:
     """Abstract `trace` into an AdvancedTool (model-free), focused on its target (`focus_trace`)."""
     taken = taken or set()
-    trace = focus_trace(shortcut_lookups(trace), is_prerequisite)
+    trace = focus_trace(shortcut_lookups(trace), is_prerequisite, tools)
     properties: dict[str, Any] = {}
     example: dict[str, Any] = {}
     templates: list[StepTemplate] = []
@@ -233,10 +236,13 @@ def build_advanced_tool(
                 # lookup adds nothing and the value is bound to what the user says.
                 bindings[pname] = ArgBinding(kind="param", param=selector.param)
                 continue
-            if (not any(isinstance(p, ElementSelector) for p in path) and not templates[source.step].arguments
-                    and not is_id_like(value) and isinstance(value, (str, int, float))):
+            if (not any(isinstance(p, ElementSelector) for p in path)
+                    and (not templates[source.step].arguments or (is_creating(step.call.name) and spec is not None
+                                                                  and spec.mutates))
+                    and not is_id_like(value) and isinstance(value, (str, int, float)) and not isinstance(value, bool)):
                 # A plain attribute copied out of an unrelated listing (a new account's currency
-                # from the first payee): nothing in the task says why that one, so the user says it.
+                # from the first payee), or into something new (a new deal's amount copied from
+                # another deal): nothing in the task says why that one, so the user says it.
                 bindings[pname] = ArgBinding(kind="param",
                                              param=lift(pname, value, param_schemas.get(pname, {}), step.call.name))
                 continue
@@ -245,9 +251,18 @@ def build_advanced_tool(
         templates.append(StepTemplate(tool=step.call.name, arguments=bindings))
 
     # Reads that only looked up what the user says anyway are dropped (their steps renumbered).
-    live = {b.step for t in templates for b in t.arguments.values() if b.kind == "ref" and b.step is not None}
-    redundant = {i for i in referenced - live
-                 if not (tools.get(trace.steps[i].call.name) and tools[trace.steps[i].call.name].mutates)}
+    # Dropping one can leave the lookup that fed it feeding nothing: repeat until none is left.
+    def is_read(i: int) -> bool:
+        return not (tools.get(trace.steps[i].call.name) and tools[trace.steps[i].call.name].mutates)
+
+    redundant: set[int] = set()
+    while True:
+        live = {b.step for i, t in enumerate(templates) if i not in redundant
+                for b in t.arguments.values() if b.kind == "ref" and b.step is not None}
+        more = {i for i in referenced - live - redundant if is_read(i)}
+        if not more:
+            break
+        redundant |= more
     if redundant:
         keep = [i for i in range(len(templates)) if i not in redundant]
         renumber = {old: new for new, old in enumerate(keep)}
@@ -273,8 +288,7 @@ def build_advanced_tool(
         writes = spec.mutates if spec is not None else True
         if i in enabling:
             continue
-        if not writes and (i in referenced or (
-                is_prerequisite and any(is_prerequisite(name, later) for later in names[i + 1:]))):
+        if not writes and i in referenced:
             continue
         goal_steps.append(i)
     if not goal_steps:
