@@ -24,6 +24,9 @@ _UNITS = {"km": "in km", "min": "in minutes", "c": "in celsius", "f": "in fahren
           "bytes": "in bytes"}
 _MONEY = re.compile(r"(amount|total|balance|price|cost|fee|pay|refund|charge|cash|value|subtotal|discount|fare|"
                     r"rate|gross|net|tax|limit|spent|income)", re.I)
+_STATES = re.compile(r"\s*(?:is |should be |should read |should say |of |named |switched |turned )?['\"\d-]"
+                     r"|\s*(?:is |should be |of )?[a-z]+[-_]\d")
+"""What follows a field's name where the user states its value ("the name is 'X'") rather than asks."""
 _LABELS = ("name", "title", "display_name", "label", "subject", "symbol", "path", "text", "city", "code")
 
 
@@ -42,7 +45,7 @@ def requested_keys(query: str, result: Any) -> list[str]:
     order, as a phrase ("the total distance", "order id"), each word allowed a plural ending."""
     if not isinstance(result, dict):
         return []
-    text = " ".join(re.findall(r"[a-z0-9]+", query.lower()))
+    query_lower = " ".join(query.lower().split())
     keys = []
     for key, value in result.items():
         if isinstance(value, (dict, list)):
@@ -51,7 +54,9 @@ def requested_keys(query: str, result: Any) -> list[str]:
         if len(words) > 1 and words[-1] in _UNITS:
             words = words[:-1]
         for phrase in (words, field_noun(key).split()):
-            if phrase and re.search(r"\b" + r" ".join(re.escape(w) + r"(?:s|es)?" for w in phrase) + r"\b", text):
+            pattern = r"\b" + r" ".join(re.escape(w) + r"(?:s|es)?" for w in phrase) + r"\b"
+            if phrase and any(not _STATES.match(query_lower[m.end():])
+                              for m in re.finditer(pattern, query_lower)):
                 keys.append(key)
                 break
     return keys
@@ -138,11 +143,14 @@ def fact_sentences(facts: Sequence[tuple[str, Any, Any]], rng: random.Random) ->
         if i and key == facts[0][0]:
             noun = f"other {noun}"
         if i == 0:
-            forms = [f"The {noun} is {text}", f"Your {noun} is {text}", f"It shows {text} as the {noun}",
-                     f"I can see the {noun} is {text}"]
+            forms = [f"The {noun} is {text}", f"It shows {text} as the {noun}", f"I can see the {noun} is {text}"]
+            if isinstance(value, bool) and key.startswith("is_"):
+                forms = [f"It is {'' if value else 'not '}{humanize(key[3:])}"]
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 forms.append(f"The {noun} comes to {text}")
             parts.append(rng.choice(forms))
+        elif isinstance(value, bool) and key.startswith("is_"):
+            parts.append(f"and it is {'' if value else 'not '}{humanize(key[3:])}")
         else:
             parts.append(rng.choice((f"and the {noun} is {text}", f"with {text} as the {noun}",
                                      f"and it lists the {noun} as {text}")))
