@@ -66,3 +66,32 @@ def test_third_party_writes_are_goals_and_logins_enable(clinic_run: list[Sample]
                 if step.call.name == "staff_login":
                     assert i not in goal  # logging in only enables the rest
     assert seen_write
+
+
+def test_a_conversation_is_one_user_who_logs_in_once(tmp_path: Path) -> None:
+    sys.path.insert(0, str(HERE))
+    try:
+        from integration_fixture_clinic import SCENARIO
+
+        config = load_config(overrides={
+            "out": str(tmp_path / "run"), "seed": 1,
+            "sources": [{"kind": "class", "target": "integration_fixture_clinic:ClinicDesk", "name": "clinic",
+                         "docs": str(HERE / "data" / "clinic_docs.json"), "initial_state": SCENARIO}],
+            "synthesis.samples": 6, "synthesis.turns": 3, "probe.tasks_per_tool": 1, "sampling.traces": 150,
+        })
+        manifest = asyncio.run(run_generate(config))
+        samples = [Sample.model_validate(r) for r in iter_jsonl(tmp_path / "run" / "samples.jsonl")]
+        multi = [s for s in samples if len(s.gold) > 1]
+        assert multi, manifest.rejections_by_reason
+        for sample in multi:
+            logins = [st.call.arguments for turn in sample.gold for st in turn.steps if st.call.name == "staff_login"]
+            assert len(logins) <= 1, sample.id  # already logged in: later turns do not log in again
+        report = validity_report(samples)
+        assert report.defects == 0 and report.multiple_identities == 0, report.model_dump()
+        # Turns that fell short are counted with their reason, never silently.
+        short = [s for s in samples if len(s.gold) < 3]
+        assert report.short_conversations == len(short)
+        assert all(s.metadata.extra.get("short_reason") for s in short)
+        assert all(verify_sample(s).passed for s in samples)
+    finally:
+        sys.path.remove(str(HERE))
