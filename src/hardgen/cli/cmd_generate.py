@@ -28,6 +28,17 @@ def render_manifest(manifest: Manifest, out: str) -> None:
     table.add_row("mean implicit deps / sample", f"{manifest.mean_implicit_dependencies:.2f}")
     table.add_row("samples with >= 3 calls", f"{manifest.share_calls_ge_3:.1%}")
     table.add_row("samples with >= 1 implicit dep", f"{manifest.share_implicit_ge_1:.1%}")
+    v = manifest.validity
+    if v:
+        defects = sum(v.get(k, 0) for k in ("implicit_writes", "create_then_destroy", "duplicate_new_entities",
+                                            "unused_calls", "undetermined_arguments", "ambiguous_queries",
+                                            "multiple_identities"))
+        table.add_row("mean calls / turn, turns >= 3 calls",
+                      f"{v.get('mean_calls_per_turn', 0):.2f}, {v.get('share_turns_ge_3_calls', 0):.1%}")
+        table.add_row("gold defects (validity report)", f"{defects}  (details: hardgen stats)")
+        if v.get("short_conversations"):
+            reasons = "; ".join(f"{n} {escape(r)}" for r, n in v.get("short_reasons", {}).items())
+            table.add_row("samples with fewer turns than asked", f"{v['short_conversations']} ({reasons})")
     table.add_row("failure set (probe)", str(manifest.failure_set))
     table.add_row("traces / advanced tools", f"{manifest.traces} / {manifest.advanced_tools}")
     tokens = sum(b.get("prompt_tokens", 0) + b.get("completion_tokens", 0) for b in manifest.backends.values())
