@@ -323,7 +323,9 @@ class _Plan:
                 value = _pick(result, path, self.values, strict)
                 if value is None or (isinstance(value, (dict, list)) and not isinstance(props[pname].get("type"), str)):
                     continue
-                arguments[pname] = value
+                # One looked-up element for a parameter that takes a list of them (destinations).
+                arguments[pname] = [value] if props[pname].get("type") == "array" and not isinstance(value, list) \
+                    else value
                 step = max(i for i, s in enumerate(self.steps) if s.call.name == producer.tool and s.observation.ok)
                 sources.append(ArgumentSource(parameter=pname, step=step,
                                               path=[p for p in producer.path if p != "*"]))

@@ -177,8 +177,8 @@ def match_score(value: QueryValue, name: str, schema: dict[str, Any], tool: str 
     """How well a query value fits a parameter of `tool` (0 = not at all)."""
     if value.kind == "word" and schema.get("enum") is None and schema.get("type") != "boolean":
         return 0.0  # a bare lower-case word is a value only where the parameter has a fixed set of them
-    if coerce(value.text, schema) is None:
-        return 0.0
+    if value.kind != "reference" and coerce(value.text, schema) is None:
+        return 0.0  # (a reference stands for an earlier value, which is checked once it is found)
     name_words = set(tokens(name.replace("_", " ")))
     if value.keyed and not (name_words & set(value.context)):
         return 0.0  # a labelled value belongs to the parameter its label names
