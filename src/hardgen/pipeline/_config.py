@@ -81,7 +81,7 @@ class ProbeConfig(Record):
 class SamplingConfig(Record):
     mode: Literal["legality", "uniform", "random_walk"] = "legality"
     traces: int | None = None
-    """Traces to sample (default: 6 per sample asked and at least 300)."""
+    """Traces to sample (default: 8 per sample asked and at least 300)."""
     min_length: int = 2
     max_length: int = 8
     discovery: bool = True
@@ -91,7 +91,7 @@ class SamplingConfig(Record):
         """How many traces to sample for `samples` samples. Most traces make no task (nothing a
         user could name singles out a list element, a two-call lookup, ...), and the units are
         planned longest chains first, so a generous budget is what keeps chains long."""
-        return self.traces or max(300, 6 * samples)
+        return self.traces or max(300, 8 * samples)
 
 
 class SynthesisOptions(Record):
