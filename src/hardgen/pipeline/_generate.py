@@ -75,7 +75,8 @@ class Manifest(Record):
     validity: dict[str, Any] = Field(default_factory=dict)
     """The validity report of the samples (`hardgen.stats.ValidityReport`): every defect count is 0."""
     library_dropped: dict[str, int] = Field(default_factory=dict)
-    """Traces no advanced tool was made of, by reason (create-then-destroy, ambiguous, ...)."""
+    """Traces no advanced tool was made of, by reason (create-then-destroy, ambiguous, ...), and
+    the calls the sampler did not make because no value of its meaning fits a parameter."""
     failure_set: int = 0
     probe: dict[str, Any] = Field(default_factory=dict)
     graph: dict[str, Any] = Field(default_factory=dict)
@@ -287,6 +288,9 @@ async def generate(
                 traces.append(trace)
                 progress.advance()
             progress.finish()
+            if sampler.stats.no_fitting_value:
+                # Tools left out of traces because a parameter had no value of its meaning.
+                manifest.library_dropped["no value fits a parameter"] = sampler.stats.no_fitting_value
             write_jsonl_atomic(run.traces, traces)
             graph.save(run.graph)
             library = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls,
