@@ -165,7 +165,8 @@ _SECRET = re.compile(r"pass|pin|secret|token|username", re.I)
 
 
 def _find_key(node: Any, key: str, depth: int = 0) -> Any:
-    """The first scalar under `key` in a result (depth-first, first list element)."""
+    """The first scalar under `key` in a result (depth-first). Lists are crossed only when they
+    hold one element: "the same payee as before" cannot mean the first of several listed."""
     if depth > 4:
         return None
     if isinstance(node, dict):
@@ -176,7 +177,7 @@ def _find_key(node: Any, key: str, depth: int = 0) -> Any:
             found = _find_key(child, key, depth + 1)
             if found is not None:
                 return found
-    elif isinstance(node, list) and node:
+    elif isinstance(node, list) and len(node) == 1:
         return _find_key(node[0], key, depth + 1)
     return None
 
