@@ -297,7 +297,8 @@ class Synthesizer:
         others = sorted(n for n, t in self.library.items() if n != first.name and set(t.environments) & set(first.environments))
         rng.shuffle(others)
         # Later turns prefer goals the conversation has not had yet, and among those tasks about
-        # the same kind of thing (an item of the list just made, the order just found).
+        # the same kind of thing (an item of the list just made, the order just found), then
+        # chains of three calls or more.
         planned = [first]
         for _ in range(unit.turns - 1):
             seen = {t.target_tool for t in planned}
@@ -308,7 +309,7 @@ class Synthesizer:
             ranked = sorted(candidates, key=lambda n: (
                 self.library[n].target_tool in seen,
                 not kinds & {k for name in self.library[n].primitive_tools for k in self._identifier_fields(name, True)},
-                candidates.index(n)))
+                len(self.library[n].steps) < 3, candidates.index(n)))
             chosen = [self.library[n] for n in ranked[:per_turn]]
             plan.append(chosen)
             planned.extend(chosen)
