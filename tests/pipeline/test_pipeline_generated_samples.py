@@ -41,7 +41,9 @@ def _samples(run: Path) -> list[Sample]:
 
 def _replay_independently(sample: Sample) -> list[str]:
     """The check of DESIGN.md §4 written out here, apart from the library's verifier: replay the
-    assistant's calls turn by turn from the initial state."""
+    assistant's calls turn by turn from the initial state; the state must match, the answer carry
+    the requested values, and each of them be in a result the candidate obtained (a read goal
+    need not be repeated when another call gave its values)."""
     problems: list[str] = []
     session = Session.from_specs(sample.environments)
     try:
@@ -53,18 +55,24 @@ def _replay_independently(sample: Sample) -> list[str]:
                 turns[-1][0].extend(message.tool_calls or [])
                 if message.content:
                     turns[-1] = (turns[-1][0], message.content)
+        obtained: list[str] = []  # the results the candidate itself got, all turns so far
         if len(turns) != len(sample.gold):
             return [f"{len(turns)} user turns for {len(sample.gold)} gold turns"]
         for t, ((calls, answer), gold) in enumerate(zip(turns, sample.gold, strict=True)):
             observed = [(c.name, session.call(c.name, c.arguments)) for c in calls]
             if session.state_hash() != gold.final_state_hash:
                 problems.append(f"turn {t}: state hash")
+            obtained.extend(str(obs.result) for _, obs in observed if obs.ok)
             for j in gold.required_observations:
                 want = gold.steps[j]
+                if not session.tool(want.call.name).mutates and gold.answer_values:
+                    continue  # a read goal with values to report: the values must be obtained (below)
                 if not any(name == want.call.name and obs.ok and obs.result == want.observation.result
                            for name, obs in observed):
                     problems.append(f"turn {t}: observation of {want.call.name}")
             problems += [f"turn {t}: answer lacks {v!r}" for v in gold.answer_values if not value_in_text(v, answer)]
+            problems += [f"turn {t}: {v!r} was never obtained" for v in gold.answer_values
+                         if not any(value_in_text(v, r) for r in obtained)]
     finally:
         session.close()
     return problems

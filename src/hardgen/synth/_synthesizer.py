@@ -435,12 +435,19 @@ class Synthesizer:
                                            scratch, offered, known=[arguments[r] for r in references])
         if problems:
             return reject("query", problems[0], problems)
+        unchanged = _unchanged_writes(steps, gold_start, scratch, self._mutating)
+        enabling = enabling_steps(steps, self.tools)
+        idle = [steps[i].call.name for i in sorted(unchanged)
+                if i in set(_turn_goals(tool, steps)) - enabling and steps[i].sources]
+        if idle:
+            # "Update my presence" to the status looked up a step before: it changes nothing, and
+            # nothing the user said asks for it. (A change the user states outright, already in
+            # place, stays: its result must then be seen.)
+            return reject("execute", f"no-op: {idle[0]} changes nothing in this state")
         gold_turn = GoldTurn(
             query=query.text,
             steps=steps,
-            required_observations=_required_observations(
-                tool, steps, self._mutating, _unchanged_writes(steps, gold_start, scratch, self._mutating),
-                enabling_steps(steps, self.tools)),
+            required_observations=_required_observations(tool, steps, self._mutating, unchanged, enabling),
             answer_values=query.answer_values,
             final_state_hash=gold_session.state_hash(),
         )

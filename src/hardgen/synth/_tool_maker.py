@@ -70,19 +70,24 @@ def focus_trace(trace: Trace, is_prerequisite: PrerequisiteTest | None = None,
     names = [s.call.name for s in steps]
     target = max((i for i, n in enumerate(names) if n == trace.target_tool), default=len(steps) - 1)
     keep = {target}
-    frontier = [target]
-    while frontier:
-        i = frontier.pop()
-        parents = {src.step for src in steps[i].sources}
-        if is_prerequisite:
-            parents |= {j for j in range(i) if is_prerequisite(names[j], names[i])
-                        and (tools is None or names[j] not in tools or tools[names[j]].mutates)}
-        for j in parents - keep:
-            keep.add(j)
-            frontier.append(j)
+
+    def close(frontier: list[int]) -> None:
+        """Add what the steps in `frontier` need: their sources and state prerequisites."""
+        while frontier:
+            i = frontier.pop()
+            parents = {src.step for src in steps[i].sources}
+            if is_prerequisite:
+                parents |= {j for j in range(i) if is_prerequisite(names[j], names[i])
+                            and (tools is None or names[j] not in tools or tools[names[j]].mutates)}
+            for j in parents - keep:
+                keep.add(j)
+                frontier.append(j)
+
+    close([target])
     for i in range(target + 1, len(steps)):
         if any(src.step in keep for src in steps[i].sources):
             keep.add(i)
+            close([i])  # a later user of the target's output brings its own prerequisites (log in)
     if len(keep) == len(steps):
         return trace
     order = sorted(keep)
@@ -112,15 +117,20 @@ def _find_path(node: Any, value: Any, key: str, depth: int = 0) -> list[str | in
     return None
 
 
-def shortcut_lookups(trace: Trace) -> Trace:
+def shortcut_lookups(trace: Trace, tools: Mapping[str, ToolSpec] | None = None) -> Trace:
     """Take each looked-up value from the most direct lookup that already returned it: one made
     with the user's own values, else the earliest along its chain. Find a user by name, then by
     the email that gave, then use the id is one lookup too many when the first result carried
-    the id. The skipped lookups then feed nothing and are dropped."""
+    the id. The skipped lookups then feed nothing and are dropped. Only lookups are skipped: a
+    value taken from a write (the contact just added) stays, the write may be what makes the
+    later call possible."""
     steps = [s.model_copy(deep=True) for s in trace.steps]
     changed = False
     for step in steps:
         for n, source in enumerate(step.sources):
+            feeding = tools.get(steps[source.step].call.name) if tools is not None else None
+            if feeding is None or feeding.mutates:
+                continue
             key = next((p for p in reversed(source.path) if isinstance(p, str)), source.parameter)
             value = step.call.arguments.get(source.parameter)
             if value is None or isinstance(value, (dict, list, bool)):
@@ -147,6 +157,38 @@ def shortcut_lookups(trace: Trace) -> Trace:
     return trace.model_copy(update={"steps": steps}) if changed else trace
 
 
+def _round_trip(trace: Trace, tools: Mapping[str, ToolSpec]) -> str | None:
+    """Why a lookup of the trace only finds again an identifier its own inputs were derived from
+    (location id -> air quality -> city -> location id), or None."""
+    steps = trace.steps
+    for step in steps:
+        spec = tools.get(step.call.name)
+        if not step.sources or not step.observation.ok or spec is None or spec.mutates:
+            continue
+        ancestors, frontier = set(), [s.step for s in step.sources]
+        while frontier:
+            i = frontier.pop()
+            if i not in ancestors:
+                ancestors.add(i)
+                frontier.extend(s.step for s in steps[i].sources)
+        given = {str(v) for i in ancestors for v in steps[i].call.arguments.values() if is_id_like(v)}
+        given |= {str(steps[i].call.arguments.get(s.parameter)) for i in ancestors for s in steps[i].sources}
+        found = _id_values(step.observation.result)
+        back = sorted(found & given - {str(v) for v in step.call.arguments.values()})
+        if back:
+            return f"round trip: {step.call.name} only finds {back[0]} again, which its inputs came from"
+    return None
+
+
+def _id_values(node: Any, depth: int = 0) -> set[str]:
+    if depth > 3:
+        return set()
+    if isinstance(node, dict):
+        return {str(v) for k, v in node.items() if k.endswith("_id") and is_id_like(v)} | {
+            x for v in node.values() if isinstance(v, dict) for x in _id_values(v, depth + 1)}
+    return set()
+
+
 def build_advanced_tool(
     trace: Trace,
     tools: Mapping[str, ToolSpec],
@@ -155,7 +197,8 @@ def build_advanced_tool(
 ) -> AdvancedTool:
     """Abstract `trace` into an AdvancedTool (model-free), focused on its target (`focus_trace`)."""
     taken = taken or set()
-    trace = focus_trace(shortcut_lookups(trace), is_prerequisite, tools)
+    trace = focus_trace(shortcut_lookups(trace, tools), is_prerequisite, tools)
+    round_trip = _round_trip(trace, tools)
     properties: dict[str, Any] = {}
     example: dict[str, Any] = {}
     templates: list[StepTemplate] = []
@@ -236,13 +279,13 @@ def build_advanced_tool(
                 # lookup adds nothing and the value is bound to what the user says.
                 bindings[pname] = ArgBinding(kind="param", param=selector.param)
                 continue
-            if (not any(isinstance(p, ElementSelector) for p in path)
-                    and (not templates[source.step].arguments or (is_creating(step.call.name) and spec is not None
-                                                                  and spec.mutates))
+            creates = is_creating(step.call.name) and spec is not None and spec.mutates
+            if ((creates or (not any(isinstance(p, ElementSelector) for p in path)
+                             and not templates[source.step].arguments))
                     and not is_id_like(value) and isinstance(value, (str, int, float)) and not isinstance(value, bool)):
                 # A plain attribute copied out of an unrelated listing (a new account's currency
-                # from the first payee), or into something new (a new deal's amount copied from
-                # another deal): nothing in the task says why that one, so the user says it.
+                # from the first payee), or into something new (a new address's street copied
+                # from the Home address): nothing in the task says why that one, so the user says it.
                 bindings[pname] = ArgBinding(kind="param",
                                              param=lift(pname, value, param_schemas.get(pname, {}), step.call.name))
                 continue
@@ -293,8 +336,10 @@ def build_advanced_tool(
         goal_steps.append(i)
     if not goal_steps:
         goal_steps = [len(names) - 1]
-    problem = None
+    problem = round_trip
     for template in templates:
+        if problem is not None:
+            break
         made = [b.step for b in template.arguments.values() if b.kind == "ref" and b.step is not None
                 and (tools.get(names[b.step]) is None or tools[names[b.step]].mutates)]
         if made and is_destroying(template.tool):
