@@ -140,15 +140,18 @@ def test_units_are_deterministic_longest_first_and_start_from_the_source_values(
     first_round = [u for u in saved if u["round"] == 0]
     assert [u.model_dump() for u in units][:len(first_round)] == first_round[:len(units)]
     assert len({u.unit_id for u in units}) == len(units) and len({u.seed for u in units}) == len(units)
-    # The first round gives every tool its own values, longest bodies first (library order
-    # among equals), so a run capped at N samples keeps its chains long.
-    first = units[:len(library)]
-    by_length = sorted(library, key=lambda t: -len(t.steps))
-    assert [u.advanced_tool for u in first] == [t.name for t in by_length]
-    assert all(u.arguments == t.example_arguments for u, t in zip(first, by_length, strict=True))
-    # Other values go to the long tools before the two-call ones.
-    rest = [len(next(t for t in library if t.name == u.advanced_tool).steps) for u in units[len(library):]]
-    assert rest == sorted(rest, key=lambda n: n < 3)
+    # The tools of three or more calls come first with their own values, longest first (library
+    # order among equals), so a run capped at N samples keeps its chains long; every tool gets
+    # its own values before any two-call tool gets other ones.
+    long = sorted((t for t in library if len(t.steps) >= 3), key=lambda t: -len(t.steps))
+    first = units[:len(long)]
+    assert [u.advanced_tool for u in first] == [t.name for t in long]
+    assert all(u.arguments == t.example_arguments for u, t in zip(first, long, strict=True))
+    own = [i for i, u in enumerate(units) if u.arguments == next(t for t in library
+                                                                 if t.name == u.advanced_tool).example_arguments]
+    short_variants = [i for i, u in enumerate(units) if i not in own
+                      and len(next(t for t in library if t.name == u.advanced_tool).steps) < 3]
+    assert not short_variants or max(own) < min(short_variants)
     assert len({(u.advanced_tool, json.dumps(u.arguments, sort_keys=True)) for u in units}) == len(units)
     assert plan_units(library, graph, seed=0, variants=3, turns=1, limit=5) == units[:5]
     other = plan_units(library, graph, seed=1, variants=3, turns=1, limit=60)

@@ -68,12 +68,13 @@ def plan_units(library: Sequence[AdvancedTool], graph: Any, *, seed: int, varian
     units: list[SynthesisUnit] = []
     seen: set[tuple[str, str]] = set()
     # Long chains first, so that a run capped at N samples keeps its chains long without padding
-    # them: every tool's own values, longest bodies first; then other values for the tools of
-    # three or more calls; then for the shorter ones.
+    # them: the tools of three or more calls with their own values, longest first, then once with
+    # other values; then the two-call tools with their own values; then the other variants.
     by_length = sorted(library, key=lambda t: -len(t.steps))
-    order = [(0, t) for t in by_length]
-    order += [(v, t) for v in range(1, max(1, variants)) for t in by_length if len(t.steps) >= 3]
-    order += [(v, t) for v in range(1, max(1, variants)) for t in by_length if len(t.steps) < 3]
+    long, short = [t for t in by_length if len(t.steps) >= 3], [t for t in by_length if len(t.steps) < 3]
+    order = [(0, t) for t in long] + [(1, t) for t in long if variants > 1] + [(0, t) for t in short]
+    order += [(v, t) for v in range(2, max(1, variants)) for t in long]
+    order += [(v, t) for v in range(1, max(1, variants)) for t in short]
     for variant, tool in order:
         if len(units) >= limit:
             return units

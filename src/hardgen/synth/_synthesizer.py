@@ -136,8 +136,8 @@ def _same_identity(tool: AdvancedTool, logins: Mapping[str, Mapping[str, Any]]) 
 
 def _renamed_if_taken(tool: AdvancedTool, arguments: Mapping[str, Any], references: Collection[str],
                       present: Collection[str], rng: random.Random) -> dict[str, Any]:
-    """The arguments with each new entity's name that an earlier turn has taken since (a second
-    note called like the first) replaced by a fresh one."""
+    """The arguments with each new entity's name that is taken in the current state (by an
+    earlier turn, or a value another unit's values brought in) replaced by a fresh one."""
     out = dict(arguments)
     for template in tool.steps:
         for pname, binding in template.arguments.items():
@@ -407,10 +407,9 @@ class Synthesizer:
         arguments: dict[str, Any] = {}
         references: frozenset[str] = frozenset()
         error: AdvancedExecutionError | str | None = None
-        present = {v.lower() for v in state_strings(gold_session.state())} if turn else set()
+        present = {v.lower() for v in state_strings(gold_session.state())}
         for variant, option_arguments, option_references in options:
-            if turn:
-                option_arguments = _renamed_if_taken(variant, option_arguments, option_references, present, rng)
+            option_arguments = _renamed_if_taken(variant, option_arguments, option_references, present, rng)
             gold_session.restore(gold_start)
             try:
                 executed = execute_advanced(variant, option_arguments, gold_session, self.library, turn=turn)
