@@ -300,6 +300,9 @@ class _Plan:
                 known = {p.tool for p in producers}
                 producers = producers + [Producer(t, ()) for t in self.preferred if t not in known]
                 producers = sorted(producers, key=lambda p: (p.tool not in self.preferred, -p.weight))
+            # A call already made this turn (the watchlist just created) gives its values first:
+            # looking them up again would be a call nobody needs.
+            producers = sorted(producers, key=lambda p: p.tool not in self.results)
             # First a producer whose result lets the request single out the element; only then
             # one whose first element has to do.
             for producer, strict in [(p, strict) for strict in (True, False) for p in producers]:
@@ -307,7 +310,8 @@ class _Plan:
                     break
                 if producer.tool in self.banned or producer.tool == spec.name or producer.tool in skip.get(pname, ()):
                     continue
-                if producer.tool not in self.preferred and self.offered.get(producer.tool, spec).mutates and not forced:
+                if producer.tool not in self.preferred and self.offered.get(producer.tool, spec).mutates and not forced \
+                        and producer.tool not in self.results:
                     # Only the hint, the critic or a read may be used to look a value up: a write
                     # called just for its output would change what the user did not ask to change.
                     continue
