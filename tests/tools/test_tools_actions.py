@@ -55,3 +55,15 @@ def test_enabling_steps_from_names_hints_and_declarations() -> None:
     made = [_step("make_list"), _step("add_item", [ArgumentSource(parameter="list_id", step=0, path=["list_id"])])]
     assert enabling_steps(made, specs) == set()
     assert enabling_steps([_step("send")], specs) == set()  # nothing after it to enable
+
+
+def test_a_later_call_that_reverses_an_earlier_one() -> None:
+    from hardgen.tools import undoes
+
+    assert undoes("freeze_card", "unfreeze_card")
+    assert undoes("add_to_cart", "remove_from_cart")
+    assert undoes("turn_on_device", "turn_off_device")
+    assert undoes("lock_doors", "unlock_doors")
+    assert not undoes("unfreeze_card", "freeze_card")  # the other way round is a fix, not an undo
+    assert not undoes("add_todo_item", "complete_todo_item")
+    assert not undoes("unsubscribe_weather_alerts", "subscribe_weather_alerts")  # replacing a subscription

@@ -29,7 +29,15 @@ from hardgen.graph._fresh import state_strings
 from hardgen.schema import Sample, Step, ToolSpec
 from hardgen.synth._answerability import ambiguous_arguments, argument_free_lookups, undetermined_arguments
 from hardgen.synth._text import is_id_like, value_atoms
-from hardgen.tools import Session, enabling_steps, is_creating, is_destroying, is_enabling_name, names_new_entity
+from hardgen.tools import (
+    Session,
+    enabling_steps,
+    is_creating,
+    is_destroying,
+    is_enabling_name,
+    names_new_entity,
+    undoes,
+)
 
 
 class ValidityReport(BaseModel):
@@ -138,6 +146,9 @@ class ValidityCounter:
                     if writes and is_destroying(name) and any(_normal(a) in created
                                                               for a in value_atoms(step.call.arguments)):
                         self._flag("create_then_destroy", sample)
+                    elif writes and any(undoes(e.call.name, name) and set(map(str, e.call.arguments.values()))
+                                        & set(map(str, step.call.arguments.values())) for e in steps[:i]):
+                        self._flag("create_then_destroy", sample)  # freeze a card, then unfreeze it
                     if writes and is_creating(name) and session is not None and t == 0:
                         for parameter, value in step.call.arguments.items():
                             if (names_new_entity(name, parameter) and isinstance(value, str)

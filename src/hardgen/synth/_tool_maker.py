@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from hardgen.schema import ToolSpec, Trace
 from hardgen.synth._advanced_tool import AdvancedTool, ArgBinding, ElementSelector, PathItem, StepTemplate
 from hardgen.synth._text import first_sentence, humanize, intent_phrase, is_id_like
-from hardgen.tools import enabling_steps, is_creating, is_destroying
+from hardgen.tools import enabling_steps, is_creating, is_destroying, undoes
 
 # (earlier tool, later tool) -> True when the earlier one is a state prerequisite of the later one.
 PrerequisiteTest = Callable[[str, str], bool]
@@ -345,6 +345,16 @@ def build_advanced_tool(
         if made and is_destroying(template.tool):
             problem = f"create-then-destroy: {template.tool} undoes what {names[made[0]]} just made"
             break
+    for j, later in enumerate(trace.steps):
+        if problem is not None:
+            break
+        for earlier in trace.steps[:j]:
+            if undoes(earlier.call.name, later.call.name) and (
+                    earlier.call.arguments == later.call.arguments
+                    or set(map(str, earlier.call.arguments.values())) & set(map(str, later.call.arguments.values()))):
+                # freeze a card, then unfreeze it: the user would not ask for both.
+                problem = f"create-then-destroy: {later.call.name} undoes {earlier.call.name}"
+                break
 
     goal_names = list(dict.fromkeys(names[i] for i in goal_steps))
     base = "_and_".join(goal_names[:2]) + ("_more" if len(goal_names) > 2 else "")

@@ -7,6 +7,7 @@ from hardgen.tools._actions import (
     is_enabling_name,
     name_words,
     names_new_entity,
+    undoes,
 )
 from hardgen.tools._decorator import ToolMeta, tool, tool_meta
 from hardgen.tools._derive import DerivedTool, annotation_schema, derive_tool, guess_mutates
@@ -56,4 +57,5 @@ __all__ = [
     "tool",
     "tool_meta",
     "tool_spec_from_doc",
+    "undoes",
 ]

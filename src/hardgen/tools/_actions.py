@@ -86,6 +86,28 @@ def is_destroying(name: str) -> bool:
     return _verb(name) in _DESTROYING_WORDS
 
 
+_INVERSE_VERBS = {("add", "remove"), ("lock", "unlock"), ("arm", "disarm"), ("enable", "disable"),
+                  ("subscribe", "unsubscribe"), ("follow", "unfollow"), ("block", "unblock"),
+                  ("freeze", "unfreeze"), ("mute", "unmute"), ("pin", "unpin"), ("archive", "unarchive"),
+                  ("turn_on", "turn_off"), ("engage", "disengage"), ("open", "close"), ("start", "stop")}
+
+
+def undoes(earlier: str, later: str) -> bool:
+    """Whether `later` reverses what `earlier` did to the same kind of thing: freeze_card then
+    unfreeze_card, add_to_cart then remove_from_cart, lock_doors then unlock_doors."""
+    a, b = name_words(earlier), name_words(later)
+    if not a or not b:
+        return False
+    if len(a) > 1 and len(b) > 1 and f"{a[0]}_{a[1]}" in {x for pair in _INVERSE_VERBS for x in pair}:
+        a = [f"{a[0]}_{a[1]}", *a[2:]]
+    if len(b) > 1 and f"{b[0]}_{b[1]}" in {x for pair in _INVERSE_VERBS for x in pair}:
+        b = [f"{b[0]}_{b[1]}", *b[2:]]
+    verbs = (a[0], b[0])
+    inverse = verbs in _INVERSE_VERBS or verbs[1] == "un" + verbs[0]
+    objects = set(a[1:]) - {"from", "to", "on", "off"}, set(b[1:]) - {"from", "to", "on", "off"}
+    return inverse and (objects[0] == objects[1] or bool(objects[0] & objects[1]))
+
+
 def names_new_entity(tool: str, parameter: str) -> bool:
     """Whether `parameter` of a creating `tool` is the name of the new entity: `name` of
     `create_notebook`, `scene_name` of `create_scene`, `path` of `mkdir`, but not `traveller_name`
