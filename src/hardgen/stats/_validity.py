@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from hardgen.graph._fresh import state_strings
 from hardgen.schema import Sample, Step, ToolSpec
 from hardgen.synth._answerability import ambiguous_arguments, argument_free_lookups, undetermined_arguments
+from hardgen.synth._answerability import normal_value as _normal
 from hardgen.synth._text import is_id_like, value_atoms
 from hardgen.tools import (
     Session,
@@ -77,8 +78,6 @@ def _goals(sample: Sample, turn: int, steps: Sequence[Step]) -> set[int]:
     return {i for i in range(len(steps)) if i not in fed}
 
 
-def _normal(value: Any) -> str:
-    return str(value).strip().lower()
 
 
 def _distinctive(value: Any) -> bool:

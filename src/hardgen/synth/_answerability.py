@@ -36,8 +36,10 @@ class _Candidate:
 _GENERIC_KEYS = frozenset({"id", "name", "title", "label", "type", "status", "value", "code"})
 
 
-def _normal(value: Any) -> str:
+def normal_value(value: Any) -> str:
+    """How values are compared across results and text: trimmed, case-insensitive."""
     return str(value).strip().lower()
+
 
 
 def _fits(key: str, parameter: str, gold_key: str | None) -> bool:
@@ -67,7 +69,7 @@ class _Stated:
 
     def __init__(self, text: str, known: Collection[Any] = ()) -> None:
         self.text = text
-        self.known = {_normal(k) for k in known}
+        self.known = {normal_value(k) for k in known}
         self._cache: dict[Any, bool] = {}
 
     def __call__(self, value: Any) -> bool:
@@ -80,7 +82,7 @@ class _Stated:
         key = (type(value).__name__, value)
         hit = self._cache.get(key)
         if hit is None:
-            hit = _normal(value) in self.known or value_in_text(value, self.text)
+            hit = normal_value(value) in self.known or value_in_text(value, self.text)
             self._cache[key] = hit
         return hit
 
@@ -137,7 +139,7 @@ def undetermined_arguments(steps: Sequence[Step], text: str, specs: Mapping[str,
     """`tool.parameter` of gold arguments that nothing determines: not stated in `text` (the query,
     with the conversation before it), not among `known` values (results of earlier turns), not
     the documented default and not taken from an earlier result."""
-    known_text = {_normal(k) for k in known}
+    known_text = {normal_value(k) for k in known}
     out: list[str] = []
     for step in steps:
         sourced = {s.parameter for s in step.sources}
@@ -149,7 +151,7 @@ def undetermined_arguments(steps: Sequence[Step], text: str, specs: Mapping[str,
             if isinstance(schema, dict) and "default" in schema and schema["default"] == value:
                 continue
             atoms = value_atoms(value)
-            if all(value_in_text(a, text) or _normal(a) in known_text for a in atoms):
+            if all(value_in_text(a, text) or normal_value(a) in known_text for a in atoms):
                 continue
             out.append(f"{step.call.name}.{parameter}")
     return out
@@ -180,9 +182,9 @@ def ambiguous_arguments(steps: Sequence[Step], text: str, lookups: Sequence[Any]
             if not candidates:
                 continue
             best = max(c.score for c in candidates)
-            top = {_normal(c.value) for c in candidates if c.score == best}
+            top = {normal_value(c.value) for c in candidates if c.score == best}
             if len(top) <= 1:
-                if _normal(gold_value) not in top and best > 0:
+                if normal_value(gold_value) not in top and best > 0:
                     problems.append(f"undetermined: the query points at another {parameter} for {step.call.name}")
                 continue
             shown = ", ".join(f"'{v}'" for v in sorted(top)[:3])

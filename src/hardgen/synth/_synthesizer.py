@@ -35,6 +35,7 @@ from hardgen.synth._advanced_tool import (
     without_steps,
 )
 from hardgen.synth._answerability import ambiguous_arguments, argument_free_lookups, undetermined_arguments
+from hardgen.synth._answerability import normal_value as _normal
 from hardgen.synth._critic import Critic, CriticHint
 from hardgen.synth._query_writer import HardQuery, QueryWriter, check_query
 from hardgen.synth._reasoner import Reasoner, ReasonerTask
@@ -109,8 +110,6 @@ def _required_observations(tool: AdvancedTool, steps: Sequence[Step], mutating: 
             or (s.call.name in mutating and i in unchanged and i not in enabling)]
 
 
-def _normal(value: Any) -> str:
-    return str(value).strip().lower()
 
 
 def _implicit_arguments(steps: Sequence[Step], stated: str) -> int:
