@@ -63,3 +63,36 @@ def test_concurrent_writers_from_threads(tmp_path: Path) -> None:
         th.join()
     assert errors == [] and len(cache) == 400
     cache.close()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"temperature": 0.3},
+        {"top_p": 0.9},
+        {"max_tokens": 128},
+        {"seed": 11},
+        {"stop": ["</answer>"]},
+        {"tool_choice": "required"},
+        {"extra_body": {"top_k": 20}},
+        {"extra_body": {"chat_template_kwargs": {"enable_thinking": False}}},
+        {"response_schema": {"type": "object"}},
+    ],
+)
+def test_every_sent_option_is_in_the_key(change: dict[str, object]) -> None:
+    base = _request(temperature=0.7, top_p=1.0, max_tokens=64, seed=1, stop=["x"], extra_body={"top_k": 5})
+    changed = base.model_copy(update=change)
+    assert cache_key("m", changed) != cache_key("m", base)
+    assert cache_key("m", changed.model_copy(update={"metadata": {"role": "critic"}})) == cache_key("m", changed)
+
+
+def test_a_request_without_extra_body_keeps_the_key_it_had_before_the_field_existed() -> None:
+    # The key of a plain request, computed as releases before `extra_body` did; caches stay valid.
+    import hashlib
+    import json
+
+    request = _request(temperature=0.5)
+    fields = request.model_dump(mode="json", exclude={"metadata", "extra_body"})
+    text = json.dumps({"model": "m", "request": fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert cache_key("m", request) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert cache_key("m", _request(temperature=0.5, extra_body={})) == cache_key("m", request)

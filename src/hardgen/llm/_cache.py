@@ -1,7 +1,8 @@
 """A SQLite response cache, so that a re-run or a resumed run costs no model calls.
 
 The key is the SHA-256 of the canonical JSON of the model name and the request without its
-`metadata` (who asked is not part of what was asked). The value is the server's raw answer (assistant
+`metadata` (who asked is not part of what was asked); a backend's own `extra_body` is folded into the
+request's before the key is taken, since it changes what the server is asked. The value is the server's raw answer (assistant
 wire message, finish reason, usage, model), not the parsed response: a cached answer is parsed again
 on every hit, so improvements to the parser apply to answers cached before them.
 
@@ -28,8 +29,17 @@ from hardgen.llm._protocol import ChatRequest
 
 
 def cache_key(model: str | None, request: ChatRequest) -> str:
-    """The cache key of a request to a model: sha256 of the canonical JSON, `metadata` left out."""
-    canonical = {"model": model, "request": request.model_dump(mode="json", exclude={"metadata"})}
+    """The cache key of a request to a model: sha256 of the canonical JSON, `metadata` left out.
+
+    Every field that is sent is in the key (messages, tools, schema, sampling settings, `stop`,
+    `tool_choice`, `extra_body`), so changing any of them is a miss.
+    """
+    fields = request.model_dump(mode="json", exclude={"metadata"})
+    if not fields.get("extra_body"):
+        # None or {} sends nothing extra: left out, as before the field existed, so caches written by
+        # earlier versions keep their keys.
+        fields.pop("extra_body", None)
+    canonical = {"model": model, "request": fields}
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -32,3 +32,26 @@ class BackendError(HardGenError):
         """What failed last: `status`, `timeout`, `connection`, `bad_response` or `circuit_open`."""
         self.attempts = attempts
         """Attempts made (the first try plus retries)."""
+
+
+class ServerUnusableError(BackendError):
+    """The server cannot serve this run at all: it is unreachable, keeps rejecting requests, or failed
+    everything for a long time.
+
+    Unlike a plain `BackendError` this is not about one request or one unit of work: the caller should
+    stop the run (it says what to fix), and never count it as a model failure. Once a backend has
+    raised it, every later request on that backend raises it too, without being sent.
+    """
+
+
+class BudgetExhaustedError(BackendError):
+    """The request or token budget shared by the run's backends is spent: the request was not sent.
+
+    The caller should stop starting work and finish cleanly; it is not a model or server failure.
+    """
+
+
+def is_fatal(exc: BaseException) -> bool:
+    """Whether `exc` ends the whole run rather than one unit of work: an unusable server or a spent
+    budget. Roles catch every other `BackendError` and fall back or fail the unit."""
+    return isinstance(exc, (ServerUnusableError, BudgetExhaustedError))

@@ -23,6 +23,9 @@ class ChatRequest(Record):
     stop: list[str] | None = None
     tool_choice: str | None = None
     """`auto`, `none` or `required` (None: the server's default)."""
+    extra_body: dict[str, Any] | None = None
+    """Server-specific options merged into the request body (over the backend's own `extra_body`), e.g.
+    `{"chat_template_kwargs": {"enable_thinking": False}}` or `{"top_k": 20}`; part of the cache key."""
     metadata: dict[str, Any] = Field(default_factory=dict)
     """Not sent to the model: who asked (role, unit id), for accounting and logs."""
 
