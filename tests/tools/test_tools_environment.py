@@ -146,24 +146,26 @@ def test_state_that_cannot_be_copied_fails_the_snapshot_clearly() -> None:
 # -- timeouts --------------------------------------------------------------------------------------
 
 
-def test_timeout_is_fast_then_unavailable_until_reset_or_restore() -> None:
+def test_a_timeout_is_fast_and_the_environment_is_rebuilt_as_it_was_before_the_call() -> None:
     env = inventory(timeout=0.2)
-    snap = env.snapshot()
+    env.call("add_item", {"name": "kiwi", "quantity": 2})  # after the last snapshot: replayed
+    before = env.state_hash()
     started = time.perf_counter()
     obs = env.call("slow", {"seconds": 3})
     assert time.perf_counter() - started < 1.5
     assert obs.error is not None and obs.error.type == "TimeoutError"
-    assert "slow" in obs.error.message and "0.2" in obs.error.message
-    blocked = env.call("get_item", {"name": "apple"})
-    assert blocked.error is not None and blocked.error.type == "EnvironmentUnavailableError"
-    assert "reset or restore" in blocked.error.message
+    assert "slow" in obs.error.message and "0.2" in obs.error.message and "rebuilt" in obs.error.message
+    assert env.state_hash() == before
+    assert env.call("get_item", {"name": "kiwi"}).result == {"name": "kiwi", "quantity": 2}
+    snap = env.snapshot()
+    env.call("add_item", {"name": "fig", "quantity": 1})
+    assert env.call("slow", {"seconds": 1}).error is not None
+    assert env.call("get_item", {"name": "fig"}).ok  # rebuilt from the snapshot plus the call after it
     env.restore(snap)
-    assert env.call("get_item", {"name": "apple"}).result == {"name": "apple", "quantity": 3}
-    env.call("slow", {"seconds": 3})
-    env.reset()
-    assert env.call("get_item", {"name": "pear"}).ok
-    # The abandoned call finishes on the old instance, not on the live one.
-    assert env.instance.log == []
+    assert not env.call("get_item", {"name": "fig"}).ok
+    time.sleep(1.2)
+    # The stopped calls never finish their work, on the old instance or the live one.
+    assert "slow done" not in env.instance.log
 
 
 def test_the_process_exits_while_a_timed_out_call_still_hangs(tmp_path: Path) -> None:

@@ -7,9 +7,14 @@ raises into the caller.
 
 State after a failed call: whatever the tool left. Arguments are validated *before* the call
 (against the schema, and no argument the tool does not declare), so an argument error changes
-nothing; a tool that raises half-way keeps its partial changes (as a real API would); a timed-out
-call leaves the environment unavailable until `reset()` or `restore()`, because the hung call may
-still be changing it in the background. `async def` tools are run to completion within the call.
+nothing, and the tool gets a copy, so it cannot change the caller's arguments; a tool that raises
+half-way keeps its partial changes (as a real API would). A call that times out, or that ends its
+worker process, is reported as an error observation and the environment is rebuilt at the state
+just before that call (from the last snapshot, reset or restore, replaying the calls made since),
+so the unit goes on. `async def` tools are run to completion within the call.
+
+Where calls run (a worker thread, or a worker process that can be killed) is `_worker`'s subject;
+which sources may be built at all when a file names them is `_trust`'s.
 """
 
 from __future__ import annotations
@@ -19,13 +24,13 @@ import copy
 import difflib
 import importlib
 import inspect
+import json
 import pickle
 import sys
 import types
-from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import jsonschema
 
@@ -37,7 +42,26 @@ from hardgen.tools._function_docs import load_function_docs
 from hardgen.tools._seeded_random import install as _install_seeded_random
 from hardgen.tools._seeded_random import seeded
 from hardgen.tools._state import canonical_state, state_digest, state_hash
-from hardgen.tools._worker import CallWorker
+from hardgen.tools._trust import (
+    Isolation,
+    check_docs_file,
+    check_loader,
+    check_resolved,
+    check_sources,
+    is_strict,
+    source_isolation,
+)
+from hardgen.tools._worker import (
+    MAX_RESULT_BYTES,
+    CallWorker,
+    Outcome,
+    ProcessWorker,
+    WorkerDied,
+    discard_output,
+    error_message,
+    guard_output,
+    in_worker_process,
+)
 
 DEFAULT_TIMEOUT_S = 10.0
 
@@ -141,15 +165,17 @@ def _public_functions(host: Any, is_class: bool) -> dict[str, Any]:
 
 def compile_toolset(host: Any, spec: EnvironmentSpec) -> dict[str, _CompiledTool]:
     """Tools of a class or module, keyed by tool name, with validators. Cached per source."""
-    key = (host, spec.docs, tuple(spec.include) if spec.include is not None else None, spec.name)
+    # The docs path is checked on every build, not only the first: the cache must not let a file
+    # reuse a path that was fine for the code that built it first.
+    docs_path = resolve_docs_path(spec.docs, host) if spec.docs else None
+    key = (host, docs_path, tuple(spec.include) if spec.include is not None else None, spec.name)
     cached = _TOOLSET_CACHE.get(key)
     if cached is not None:
         return cached
     is_class = isinstance(host, type)
     functions = _public_functions(host, is_class)
     derived: dict[str, DerivedTool] = {}
-    if spec.docs:
-        docs_path = resolve_docs_path(spec.docs, host)
+    if docs_path is not None:
         for doc_spec in load_function_docs(docs_path, environment=spec.name):
             if doc_spec.name not in functions:
                 kind = "method" if is_class else "function"
@@ -182,27 +208,23 @@ def compile_toolset(host: Any, spec: EnvironmentSpec) -> dict[str, _CompiledTool
     return compiled
 
 
+def _module_dir(host: Any) -> Path | None:
+    module = host if isinstance(host, types.ModuleType) else sys.modules.get(getattr(host, "__module__", ""))
+    module_file = getattr(module, "__file__", None)
+    return Path(module_file).parent if module_file else None
+
+
 def resolve_docs_path(docs: str | Path, host: Any) -> Path:
     """A docs path as given (absolute, or relative to the working directory), else relative to the
     directory of the tool source's module, so that a spec naming `data/fs.json` next to its class
-    rebuilds from any working directory."""
+    rebuilds from any working directory. The file is checked by `check_docs_file`: a regular file
+    under the size cap and, when a file named it (strict mode), inside the run directory, the
+    module's directory or a configured path, symlinks resolved."""
     path = Path(docs)
-    if path.is_absolute() or path.exists():
-        return path
-    module = host if isinstance(host, types.ModuleType) else sys.modules.get(getattr(host, "__module__", ""))
-    module_file = getattr(module, "__file__", None)
-    if module_file:
-        beside = Path(module_file).parent / path
-        if beside.exists():
-            return beside
-    return path
-
-
-def _error_message(exc: BaseException) -> str:
-    """The text of a tool's exception, as the agent should read it."""
-    if isinstance(exc, KeyError) and len(exc.args) == 1 and isinstance(exc.args[0], str):
-        return exc.args[0]  # str(KeyError("x")) adds quotes around the message
-    return str(exc) or repr(exc)
+    beside_dir = _module_dir(host)
+    if not path.is_absolute() and not path.exists() and beside_dir is not None and (beside_dir / path).exists():
+        path = beside_dir / path
+    return check_docs_file(path, beside=beside_dir)
 
 
 def _closest(name: str, options: list[str]) -> str:
@@ -221,6 +243,47 @@ class _Snapshot:
     calls: int
 
 
+@dataclass(frozen=True)
+class _LoggedCall:
+    index: int
+    """The call's index, which seeds its randomness."""
+    name: str
+    arguments: dict[str, Any]
+
+
+_LOG_LIMIT = 64
+"""Calls kept for rebuilding after a timeout before a snapshot replaces them (bounds the replay)."""
+
+
+def _copy_json(value: Any) -> Any:
+    """A copy of JSON-shaped arguments (so that a tool mutating its list cannot change the caller's
+    recorded call); other objects are deep-copied."""
+    t = type(value)
+    if t is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if t is list:
+        return [_copy_json(v) for v in value]
+    if t in (str, int, float, bool) or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
+def _size_checked(name: str, value: Any) -> Observation:
+    """A success observation, or an error one when the result's JSON is over MAX_RESULT_BYTES."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError) as exc:  # a cycle, or keys JSON has no word for
+        return Observation.failure("UnserializableResultError", f"{name}: result is not JSON-serialisable: {exc}")
+    size = len(text)
+    if size > MAX_RESULT_BYTES:
+        return Observation.failure(
+            "ResultTooLargeError",
+            f"{name}: result truncated: its JSON is {size} characters, over the {MAX_RESULT_BYTES} limit; "
+            f"it began {text[:200]!r}",
+        )
+    return Observation.success(value)
+
+
 class PythonEnvironment:
     """An environment over a Python class (state in an instance) or a module of functions.
 
@@ -228,6 +291,13 @@ class PythonEnvironment:
     loader: `spec.loader` if given, else the class attribute `__hardgen_loader__`, else a
     `_load_scenario(dict)` method when the class has one, else constructor keyword arguments.
     Modules are treated as stateless (their globals are not part of the state hash).
+
+    `isolation` says where calls run (see `_worker`): `thread` (the default; a worker thread, fast),
+    `process` (a worker process holding the state, killed on a timeout and respawned from the last
+    good snapshot; `os._exit` or a crash in a tool is contained), or None for the source's
+    configured isolation (`isolation` of a source in the run config), else `thread`. Without a
+    `timeout`, thread-isolated calls run on the caller's thread. A source whose hung call could not
+    be stopped (spinning inside C code) moves to process isolation for the rest of the run.
 
     Each call's `random.*` functions draw from a generator seeded from (seed, call index), private
     to that call's thread, so tools that use `random` replay exactly and the caller's global random
@@ -237,20 +307,39 @@ class PythonEnvironment:
     An environment is not thread-safe: make one per thread (they are cheap; schemas are cached).
     """
 
-    def __init__(self, spec: EnvironmentSpec, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        spec: EnvironmentSpec,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT_S,
+        isolation: Isolation | Literal["inline"] | None = None,
+    ) -> None:
         self.spec = spec
         self.name = spec.name
         self.timeout = timeout
+        check_loader(spec)
+        if is_strict():  # before the import: a refused module must not run even its top level
+            check_sources([spec], where=f"environment {spec.name!r}")
         self._source = import_target(spec.target)
         if spec.kind == "class" and not isinstance(self._source, type):
             raise EnvironmentLoadError(f"tool source {spec.target!r} is not a class (kind='class')")
         if spec.kind == "module" and not isinstance(self._source, types.ModuleType):
             raise EnvironmentLoadError(f"tool source {spec.target!r} is not a module (kind='module')")
+        if isinstance(self._source, type):
+            check_resolved(spec, self._source.__module__, self._source.__qualname__)
         self._tools = compile_toolset(self._source, spec)
+        auto = "process" if spec.target in _AUTO_PROCESS else None
+        chosen = isolation or source_isolation(spec.target) or auto or "thread"
+        if chosen not in ("thread", "process", "inline"):
+            raise EnvironmentLoadError(f"environment {self.name!r}: isolation must be 'thread' or 'process', got {chosen!r}")
+        self.isolation: str = "inline" if chosen == "thread" and timeout is None else chosen
         self._worker: CallWorker | None = None
+        self._process: ProcessWorker | None = None
         self._unavailable: str | None = None
         self.calls_made = 0
         self._host: Any = None
+        self._base: _Snapshot | None = None
+        self._log: list[_LoggedCall] = []
         self.reset()
 
     # -- state -----------------------------------------------------------------------------------
@@ -281,10 +370,30 @@ class PythonEnvironment:
                 f"via {loader!r}: {type(exc).__name__}: {exc}"
             ) from exc
 
+    def _worker_process(self) -> ProcessWorker:
+        if self._process is None or not self._process.alive:
+            try:
+                self._process = ProcessWorker(self.spec.model_dump_json(), start_timeout=max(60.0, self.timeout or 0))
+            except (RuntimeError, TimeoutError, WorkerDied) as exc:
+                raise EnvironmentLoadError(f"cannot start a worker process for environment {self.name!r}: {exc}") from exc
+        return self._process
+
+    def _request(self, op: str, *args: Any) -> Any:
+        """A state request to the worker process (reset, snapshot, hash...), which answers at once."""
+        try:
+            return self._worker_process().request(op, *args, timeout=max(60.0, self.timeout or 0))
+        except (RuntimeError, TimeoutError, WorkerDied) as exc:
+            raise EnvironmentLoadError(f"environment {self.name!r}: worker process failed on {op!r}: {exc}") from exc
+
     def reset(self) -> None:
-        self._host = self._load()
+        if self.isolation == "process":
+            self._request("reset")
+            self._host = None
+        else:
+            self._host = self._load()
         self.calls_made = 0
         self._unavailable = None
+        self._base, self._log = None, []
 
     def _copy_host(self, host: Any) -> Any:
         try:
@@ -295,9 +404,30 @@ class PythonEnvironment:
                 f"deep-copy: {type(exc).__name__}: {exc}"
             ) from exc
 
-    def snapshot(self) -> _Snapshot:
-        """A copy of the current state (and call counter, which seeds randomness); later calls do
-        not change it, and it can be restored any number of times."""
+    def snapshot_bytes(self) -> tuple[bytes, int]:
+        """The state as pickled bytes and the call counter (what a worker process ships over)."""
+        if self.spec.kind == "module":
+            return b"", self.calls_made
+        try:
+            return pickle.dumps(self._host, protocol=pickle.HIGHEST_PROTOCOL), self.calls_made
+        except Exception as exc:
+            raise EnvironmentLoadError(
+                f"cannot snapshot environment {self.name!r} ({self.spec.target}) in a worker process: its state "
+                f"does not pickle: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def restore_bytes(self, data: bytes, calls: int) -> None:
+        """Go back to a state from `snapshot_bytes` (our own bytes, never read from a file)."""
+        if self.spec.kind != "module":
+            self._host = pickle.loads(data)
+        self.calls_made = calls
+        self._unavailable = None
+        self._base, self._log = None, []
+
+    def _take_snapshot(self) -> _Snapshot:
+        if self.isolation == "process":
+            data, calls = self._request("snapshot")
+            return _Snapshot(host=_Pickled(data), calls=calls)
         if self.spec.kind == "module":
             return _Snapshot(host=self._host, calls=self.calls_made)
         # Pickled bytes are several times cheaper than a deep copy and immutable, so a snapshot can
@@ -308,26 +438,48 @@ class PythonEnvironment:
             frozen = self._copy_host(self._host)
         return _Snapshot(host=frozen, calls=self.calls_made)
 
-    def restore(self, snapshot: _Snapshot) -> None:
-        """Go back to `snapshot` (also makes a timed-out environment usable again)."""
-        if self.spec.kind == "module":
+    def snapshot(self) -> _Snapshot:
+        """A copy of the current state (and call counter, which seeds randomness); later calls do
+        not change it, and it can be restored any number of times."""
+        snap = self._take_snapshot()
+        self._base, self._log = snap, []  # also the point a timed-out call is rebuilt from
+        return snap
+
+    def _restore_host(self, snapshot: _Snapshot) -> None:
+        if self.isolation == "process":
+            data = snapshot.host.data if isinstance(snapshot.host, _Pickled) else pickle.dumps(snapshot.host)
+            self._request("restore", data, snapshot.calls)
+        elif self.spec.kind == "module":
             self._host = snapshot.host
         elif isinstance(snapshot.host, _Pickled):
             self._host = pickle.loads(snapshot.host.data)
         else:
             self._host = self._copy_host(snapshot.host)
         self.calls_made = snapshot.calls
+
+    def restore(self, snapshot: _Snapshot) -> None:
+        """Go back to `snapshot` (also makes an unavailable environment usable again)."""
+        self._restore_host(snapshot)
         self._unavailable = None
+        self._base, self._log = snapshot, []
 
     def state(self) -> Any:
+        if self.isolation == "process":
+            return self._request("state")
         return {} if self.spec.kind == "module" else canonical_state(self._host)
 
     def state_hash(self) -> str:
+        if self.isolation == "process":
+            return str(self._request("state_hash"))
         return state_digest({}) if self.spec.kind == "module" else state_hash(self._host)
 
     @property
     def instance(self) -> Any:
-        """The live object behind the tools (for tests and adapters; do not keep a reference)."""
+        """The live object behind the tools (for tests and adapters; do not keep a reference).
+        Under process isolation the state lives in the worker: this is a copy of it."""
+        if self.isolation == "process":
+            data, _ = self._request("snapshot")
+            return self._source if self.spec.kind == "module" else pickle.loads(data)
         return self._host
 
     def specs(self) -> list[EnvironmentSpec]:
@@ -343,7 +495,8 @@ class PythonEnvironment:
     def has_tool(self, name: str) -> bool:
         return name in self._tools
 
-    def call(self, name: str, arguments: dict[str, Any]) -> Observation:
+    def _rejection(self, name: str, arguments: Any) -> Observation | None:
+        """The error observation for a call that must not run (unknown tool, bad arguments)."""
         compiled = self._tools.get(name)
         if compiled is None:
             return Observation.failure(
@@ -371,14 +524,33 @@ class PythonEnvironment:
             err = errors[0]
             where = ".".join(str(p) for p in err.path) or "arguments"
             return Observation.failure("ArgumentError", f"{name}: {where}: {err.message}")
-        derived = compiled.derived
+        return None
+
+    def call(self, name: str, arguments: dict[str, Any]) -> Observation:
+        rejected = self._rejection(name, arguments)
+        if rejected is not None:
+            return rejected
+        if len(self._log) >= _LOG_LIMIT:  # keep the rebuild after a timeout short
+            try:
+                self.snapshot()
+            except EnvironmentLoadError:
+                pass  # a state that cannot be copied: rebuilding replays from further back
+        index = self.calls_made
+        self.calls_made += 1
+        self._log.append(_LoggedCall(index, name, arguments))
+        if self.isolation == "process":
+            return self._call_in_process(name, arguments, index)
+        return self._call_here(name, arguments, index)
+
+    def _call_here(self, name: str, arguments: dict[str, Any], index: int) -> Observation:
+        """Run a call in this process: on the worker thread, or inline without a timeout."""
+        derived = self._tools[name].derived
         try:
-            kwargs = derived.convert_arguments(arguments)
+            kwargs = derived.convert_arguments(_copy_json(arguments))
         except ValueError as exc:
             return Observation.failure("ArgumentError", f"{name}: {exc}")
         function = getattr(self._host, derived.attribute)
-        call_seed = self.spec.seed * 1_000_003 + self.calls_made
-        self.calls_made += 1
+        call_seed = self.spec.seed * 1_000_003 + index
 
         def run() -> Any:
             with seeded(call_seed):
@@ -387,48 +559,110 @@ class PythonEnvironment:
                     result = asyncio.run(result)
                 return result
 
+        guard_output()
+        if self.isolation == "inline":
+            outcome = _run_inline(run)
+        else:
+            if self._worker is None:
+                self._worker = CallWorker(self.name)
+            ran = self._worker.run(run, self.timeout)
+            if ran is None:
+                stopped = self._worker.stop()
+                self._worker = None
+                if not stopped:
+                    # Spinning inside C code, where a thread cannot be stopped: later calls of this
+                    # source run in a worker process, which can be killed.
+                    _AUTO_PROCESS.add(self.spec.target)
+                return self._rebuild(name, f"did not return within {self.timeout:g}s", "TimeoutError")
+            outcome = ran
+        if not outcome.ok:
+            return Observation.failure(outcome.error_type or "Error", outcome.message)
         try:
-            if self.timeout is None:
-                result = run()
-            else:
-                if self._worker is None:
-                    self._worker = CallWorker(self.name)
-                try:
-                    result = self._worker.submit(run).result(timeout=self.timeout)
-                except FuturesTimeout:
-                    # The hung call keeps its thread and its instance; this environment gets a new
-                    # worker and must be reset or restored before it is used again. The abandoned
-                    # worker is told to stop, so its thread ends if the call ever returns.
-                    self._worker.close()
-                    self._worker = None
-                    self._unavailable = (
-                        f"a call to {name!r} timed out after {self.timeout:g}s; reset or restore the environment"
-                    )
-                    return Observation.failure(
-                        "TimeoutError", f"{name}: did not return within {self.timeout:g}s"
-                    )
-        except (Exception, SystemExit) as exc:  # a tool calling sys.exit() must not end the run
-            return Observation.failure(type(exc).__name__, _error_message(exc))
-        try:
-            return Observation.success(derived.jsonable_result(result))
+            value = derived.jsonable_result(outcome.value)
         except TypeError as exc:
             return Observation.failure("UnserializableResultError", f"{name}: {exc}")
+        return _size_checked(name, value)
+
+    def _call_in_process(self, name: str, arguments: dict[str, Any], index: int) -> Observation:
+        try:
+            reply = self._worker_process().request("call", name, arguments, timeout=self.timeout)
+        except TimeoutError:
+            return self._rebuild(name, f"did not return within {self.timeout:g}s", "TimeoutError")
+        except WorkerDied as exc:
+            return self._rebuild(name, f"ended its worker process ({exc})", "WorkerDiedError")
+        except RuntimeError as exc:
+            return Observation.failure("WorkerError", f"{name}: {exc}")
+        return Observation.model_validate_json(reply)
+
+    def _rebuild(self, name: str, what: str, error_type: str) -> Observation:
+        """After a call that timed out or killed its worker: the state just before that call again,
+        from the last snapshot (or the initial state) plus the calls made since."""
+        failed = self._log.pop()
+        replay = list(self._log)
+        base = self._base
+        if self._process is not None:
+            self._process.kill()
+            self._process = None
+        if self.isolation != "process" and self.spec.target in _AUTO_PROCESS:
+            self.isolation = "process"
+        message = f"{name}: {what}"
+        try:
+            if base is None:
+                self.reset()
+            else:
+                self._restore_host(base)
+            self._log = []
+            for logged in replay:
+                self.calls_made = logged.index
+                observation = self.call(logged.name, logged.arguments)
+                if observation.error is not None and observation.error.type in ("TimeoutError", "WorkerDiedError"):
+                    raise EnvironmentLoadError(f"replaying {logged.name!r} failed too: {observation.error.message}")
+        except EnvironmentLoadError as exc:
+            self._unavailable = f"{message}, and the environment could not be rebuilt: {exc}"
+            return Observation.failure(error_type, f"{message}; the environment could not be rebuilt")
+        self._base, self._log = base, replay
+        self.calls_made = failed.index + 1
+        return Observation.failure(error_type, f"{message}; the environment was rebuilt as it was before the call")
 
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+        if self._process is not None:
+            self._process.close()
+            self._process = None
 
-    def __del__(self) -> None:  # let the worker thread end with its environment
+    def __del__(self) -> None:  # let the worker thread or process end with its environment
         try:
             self.close()
         except Exception:
             pass
 
 
-def build_environment(spec: EnvironmentSpec, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> PythonEnvironment:
-    """Build one environment from its spec (import the source, load the initial state)."""
-    return PythonEnvironment(spec, timeout=timeout)
+_AUTO_PROCESS: set[str] = set()
+"""Sources moved to process isolation after a hung call of theirs could not be stopped."""
+
+
+def _run_inline(run: Any) -> Outcome:
+    """Run a call on this thread. In a worker process every exception of the tool is an outcome;
+    on the caller's own thread a KeyboardInterrupt may be the user's Ctrl-C and is left to rise."""
+    try:
+        with discard_output():
+            return Outcome(value=run())
+    except KeyboardInterrupt as exc:
+        if not in_worker_process():
+            raise
+        return Outcome(error_type=type(exc).__name__, message=error_message(exc))
+    except BaseException as exc:  # noqa: BLE001 - SystemExit, CancelledError: a tool's, an observation
+        return Outcome(error_type=type(exc).__name__, message=error_message(exc))
+
+
+def build_environment(
+    spec: EnvironmentSpec, *, timeout: float | None = DEFAULT_TIMEOUT_S, isolation: Isolation | None = None
+) -> PythonEnvironment:
+    """Build one environment from its spec (import the source, load the initial state). Inside
+    `strict_sources()` an untrusted source is refused before anything is imported."""
+    return PythonEnvironment(spec, timeout=timeout, isolation=isolation)
 
 
 def class_environment(

@@ -1,42 +1,355 @@
-"""A daemon worker thread that runs tool calls with a timeout.
+"""Where tool calls run, so that no tool can end the run.
 
-A hung tool cannot be killed in Python. Running it on a daemon thread lets the caller give up
-after the timeout and lets the interpreter exit even while the call still hangs (a pool thread
-would be joined at exit and hang the whole run).
+Two isolations, chosen per tool source (`isolation` of a source in the run config, or
+`PythonEnvironment(isolation=...)`):
+
+- `thread` (default): the call runs on a daemon worker thread of this process. Fast (the built-in
+  world makes thousands of calls per run; see bench/bench_tool_isolation.py for the figures). Any
+  exception, including BaseException subclasses such as KeyboardInterrupt, SystemExit and
+  CancelledError raised by the tool, comes back as an outcome, never raised here. On a timeout the
+  thread is stopped by raising `ToolTimedOut` inside it (between bytecodes: a pure-Python loop
+  ends, a sleep ends when it wakes); a thread that is still running after a grace period (spinning
+  inside C code) is left behind, and `stop` reports it so that the environment moves that source to
+  process isolation. `os._exit` or a segfault in a tool still ends the process.
+- `process`: the call runs in a child process holding the environment's state (spawned, so it
+  shares no locks with our threads), which is killed on a timeout and respawned from the last good
+  snapshot by the environment. `os._exit`, a segfault or an out-of-memory kill ends only the child.
+  Each call is one round trip over a pipe (tens of microseconds on top of the tool).
+
+A tool's prints never reach our stdout/stderr (which `--json` output and progress bars use): worker
+threads write into a discarding stream selected per thread (`ToolOutputGuard`), and a worker
+process has its file descriptors 1 and 2 pointed at /dev/null.
 """
 
 from __future__ import annotations
 
+import ctypes
+import io
+import multiprocessing
+import multiprocessing.connection
+import os
 import queue
+import signal
+import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from typing import Any
+from concurrent.futures import TimeoutError as FuturesTimeout
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+MAX_RESULT_BYTES = 1_000_000
+"""Largest tool result kept, as serialised JSON (1 MB). A bigger one is recorded as an error
+observation saying it was truncated, so one tool cannot bloat traces or exhaust memory."""
+STOP_GRACE_S = 0.5
+"""How long a timed-out worker thread gets to stop once told to."""
+
+
+class ToolTimedOut(BaseException):  # noqa: N818 - raised inside a hung tool, a signal not an error
+    """Raised inside a worker thread whose call timed out, to stop it."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a call gave: its value, or the type name and text of what it raised."""
+
+    value: Any = None
+    error_type: str | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error_type is None
+
+
+def error_message(exc: BaseException) -> str:
+    """The text of a tool's exception, as the agent should read it."""
+    if isinstance(exc, KeyError) and len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return exc.args[0]  # str(KeyError("x")) adds quotes around the message
+    return str(exc) or repr(exc)
+
+
+# -- output guard ------------------------------------------------------------------------------
+
+
+_tool_thread = threading.local()
+
+
+class ToolOutputGuard(io.TextIOBase):
+    """Stands in for sys.stdout/sys.stderr: writes from a thread running a tool are discarded,
+    everything else goes to the stream it replaced. Attributes the guard does not define (fileno,
+    buffer, encoding) are the replaced stream's."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self.inner = inner
+
+    def write(self, text: str) -> int:
+        if getattr(_tool_thread, "active", False):
+            return len(text)
+        return self.inner.write(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        if not getattr(_tool_thread, "active", False):
+            self.inner.flush()
+
+    def isatty(self) -> bool:
+        return self.inner.isatty()
+
+    def writable(self) -> bool:
+        return True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@contextmanager
+def discard_output() -> Iterator[None]:
+    """Discard what this thread writes to sys.stdout/sys.stderr inside the block (guards in place)."""
+    previous = getattr(_tool_thread, "active", False)
+    _tool_thread.active = True
+    try:
+        yield
+    finally:
+        _tool_thread.active = previous
+
+
+_IN_WORKER_PROCESS = False
+
+
+def in_worker_process() -> bool:
+    """Whether this is a tool worker process (where a KeyboardInterrupt can only be a tool's)."""
+    return _IN_WORKER_PROCESS
+
+
+def guard_output() -> None:
+    """Put the guards in place (again, if something replaced sys.stdout since, e.g. a test runner)."""
+    if not isinstance(sys.stdout, ToolOutputGuard) and sys.stdout is not None:
+        sys.stdout = ToolOutputGuard(sys.stdout)
+    if not isinstance(sys.stderr, ToolOutputGuard) and sys.stderr is not None:
+        sys.stderr = ToolOutputGuard(sys.stderr)
+
+
+# -- thread worker -----------------------------------------------------------------------------
+
+
+def _thread_cpu_seconds(native_id: int | None) -> float | None:
+    """CPU time of one thread of this process, from /proc (Linux); None elsewhere."""
+    if native_id is None:
+        return None
+    try:
+        with open(f"/proc/self/task/{native_id}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
 
 
 class CallWorker:
+    """A daemon thread that runs one environment's calls, one at a time.
+
+    A daemon thread lets the interpreter exit even while a call still hangs (a pool thread would be
+    joined at exit and hang the whole run)."""
+
     def __init__(self, name: str) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Outcome]] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=f"hardgen-tool-{name}", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            fn, future = job
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn())
-            except BaseException as exc:  # handed to the caller, who turns it into an observation
-                future.set_exception(exc)
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                fn, future = job
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    with discard_output():
+                        outcome = Outcome(value=fn())
+                except ToolTimedOut:
+                    return  # stopped after a timeout: nobody waits for this call any more
+                except BaseException as exc:  # noqa: BLE001 - whatever a tool raises is an observation
+                    outcome = Outcome(error_type=type(exc).__name__, message=error_message(exc))
+                future.set_result(outcome)
+        except ToolTimedOut:  # the stop arrived between jobs
+            return
 
-    def submit(self, fn: Callable[[], Any]) -> Future[Any]:
-        future: Future[Any] = Future()
+    def run(self, fn: Callable[[], Any], timeout: float | None) -> Outcome | None:
+        """Run `fn` on the thread; its outcome, or None when it did not finish within `timeout`."""
+        future: Future[Outcome] = Future()
         self._jobs.put((fn, future))
-        return future
+        try:
+            return future.result(timeout=timeout)
+        except FuturesTimeout:
+            return None
+
+    def stop(self) -> bool:
+        """Stop the thread (a hung call is interrupted); whether it ended within the grace period
+        or is at least not using CPU (asleep in C code, it ends when it wakes)."""
+        self._jobs.put(None)
+        ident = self._thread.ident
+        if ident is not None and self._thread.is_alive():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(ToolTimedOut))
+        self._thread.join(STOP_GRACE_S)
+        if not self._thread.is_alive():
+            return True
+        before = _thread_cpu_seconds(self._thread.native_id)
+        time.sleep(0.1)
+        after = _thread_cpu_seconds(self._thread.native_id)
+        if before is None or after is None:
+            return False
+        return after - before < 0.02  # asleep, not spinning
 
     def close(self) -> None:
         self._jobs.put(None)
+
+
+# -- process worker ----------------------------------------------------------------------------
+
+
+class WorkerDied(Exception):  # noqa: N818 - a state of the worker, reported as an observation
+    """The worker process ended (os._exit, a crash, killed for memory) during a request."""
+
+
+def serve(fd: int) -> None:
+    """The worker process's main: one environment, driven by requests over the socket `fd`.
+
+    Started as `python -c` rather than by multiprocessing's spawn, which would import the parent's
+    main module again in the child (a user script's top level would run twice)."""
+    global _IN_WORKER_PROCESS
+    _IN_WORKER_PROCESS = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops us
+    conn = multiprocessing.connection.Connection(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # a tool's output, even from C code, reaches nobody
+    os.dup2(devnull, 2)
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    sys.stderr = sys.stdout
+    sys_path, spec_json = conn.recv()
+    sys.path[:] = sys_path
+    from hardgen.schema import EnvironmentSpec
+    from hardgen.tools._environment import PythonEnvironment
+
+    try:
+        env = PythonEnvironment(EnvironmentSpec.model_validate_json(spec_json), timeout=None, isolation="inline")
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it there
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        op, args = request
+        if op == "close":
+            return
+        try:
+            reply: Any = None
+            if op == "call":
+                reply = env.call(*args).model_dump_json()
+            elif op == "snapshot":
+                reply = env.snapshot_bytes()
+            elif op == "restore":
+                env.restore_bytes(*args)
+            elif op == "reset":
+                env.reset()
+            elif op == "state":
+                reply = env.state()
+            elif op == "state_hash":
+                reply = env.state_hash()
+            else:
+                raise ValueError(f"unknown request {op!r}")
+            conn.send(("ok", reply))
+        except BaseException as exc:  # noqa: BLE001 - the parent decides what it means
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+_SERVE = "import sys; from hardgen.tools._worker import serve; serve(int(sys.argv[1]))"
+
+
+class ProcessWorker:
+    """A child process holding one environment (built from its spec there)."""
+
+    def __init__(self, spec_json: str, *, start_timeout: float = 60.0) -> None:
+        ours, theirs = socket.socketpair()
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", _SERVE, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # a terminal's Ctrl-C reaches us, not each worker
+            )
+        finally:
+            theirs.close()
+        self._conn = multiprocessing.connection.Connection(ours.detach())
+        self._conn.send((list(sys.path), spec_json))
+        status, detail = self._receive(start_timeout)
+        if status != "ready":
+            self.kill()
+            raise RuntimeError(detail)
+
+    def _receive(self, timeout: float | None) -> tuple[str, Any]:
+        if not self._conn.poll(timeout):
+            raise TimeoutError
+        try:
+            reply: tuple[str, Any] = self._conn.recv()
+            return reply
+        except (EOFError, OSError):
+            raise WorkerDied(f"the worker process ended (exit code {self._exit_code()})") from None
+
+    def request(self, op: str, *args: Any, timeout: float | None = None) -> Any:
+        """Send one request; its reply. Raises TimeoutError (the worker is then killed),
+        WorkerDied, or RuntimeError for an error the worker reported."""
+        try:
+            self._conn.send((op, args))
+        except OSError:
+            raise WorkerDied(f"the worker process ended (exit code {self._exit_code()})") from None
+        try:
+            status, reply = self._receive(timeout)
+        except TimeoutError:
+            self.kill()
+            raise
+        if status == "error":
+            raise RuntimeError(reply)
+        return reply
+
+    def _exit_code(self) -> int | None:
+        try:
+            return self._process.wait(1.0)
+        except subprocess.TimeoutExpired:
+            return None
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def kill(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        try:
+            self._process.wait(5.0)
+        except subprocess.TimeoutExpired:
+            pass
+        self._conn.close()
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            try:
+                self._conn.send(("close", ()))
+                self._process.wait(1.0)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
