@@ -53,7 +53,7 @@ def test_hermes_block_with_bad_json_is_reported_not_raised() -> None:
     content = '<tool_call>{"name": "f", "arguments": {"a": 1}</tool_call><tool_call>{"name": "g"}</tool_call>'
     message, errors = parse_assistant_output(content)
     assert [c.name for c in message.tool_calls or []] == ["g"]
-    assert len(errors) == 1 and "block #0 is not valid JSON" in errors[0]
+    assert len(errors) == 1 and "block #0 is not a valid JSON tool call" in errors[0]
 
 
 def test_unclosed_hermes_block_is_accepted_when_its_json_is_complete() -> None:
