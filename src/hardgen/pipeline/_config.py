@@ -59,6 +59,10 @@ class SourceConfig(Record):
     loader: str | None = None
     initial_state: dict[str, Any] | str | None = None
     """The state dict, or a path to a JSON/YAML file holding it."""
+    isolation: Literal["thread", "process"] = "thread"
+    """Where this source's tool calls run: `thread` (fast; a hung pure-Python call is stopped) or
+    `process` (a worker process per environment, killed on a timeout and rebuilt from the last
+    snapshot; contains `os._exit` and crashes, at a cost per call: bench/bench_tool_isolation.py)."""
 
     @model_validator(mode="after")
     def _check(self) -> SourceConfig:
