@@ -11,6 +11,7 @@ from rich.table import Table
 
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
+from hardgen.cli._trust import TRUST_CONFIG, TRUST_SOURCES, reading
 from hardgen.cli.cmd_eval import (
     AGENT,
     API_KEY_ENV,
@@ -46,11 +47,14 @@ def register(app: typer.Typer) -> None:
         max_steps: int = typer.Option(12, "--max-steps", help="Model turns per user turn."),
         seed: int = typer.Option(0, "--seed", help="Seed of the first attempt."),
         timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--tool-timeout", help="Seconds a tool call may take."),
+        trust: list[str] | None = TRUST_SOURCES,
+        config: Path | None = TRUST_CONFIG,
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Keep the samples whose pass rate for the target agent over k attempts lies in a band.
 
         Default band: the target fails at least once (every stored sample already passed the reasoner).
+        Only tool sources of the built-in world, your --config or --trust-sources are run.
         """
         if attempts < 1 or concurrency < 1:
             raise fail("--attempts and --concurrency must be at least 1")
@@ -58,14 +62,15 @@ def register(app: typer.Typer) -> None:
             band = CalibrationBand(min_pass_rate=min_pass_rate, max_pass_rate=max_pass_rate)
         except ValidationError as exc:
             raise fail(exc.errors()[0]["msg"]) from None
-        samples = read_eval_samples(path, limit)
-        backend = make_agent(agent, base_url, model, seed=seed, api_key_env=api_key_env, temperature=temperature)
-        with RichProgress(err_console, enabled=not as_json) as progress:
-            progress.start("calibrate", len(samples) * attempts)
-            report, kept = asyncio.run(calibrate(backend, samples, attempts=attempts, band=band, seed=seed,
-                                                 concurrency=concurrency, max_steps=max_steps, timeout=timeout,
-                                                 progress=progress.advance))
-            progress.finish()
+        with reading(path, trust, config):
+            samples = read_eval_samples(path, limit)
+            backend = make_agent(agent, base_url, model, seed=seed, api_key_env=api_key_env, temperature=temperature)
+            with RichProgress(err_console, enabled=not as_json) as progress:
+                progress.start("calibrate", len(samples) * attempts)
+                report, kept = asyncio.run(calibrate(backend, samples, attempts=attempts, band=band, seed=seed,
+                                                     concurrency=concurrency, max_steps=max_steps, timeout=timeout,
+                                                     progress=progress.advance))
+                progress.finish()
         target = out or default_out(path, "calibrated")
         target.mkdir(parents=True, exist_ok=True)
         kept_file = write_samples(target / "calibrated.jsonl", kept)

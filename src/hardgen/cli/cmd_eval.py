@@ -15,6 +15,7 @@ from rich.table import Table
 
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
+from hardgen.cli._trust import TRUST_CONFIG, TRUST_SOURCES, reading, refuse_untrusted
 from hardgen.errors import HardGenError, MissingDependencyError
 from hardgen.evaluate import AccuracyBucket, Evaluation, evaluate_samples, load_samples, write_evaluation_plot
 from hardgen.llm import Backend, ChatRequest, ChatResponse
@@ -60,12 +61,15 @@ def make_agent(agent: str, base_url: str | None, model: str | None, *, seed: int
 
 
 def read_eval_samples(path: Path, limit: int | None) -> list[Sample]:
+    """The samples to score, refused (one line, nothing run) when one names an untrusted source.
+    Call inside `reading()`, which says what is trusted."""
     try:
         samples = load_samples(path, limit=limit)
     except (HardGenError, OSError) as exc:
         raise fail(str(exc)) from None
     if not samples:
         raise fail(f"{path} holds no samples")
+    refuse_untrusted(samples, path)
     return samples
 
 
@@ -141,22 +145,26 @@ def register(app: typer.Typer) -> None:
         max_steps: int = typer.Option(12, "--max-steps", help="Model turns per user turn."),
         seed: int = typer.Option(0, "--seed", help="Seed passed to the agent."),
         timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--tool-timeout", help="Seconds a tool call may take."),
+        trust: list[str] | None = TRUST_SOURCES,
+        config: Path | None = TRUST_CONFIG,
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Score an agent on samples by re-execution, per turn and per sample.
 
         Accuracy overall, by domain, chain length, implicit dependencies and per tool: tables, eval.json, eval.png.
+        Only tool sources of the built-in world, your --config or --trust-sources are run.
         """
         if concurrency < 1 or max_steps < 1:
             raise fail("--concurrency and --max-steps must be at least 1")
-        samples = read_eval_samples(path, limit)
-        backend = make_agent(agent, base_url, model, seed=seed, api_key_env=api_key_env, temperature=temperature)
-        with RichProgress(err_console, enabled=not as_json) as progress:
-            progress.start("eval", len(samples))
-            evaluation = asyncio.run(evaluate_samples(backend, samples, concurrency=concurrency, max_steps=max_steps,
-                                                      seed=seed, timeout=timeout, source=str(path),
-                                                      progress=progress.advance))
-            progress.finish()
+        with reading(path, trust, config):
+            samples = read_eval_samples(path, limit)
+            backend = make_agent(agent, base_url, model, seed=seed, api_key_env=api_key_env, temperature=temperature)
+            with RichProgress(err_console, enabled=not as_json) as progress:
+                progress.start("eval", len(samples))
+                evaluation = asyncio.run(evaluate_samples(backend, samples, concurrency=concurrency,
+                                                          max_steps=max_steps, seed=seed, timeout=timeout,
+                                                          source=str(path), progress=progress.advance))
+                progress.finish()
         target = out or default_out(path, "eval")
         target.mkdir(parents=True, exist_ok=True)
         (target / "eval.json").write_text(evaluation.model_dump_json(indent=2) + "\n", encoding="utf-8")

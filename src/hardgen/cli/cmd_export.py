@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
+from hardgen.cli._trust import TRUST_CONFIG, TRUST_SOURCES, reading
 from hardgen.export import (
     EXPORT_FORMATS,
     ExportError,
@@ -18,6 +19,8 @@ from hardgen.export import (
     export_with_report,
     read_samples,
 )
+from hardgen.schema import Sample
+from hardgen.tools import untrusted_references
 
 
 def _render(report: dict[str, Any]) -> None:
@@ -39,6 +42,19 @@ def _render(report: dict[str, Any]) -> None:
         )
     for f in report["files"]:
         console.print(f"  wrote {f}")
+
+
+def _note_untrusted(samples: list[Sample], path: Path) -> None:
+    """Say which sources the exported samples name that could not be re-verified here. Export does
+    not refuse them, unlike the commands that run tools: it copies references as text and never
+    imports them, and refusing would stop converting any shared dataset."""
+    refs = untrusted_references(env for sample in samples for env in sample.environments)
+    if refs:
+        shown = ", ".join(repr(r) for r in refs[:5]) + (" ..." if len(refs) > 5 else "")
+        err_console.print(
+            f"[yellow]note:[/] {escape(str(path))} names tool sources that are not trusted here: {escape(shown)}; "
+            "they are exported as data and nothing of them was run"
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -65,13 +81,19 @@ def register(app: typer.Typer) -> None:
         skip_invalid: bool = typer.Option(
             False, "--skip-invalid", help="Skip (and report) lines that are not valid samples instead of failing."
         ),
+        trust: list[str] | None = TRUST_SOURCES,
+        config: Path | None = TRUST_CONFIG,
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Export samples as OpenAI JSONL, TRL, LLaMA-Factory sharegpt, BFCL multi-turn or HF parquet."""
+        """Export samples as OpenAI JSONL, TRL, LLaMA-Factory sharegpt, BFCL multi-turn or HF parquet.
+
+        Exporting copies the samples as data: no tool source is imported or run."""
         if no_reasoning and reasoning_inline:
             raise fail("--no-reasoning and --reasoning-inline exclude each other")
         try:
-            loaded = read_samples(source, skip_invalid=skip_invalid)
+            with reading(source, trust, config):
+                loaded = read_samples(source, skip_invalid=skip_invalid)
+                _note_untrusted(loaded.samples, loaded.path)
             base = source if source.is_dir() else source.parent
             report = export_with_report(
                 loaded.samples,

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
+from hardgen.cli._trust import TRUST_CONFIG, TRUST_SOURCES, reading, refuse_untrusted
 from hardgen.errors import MissingDependencyError
 from hardgen.export import SampleFileError, count_rejected, read_samples
 from hardgen.stats import compute_stats, validity_report, write_stats_plots
@@ -141,32 +142,44 @@ def register(app: typer.Typer) -> None:
         skip_invalid: bool = typer.Option(
             False, "--skip-invalid", help="Skip (and report) lines that are not valid samples instead of failing."
         ),
+        trust: list[str] | None = TRUST_SOURCES,
+        config: Path | None = TRUST_CONFIG,
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Statistics of a run's samples: counts, distributions, tools, domains, diversity, near-duplicates."""
+        """Statistics of a run's samples: counts, distributions, tools, domains, diversity, near-duplicates.
+
+        The validity report replays golds: only tool sources of the built-in world, your --config or
+        --trust-sources are run."""
         if not 0.0 < threshold <= 1.0:
             raise fail(f"--near-duplicate-threshold must be in (0, 1], got {threshold}")
+        with reading(path, trust, config):
+            _stats(path, out, threshold, skip_invalid, as_json)
+
+
+def _stats(path: Path, out: Path | None, threshold: float, skip_invalid: bool, as_json: bool) -> None:
+    """The stats command inside its trust scope."""
+    try:
+        loaded = read_samples(path, skip_invalid=skip_invalid)
+    except SampleFileError as exc:
+        raise fail(str(exc)) from exc
+    refuse_untrusted(loaded.samples, path)
+    stats = compute_stats(loaded.samples, rejected=count_rejected(path), near_duplicate_threshold=threshold)
+    files: list[str] = []
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        stats_file = out / "stats.json"
+        stats_file.write_text(json.dumps(stats.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        files.append(str(stats_file))
         try:
-            loaded = read_samples(path, skip_invalid=skip_invalid)
-        except SampleFileError as exc:
-            raise fail(str(exc)) from exc
-        stats = compute_stats(loaded.samples, rejected=count_rejected(path), near_duplicate_threshold=threshold)
-        files: list[str] = []
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            stats_file = out / "stats.json"
-            stats_file.write_text(json.dumps(stats.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
-            files.append(str(stats_file))
-            try:
-                files += [str(p) for p in write_stats_plots(stats, out)]
-            except MissingDependencyError as exc:
-                err_console.print(f"[yellow]no plots:[/] {escape(str(exc))}")
-        validity = validity_report(loaded.samples)
-        report = {
-            "source": str(loaded.path),
-            "stats": stats.model_dump(mode="json"),
-            "validity": validity.model_dump(mode="json"),
-            "files": files,
-            "invalid_lines": [str(x) for x in loaded.invalid],
-        }
-        emit(report, as_json, _render)
+            files += [str(p) for p in write_stats_plots(stats, out)]
+        except MissingDependencyError as exc:
+            err_console.print(f"[yellow]no plots:[/] {escape(str(exc))}")
+    validity = validity_report(loaded.samples)
+    report = {
+        "source": str(loaded.path),
+        "stats": stats.model_dump(mode="json"),
+        "validity": validity.model_dump(mode="json"),
+        "files": files,
+        "invalid_lines": [str(x) for x in loaded.invalid],
+    }
+    emit(report, as_json, _render)

@@ -12,12 +12,16 @@ from typing import Any
 
 from hardgen.errors import require
 from hardgen.export import SampleFileError, read_samples, sample_from_hf_row
+from hardgen.export._read import check_trusted
 from hardgen.schema import Sample
 
 
-def load_samples(path: str | Path, *, limit: int | None = None) -> list[Sample]:
+def load_samples(
+    path: str | Path, *, limit: int | None = None, trust_sources: Sequence[str] | None = None
+) -> list[Sample]:
     """The canonical samples at `path` (first `limit` of them). Raises SampleFileError naming the
-    file and the problem."""
+    file and the problem; with `trust_sources` (even empty), also when a sample names a tool source
+    that is neither built in nor trusted (nothing is imported; see `read_samples`)."""
     if limit is not None and limit < 1:
         raise SampleFileError(f"limit must be at least 1, got {limit}")
     p = Path(path)
@@ -32,9 +36,12 @@ def load_samples(path: str | Path, *, limit: int | None = None) -> list[Sample]:
                 samples.append(sample_from_hf_row(row))
             except (KeyError, ValueError, json.JSONDecodeError) as exc:
                 raise SampleFileError(f"{path}: row {number} is not a HardGen sample: {exc}") from None
-        return samples
-    loaded = read_samples(p).samples
-    return loaded[:limit] if limit else loaded
+    else:
+        loaded = read_samples(p).samples
+        samples = loaded[:limit] if limit else loaded
+    if trust_sources is not None:
+        check_trusted(samples, p, trust_sources)
+    return samples
 
 
 def write_samples(path: str | Path, samples: Sequence[Sample]) -> Path:

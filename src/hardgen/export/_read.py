@@ -3,10 +3,16 @@
 A run directory holds its samples in `samples.jsonl`; a path to a `.jsonl` file is read as is. A
 malformed line never silently disappears: either reading fails with how many lines are bad and
 where the first ones are, or (`skip_invalid=True`) the bad lines are skipped and reported.
+
+Reading imports nothing: a sample's tool sources are references. Code that goes on to run them
+(verify, evaluate) on a file it did not make should pass `trust_sources` (the references it
+trusts besides the built-in world and those already trusted in the process) to refuse the rest
+here, or run inside `hardgen.tools.strict_sources()`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +20,7 @@ from pydantic import ValidationError
 
 from hardgen.export._errors import SampleFileError
 from hardgen.schema import Sample
+from hardgen.tools import refusal, trusted_sources, untrusted_references
 
 SAMPLES_FILE = "samples.jsonl"
 """Name of the samples file inside a run directory."""
@@ -68,12 +75,25 @@ def _describe(exc: Exception) -> str:
     return f"not a valid Sample: {exc}"
 
 
-def read_samples(path: str | Path, *, skip_invalid: bool = False) -> SampleFile:
+def check_trusted(samples: Sequence[Sample], path: str | Path, trust_sources: Sequence[str]) -> None:
+    """Raise SampleFileError naming the first sample whose tool source is neither built in, nor
+    trusted in the process, nor in `trust_sources` (nothing is imported)."""
+    with trusted_sources(*trust_sources):
+        for sample in samples:
+            bad = untrusted_references(sample.environments)
+            if bad:
+                raise SampleFileError(refusal(bad[0], f"sample {sample.id!r} of {path}"))
+
+
+def read_samples(
+    path: str | Path, *, skip_invalid: bool = False, trust_sources: Sequence[str] | None = None
+) -> SampleFile:
     """Read the samples of a run directory or a `.jsonl` file.
 
     Blank lines are ignored. Raises SampleFileError naming the file, how many lines are invalid
     and where the first ones are, unless `skip_invalid`, in which case they are listed in
-    `SampleFile.invalid`.
+    `SampleFile.invalid`. With `trust_sources` (even empty), also when a sample names a tool source
+    that is not trusted (see the module docstring).
     """
     p = resolve_samples_path(path)
     result = SampleFile(path=p)
@@ -85,6 +105,8 @@ def read_samples(path: str | Path, *, skip_invalid: bool = False) -> SampleFile:
                 result.samples.append(Sample.model_validate_json(line))
             except (ValidationError, ValueError) as exc:
                 result.invalid.append(InvalidLine(p, number, _describe(exc)))
+    if trust_sources is not None:
+        check_trusted(result.samples, p, trust_sources)
     if result.invalid and not skip_invalid:
         shown = "; ".join(str(x) for x in result.invalid[:_SHOWN_ERRORS])
         total = len(result.samples) + len(result.invalid)

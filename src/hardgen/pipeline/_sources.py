@@ -1,4 +1,10 @@
-"""Tool sources of a run -> environment specs (the built-in world, classes, modules, docs)."""
+"""Tool sources of a run -> environment specs (the built-in world, classes, modules, docs).
+
+The sources a user's config names are theirs, so resolving them also trusts them for the process
+(`hardgen.tools.trust_sources`): samples this run writes name them, and the verifier, evaluation
+and any reading command in the same process rebuild them without `--trust-sources`. The source's
+`isolation` is recorded the same way, so every environment built for it runs where it asked.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import yaml
 from hardgen.errors import ConfigError, HardGenError
 from hardgen.pipeline._config import RunConfig, SourceConfig
 from hardgen.schema import EnvironmentSpec
-from hardgen.tools import Session
+from hardgen.tools import Session, trust_root, trust_sources
 from hardgen.world import world_specs
 
 
@@ -32,8 +38,28 @@ def _initial_state(source: SourceConfig) -> dict[str, Any]:
     return data
 
 
+def trust_config_sources(config: RunConfig) -> None:
+    """Trust the sources `config` names (and their docs files) for the rest of the process."""
+    for source in config.sources:
+        if source.kind == "world":
+            if source.isolation != "thread":
+                for spec in world_specs(config.world_seed, source.domains):
+                    trust_sources(spec.target, isolation=source.isolation)
+            continue
+        assert source.target is not None
+        trust_sources(source.target, isolation=source.isolation)
+        if source.docs:
+            docs = Path(source.docs)
+            if docs.exists():  # else it is beside the source's module, which is allowed anyway
+                trust_root(docs)
+
+
 def resolve_sources(config: RunConfig) -> list[EnvironmentSpec]:
     """Environment specs for every tool source, checked by building them once."""
+    try:
+        trust_config_sources(config)
+    except HardGenError as exc:
+        raise ConfigError(str(exc)) from exc
     specs: list[EnvironmentSpec] = []
     for source in config.sources:
         if source.kind == "world":

@@ -28,6 +28,7 @@ import json
 import pickle
 import sys
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -48,8 +49,10 @@ from hardgen.tools._trust import (
     check_loader,
     check_resolved,
     check_sources,
+    docs_roots,
     is_strict,
     source_isolation,
+    strict_sources,
 )
 from hardgen.tools._worker import (
     MAX_RESULT_BYTES,
@@ -222,9 +225,26 @@ def resolve_docs_path(docs: str | Path, host: Any) -> Path:
     module's directory or a configured path, symlinks resolved."""
     path = Path(docs)
     beside_dir = _module_dir(host)
-    if not path.is_absolute() and not path.exists() and beside_dir is not None and (beside_dir / path).exists():
-        path = beside_dir / path
+    if not path.is_absolute():
+        # A file's relative path means its run directory, never whatever directory we run in.
+        bases = [r if r.is_dir() else r.parent for r in docs_roots()] if is_strict() else [Path.cwd()]
+        bases += [beside_dir] if beside_dir is not None else []
+        path = next((base / path for base in bases if (base / path).exists()), bases[0] / path if bases else path)
     return check_docs_file(path, beside=beside_dir)
+
+
+def check_file_sources(specs: Iterable[EnvironmentSpec], *, where: str = "") -> None:
+    """What a command reading a file checks before it runs anything: every tool source is trusted
+    (checked on the reference alone, nothing imported otherwise), and every docs path resolves to
+    an allowed regular file (the trusted source is imported to find its directory). Raises
+    UntrustedSourceError (an EnvironmentLoadError) naming the reference or path."""
+    specs = list(specs)
+    check_sources(specs, where=where)
+    with strict_sources(environ=False):
+        for spec in specs:
+            check_loader(spec)
+            if spec.docs:
+                resolve_docs_path(spec.docs, import_target(spec.target))
 
 
 def _closest(name: str, options: list[str]) -> str:

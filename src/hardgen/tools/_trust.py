@@ -138,6 +138,12 @@ def strict_sources(*entries: str, roots: Sequence[str | Path] = (), environ: boo
                 _POLICY.strict -= 1
 
 
+def docs_roots() -> list[Path]:
+    """The directories and files docs paths may point into (besides each source's own directory)."""
+    with _LOCK:
+        return list(_POLICY.roots)
+
+
 def is_strict() -> bool:
     """Whether untrusted sources are being refused (inside `strict_sources()`)."""
     return _POLICY.strict > 0
