@@ -96,9 +96,13 @@ def test_unknown_tools_and_invalid_arguments_become_observations() -> None:
     result = run(backend)
     assert result.stop_reason == "answered"
     errors = [s.observation.error.type for s in result.steps if s.observation.error]
-    assert errors == ["UnknownToolError", "ArgumentError", "ArgumentError"]
-    assert "get_weather" in (result.steps[0].observation.error.message if result.steps[0].observation.error else "")
+    # The call to a tool that does not exist never ran: rejected, not a step.
+    assert errors == ["ArgumentError", "ArgumentError"]
+    assert [(r.kind, r.call.name if r.call else None) for r in result.rejected] == [("unoffered", "get_wether")]
+    assert "get_weather" in result.rejected[0].reason
     assert result.messages[1].role == "tool" and '"UnknownToolError"' in (result.messages[1].content or "")
+    # The model made that call, so its transcript keeps it, answered.
+    assert [c.name for c in result.messages[0].tool_calls or []] == ["get_wether", "get_weather", "get_weather"]
 
 
 def test_a_tool_that_is_not_offered_is_not_executed() -> None:
@@ -108,8 +112,10 @@ def test_a_tool_that_is_not_offered_is_not_executed() -> None:
         [Message.assistant(tool_calls=[call("send_message", user_id="U-100", text="x")]), Message.assistant("ok")]
     )
     result = run(backend, environment=env, tools=offered)
-    assert result.steps[0].observation.error is not None
-    assert result.steps[0].observation.error.type == "UnknownToolError"
+    assert result.steps == []
+    assert result.rejected[0].kind == "unoffered" and result.rejected[0].call is not None
+    assert result.rejected[0].call.arguments == {"user_id": "U-100", "text": "x"}
+    assert '"UnknownToolError"' in (result.messages[1].content or "")
     assert env.instance.sent == []
 
 
@@ -122,14 +128,19 @@ def test_parse_errors_are_answered_with_an_observation_the_model_sees() -> None:
     result = run(backend)
     assert result.stop_reason == "answered"
     assert result.parse_errors == bad.parse_errors
+    # The transcript holds only the call the model made; the malformed one is recorded as rejected.
     assistant = result.messages[0]
-    assert [c.name for c in assistant.tool_calls or []] == ["get_weather", "send_message"]
-    tool_messages = [m for m in result.messages if m.role == "tool"]
-    assert len(tool_messages) == 2 and "MalformedCallError" in (tool_messages[1].content or "")
-    assert tool_messages[1].tool_call_id == (assistant.tool_calls or [])[1].id
-    # The stand-in call was not executed, so it is not a step.
+    assert [c.name for c in assistant.tool_calls or []] == ["get_weather"]
+    assert [m.role for m in result.messages] == ["assistant", "tool", "assistant"]
+    assert [(r.kind, r.call) for r in result.rejected] == [("malformed", None)]
+    assert "not valid JSON" in result.rejected[0].reason
     assert [s.call.name for s in result.steps] == ["get_weather"]
-    assert "MalformedCallError" in (backend.requests[1].messages[-1].content or "")
+    # The model itself is told, through a stand-in call that exists only in the request.
+    sent = backend.requests[1].messages
+    stand_in = (sent[1].tool_calls or [])[1]
+    assert stand_in.name == "send_message" and stand_in.arguments == {}
+    assert sent[-1].role == "tool" and sent[-1].tool_call_id == stand_in.id
+    assert "MalformedCallError" in (sent[-1].content or "")
 
 
 def test_a_parse_error_that_is_not_about_a_call_does_not_hold_up_the_answer() -> None:

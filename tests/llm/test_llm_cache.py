@@ -77,6 +77,8 @@ def test_concurrent_writers_from_threads(tmp_path: Path) -> None:
         {"extra_body": {"top_k": 20}},
         {"extra_body": {"chat_template_kwargs": {"enable_thinking": False}}},
         {"response_schema": {"type": "object"}},
+        {"send_reasoning": True},
+        {"send_tool_names": True},
     ],
 )
 def test_every_sent_option_is_in_the_key(change: dict[str, object]) -> None:
@@ -92,7 +94,7 @@ def test_a_request_without_extra_body_keeps_the_key_it_had_before_the_field_exis
     import json
 
     request = _request(temperature=0.5)
-    fields = request.model_dump(mode="json", exclude={"metadata", "extra_body"})
+    fields = request.model_dump(mode="json", exclude={"metadata", "extra_body", "send_reasoning", "send_tool_names"})
     text = json.dumps({"model": "m", "request": fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert cache_key("m", request) == hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert cache_key("m", _request(temperature=0.5, extra_body={})) == cache_key("m", request)

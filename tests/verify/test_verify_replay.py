@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from verify_fixture_store import gold_turn, store_spec
 
-from hardgen.schema import Message, Sample, ToolCall, VerificationRecord
+from hardgen.schema import Message, Sample, ToolCall, ToolSpec, VerificationRecord
+from hardgen.tools import Session
 from hardgen.verify import (
     CandidateTurn,
     candidate_from_messages,
@@ -236,13 +237,21 @@ def test_turns_run_on_the_evolving_state_and_must_all_pass() -> None:
     assert not extra.passed and any("more turn" in r for r in extra.reasons)
 
 
-def _sample(gold: Any, candidate_calls: list[ToolCall], answer: str) -> Sample:
+def _store_tools() -> list[ToolSpec]:
+    session = Session.from_specs([store_spec()])
+    try:
+        return session.tools()
+    finally:
+        session.close()
+
+
+def _sample(gold: Any, candidate_calls: list[ToolCall], answer: str, tools: list[ToolSpec] | None = None) -> Sample:
     messages: list[Message] = [Message.system("s"), Message.user(gold.query)]
     for call in candidate_calls:
         messages += [Message.assistant(tool_calls=[call]), Message.tool(call, "{}")]
     messages.append(Message.assistant(content=answer))
-    return Sample(id="t", tools=[], messages=messages, environments=[store_spec()], gold=[gold],
-                  verification=VerificationRecord(verdict="passed"))
+    return Sample(id="t", tools=_store_tools() if tools is None else tools, messages=messages,
+                  environments=[store_spec()], gold=[gold], verification=VerificationRecord(verdict="passed"))
 
 
 def test_verify_sample_replays_the_messages_and_checks_the_gold_still_reproduces() -> None:

@@ -32,13 +32,16 @@ def cache_key(model: str | None, request: ChatRequest) -> str:
     """The cache key of a request to a model: sha256 of the canonical JSON, `metadata` left out.
 
     Every field that is sent is in the key (messages, tools, schema, sampling settings, `stop`,
-    `tool_choice`, `extra_body`), so changing any of them is a miss.
+    `tool_choice`, `extra_body`, `send_reasoning`, `send_tool_names`), so changing any of them is a miss.
     """
     fields = request.model_dump(mode="json", exclude={"metadata"})
     if not fields.get("extra_body"):
         # None or {} sends nothing extra: left out, as before the field existed, so caches written by
         # earlier versions keep their keys.
         fields.pop("extra_body", None)
+    for flag in ("send_reasoning", "send_tool_names"):
+        if not fields.get(flag):
+            fields.pop(flag, None)  # the default sends what was sent before the flag existed: old keys hold
     canonical = {"model": model, "request": fields}
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

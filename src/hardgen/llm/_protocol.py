@@ -26,6 +26,13 @@ class ChatRequest(Record):
     extra_body: dict[str, Any] | None = None
     """Server-specific options merged into the request body (over the backend's own `extra_body`), e.g.
     `{"chat_template_kwargs": {"enable_thinking": False}}` or `{"top_k": 20}`; part of the cache key."""
+    send_reasoning: bool = False
+    """Send each assistant message's `reasoning` back as `reasoning_content` (what Qwen3 and gpt-oss
+    chat templates expect on the tool-calling steps of a turn). Off by default: hosted APIs reject
+    unknown message fields, and the reasoning costs prompt tokens."""
+    send_tool_names: bool = False
+    """Send the tool's `name` on tool messages. Not in the chat-completions standard and rejected by
+    some providers, so off by default; the `tool_call_id` links a result to its call either way."""
     metadata: dict[str, Any] = Field(default_factory=dict)
     """Not sent to the model: who asked (role, unit id), for accounting and logs."""
 

@@ -73,14 +73,16 @@ class Message(Record):
     name: str | None = None
     """For role `tool`: the tool's name."""
 
-    def to_openai(self, include_reasoning: bool = False) -> dict[str, Any]:
-        """The wire message. Reasoning is omitted unless asked for (most servers reject it)."""
+    def to_openai(self, include_reasoning: bool = False, include_name: bool = True) -> dict[str, Any]:
+        """The wire message. Reasoning is omitted unless asked for (most servers reject it), as
+        `reasoning_content`. A tool message's `name` is not in the chat-completions standard (some
+        providers reject it): `include_name=False` leaves it out; exported files keep it by default."""
         out: dict[str, Any] = {"role": self.role, "content": self.content}
         if self.tool_calls:
             out["tool_calls"] = [c.to_openai() for c in self.tool_calls]
         if self.tool_call_id is not None:
             out["tool_call_id"] = self.tool_call_id
-        if self.name is not None and self.role == "tool":
+        if include_name and self.name is not None and self.role == "tool":
             out["name"] = self.name
         if include_reasoning and self.reasoning:
             out["reasoning_content"] = self.reasoning

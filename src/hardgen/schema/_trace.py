@@ -68,6 +68,21 @@ class Step(Record):
     """State hash after the call, when recorded."""
 
 
+class RejectedCall(Record):
+    """A call the model tried that never ran: its output could not be read as a call (`malformed`),
+    it named a tool that was not offered (`unoffered`), or the episode stopped before it
+    (`skipped`). Never replayed as a real call; a turn with one fails verification."""
+
+    kind: Literal["malformed", "unoffered", "skipped"]
+    turn: int = 0
+    """User turn it belongs to."""
+    call: ToolCall | None = None
+    """The call as the model made it (`unoffered`, `skipped`); None for `malformed` output, which
+    named no call that could be read."""
+    reason: str = ""
+    """What the model was told: the parse error, or why the tool could not be called."""
+
+
 class EnvironmentSpec(Record):
     """Everything needed to rebuild one environment anywhere: the tool source by reference and the
     initial state in full."""

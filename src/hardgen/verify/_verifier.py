@@ -14,7 +14,10 @@ the sample's initial state) gives
    candidate obtained, or a user message, that gives that value. One lookup instead of three is
    fine; knowing an order id nobody told it is not. (Flags, blanks and counts from -1 to 10 are
    too common to count as guesses.)
-5. the gold's *checked* observations (below).
+5. the gold's *checked* observations (below); and
+6. nothing that never ran: a call to a tool that was not offered, output that could not be read as
+   a call, or a call skipped when the episode stopped (`CandidateTurn.rejected`) fails the turn.
+   Such calls are never replayed: only calls to offered tools that ran are.
 
 The candidate need not repeat the gold's intermediate reads, so sensible alternatives pass: one
 lookup instead of three, a search tool instead of a list tool, `cd` straight to a given path, acting
@@ -47,11 +50,13 @@ tool called with other arguments is `wrong_argument`, a skipped lookup or a gues
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Collection, Sequence
+from typing import Literal
 
 from pydantic import Field
 
-from hardgen.schema import EnvironmentSpec, GoldTurn, Message, Record, Sample, Step, ToolCall
+from hardgen.schema import EnvironmentSpec, GoldTurn, Message, Record, RejectedCall, Sample, Step, ToolCall
 from hardgen.tools import DEFAULT_TIMEOUT_S, Session, same_state
 from hardgen.verify._answer import missing_answer_values, ungrounded_answer_values, value_in_results
 from hardgen.verify._verdict import FailureKind, TurnVerdict, Verdict
@@ -63,20 +68,62 @@ class CandidateTurn(Record):
     """What an agent did in one user turn: its calls in order and its final answer."""
 
     calls: list[ToolCall] = Field(default_factory=list)
+    """Calls to offered tools that ran when the agent made them; only these are replayed."""
     answer: str | None = None
     malformed_calls: int = 0
-    """Calls the agent tried that could not even be parsed (bad JSON, no name)."""
+    """Calls the agent tried that could not even be parsed (bad JSON, no name), when only a count is
+    known; used to classify a failure."""
+    rejected: list[RejectedCall] = Field(default_factory=list)
+    """What the agent tried that never ran (`AgentRun.rejected`): malformed output, calls to tools
+    that were not offered, skipped calls. Never replayed; any of them fails the turn."""
 
 
-def candidate_from_messages(messages: Sequence[Message]) -> list[CandidateTurn]:
-    """Split a transcript at user messages into per-turn candidates (calls + last assistant text)."""
+# Tool messages with these errors answered a call that never reached a tool: the call is not replayed.
+_NEVER_RAN: dict[str, Literal["malformed", "skipped"]] = {"MalformedCallError": "malformed",
+                                                           "SkippedCallError": "skipped"}
+
+
+def _never_ran(content: str | None) -> str | None:
+    """The error type of a tool message that answered a call which never ran, else None."""
+    if not content or not content.startswith('{"error"'):
+        return None
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    kind = error.get("type") if isinstance(error, dict) else None
+    return kind if isinstance(kind, str) and kind in _NEVER_RAN else None
+
+
+def candidate_from_messages(
+    messages: Sequence[Message], offered: Collection[str] | None = None
+) -> list[CandidateTurn]:
+    """Split a transcript at user messages into per-turn candidates (calls + last assistant text).
+
+    Calls that never ran are moved to `CandidateTurn.rejected`: with `offered` (the sample's tool
+    names), calls to any other tool; and calls answered with a `MalformedCallError` (the stand-ins
+    that files written before rejected calls were recorded hold) or a `SkippedCallError`."""
     turns: list[CandidateTurn] = []
+    answers: dict[str, str | None] = {}
+    for message in messages:
+        if message.role == "tool" and message.tool_call_id is not None:
+            answers.setdefault(message.tool_call_id, _never_ran(message.content))
     for message in messages:
         if message.role == "user":
             turns.append(CandidateTurn())
         elif message.role == "assistant" and turns:
-            if message.tool_calls:
-                turns[-1].calls.extend(message.tool_calls)
+            turn = len(turns) - 1
+            for call in message.tool_calls or []:
+                never = answers.get(call.id)
+                if never is not None:
+                    turns[-1].rejected.append(RejectedCall(kind=_NEVER_RAN[never], turn=turn, call=call,
+                                                           reason=f"answered with {never}: it never ran"))
+                elif offered is not None and call.name not in offered:
+                    turns[-1].rejected.append(RejectedCall(kind="unoffered", turn=turn, call=call,
+                                                           reason=f"no tool named {call.name!r} is offered"))
+                else:
+                    turns[-1].calls.append(call)
             if message.content:
                 turns[-1].answer = message.content
     return turns
@@ -208,6 +255,23 @@ def _obtained(want: Step, steps: Sequence[Step], writes: bool) -> bool:
                and same_state(s.observation.result, want.observation.result) for s in steps)
 
 
+def _describe_rejected(rejected: Sequence[RejectedCall]) -> str | None:
+    """The reason a turn with calls that never ran fails, or None."""
+    if not rejected:
+        return None
+    parts = []
+    unoffered = [r.call.name for r in rejected if r.kind == "unoffered" and r.call is not None]
+    if unoffered:
+        parts.append("called tools that were not offered: " + ", ".join(dict.fromkeys(unoffered)))
+    malformed = sum(1 for r in rejected if r.kind == "malformed")
+    if malformed:
+        parts.append(f"wrote {malformed} tool call(s) that could not be read")
+    skipped = sum(1 for r in rejected if r.kind == "skipped")
+    if skipped:
+        parts.append(f"made {skipped} call(s) that never ran (the episode stopped first)")
+    return "the agent " + "; ".join(parts) + " (never replayed)"
+
+
 def verify_turn(
     session: Session,
     turn_index: int,
@@ -237,6 +301,9 @@ def verify_turn(
     if missing_obs:
         names = ", ".join(sorted({gold.steps[j].call.name for j in missing_obs}))
         reasons.append(f"needed results were not obtained from: {names}")
+    rejected = _describe_rejected(candidate.rejected)
+    if rejected:
+        reasons.append(rejected)
     missing_vals = missing_answer_values(gold.answer_values, candidate.answer)
     if missing_vals:
         reasons.append(f"the final answer lacks {len(missing_vals)} requested value(s)")
@@ -253,13 +320,14 @@ def verify_turn(
     failure: FailureKind | None = None
     failed_tools: list[str] = []
     if not passed:
-        malformed = candidate.malformed_calls > 0 or any(
+        malformed = candidate.malformed_calls > 0 or bool(candidate.rejected) or any(
             s.observation.error is not None and s.observation.error.type in _MALFORMED_ERRORS
             and not any(t.call.name == s.call.name and t.observation.ok for t in steps) for s in steps)
-        if not steps and candidate.malformed_calls == 0:
+        tried = candidate.malformed_calls + len(candidate.rejected)
+        if not steps and tried == 0:
             failure = "gave_up"
         elif state_differs:
-            failure = classify_failure(gold.steps, steps, candidate.malformed_calls) or "state_mismatch"
+            failure = classify_failure(gold.steps, steps, tried) or "state_mismatch"
         elif malformed:
             failure = "malformed_call"
         elif missing_obs or guessed or guessed_args:
@@ -356,7 +424,7 @@ def check_gold(sample: Sample, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> 
 def verify_sample(sample: Sample, *, timeout: float | None = DEFAULT_TIMEOUT_S, gold_check: bool = True) -> Verdict:
     """Re-verify a stored sample from scratch: its assistant calls replayed from the initial state
     must pass every gold turn, and (with `gold_check`) the gold itself must still reproduce."""
-    candidate = candidate_from_messages(sample.messages)
+    candidate = candidate_from_messages(sample.messages, offered={t.name for t in sample.tools})
     verdict = verify_candidate(sample.environments, sample.gold, candidate, timeout=timeout,
                                user_texts=user_texts_from_messages(sample.messages))
     if gold_check:
