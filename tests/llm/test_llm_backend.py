@@ -15,12 +15,16 @@ import pytest
 from hardgen.llm import (
     Backend,
     BackendError,
+    BudgetExhaustedError,
     ChatRequest,
     ChatResponse,
     OpenAICompatibleBackend,
+    RequestBudget,
     ResponseCache,
+    ServerUnusableError,
+    is_fatal,
 )
-from hardgen.llm.loopback import LoopbackServer, Reply
+from hardgen.llm.loopback import FaultMix, LoopbackServer, Reply
 from hardgen.schema import Message, ToolCall, ToolSpec
 
 T = TypeVar("T")
@@ -219,17 +223,132 @@ def test_hang_once_then_success() -> None:
     assert response.message.content == "echo: x"
 
 
-def test_unreachable_server_fails_fast_and_clearly() -> None:
+def free_port() -> int:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    b = OpenAICompatibleBackend(f"http://127.0.0.1:{port}/v1", "m", max_retries=2, **FAST)
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("lean_http", [True, False], ids=["lean-transport", "httpx-transport"])
+def test_an_unreachable_server_is_unusable_after_one_request_and_later_ones_fail_fast(lean_http: bool) -> None:
+    port = free_port()
+    b = OpenAICompatibleBackend(f"http://127.0.0.1:{port}/v1", "m", max_retries=2, lean_http=lean_http, **FAST)
+
+    async def twice() -> tuple[ServerUnusableError, ServerUnusableError, float]:
+        with pytest.raises(ServerUnusableError) as first:
+            await b.complete(ask("a"))
+        started = time.monotonic()
+        with pytest.raises(ServerUnusableError) as second:
+            await b.complete(ask("b"))
+        await b.aclose()
+        return first.value, second.value, time.monotonic() - started
+
     started = time.monotonic()
-    with pytest.raises(BackendError) as info:
+    first, second, second_s = run(twice())
+    assert time.monotonic() - started < 3.0
+    assert first.kind == "connection" and first.attempts == 3 and is_fatal(first)
+    text = str(first)
+    assert f"127.0.0.1:{port}" in text and "cannot be reached" in text and "running and listening" in text
+    assert str(second) == text and second.attempts == 0 and second_s < 0.05
+    assert (b.stats.http_requests, b.stats.failures, b.stats.refused) == (3, 1, 1)
+
+
+def test_connect_failures_give_up_after_the_unreachable_bound_whatever_max_retries() -> None:
+    b = OpenAICompatibleBackend(
+        f"http://127.0.0.1:{free_port()}/v1", "m", max_retries=1000, unreachable_after_s=0.5, **FAST
+    )
+    started = time.monotonic()
+    with pytest.raises(ServerUnusableError, match=r"no connection for 0\.[5-9]"):
         run(complete(b, ask()))
-    assert time.monotonic() - started < 2.0
-    assert info.value.kind == "connection" and info.value.attempts == 3
-    assert f"127.0.0.1:{port}" in str(info.value) and "running and reachable" in str(info.value)
+    assert 0.5 <= time.monotonic() - started < 2.0
+
+
+def test_waiters_behind_an_open_breaker_are_released_when_the_server_is_given_up() -> None:
+    # 32 concurrent requests to a dead port: the breaker opens and holds most of them; the give-up
+    # (here after 0.6 s unreachable) must end them all, not leave them waiting for probes forever.
+    b = OpenAICompatibleBackend(
+        f"http://127.0.0.1:{free_port()}/v1",
+        "m",
+        max_concurrency=8,
+        max_retries=1000,
+        unreachable_after_s=0.6,
+        breaker_threshold=4,
+        breaker_cooldown_s=0.2,
+        **FAST,
+    )
+
+    async def many() -> list[BaseException | ChatResponse]:
+        try:
+            return await asyncio.gather(*(b.complete(ask(str(i))) for i in range(32)), return_exceptions=True)
+        finally:
+            await b.aclose()
+
+    started = time.monotonic()
+    results = run(many())
+    assert time.monotonic() - started < 3.0
+    assert all(isinstance(r, ServerUnusableError) for r in results)
+    assert b.stats.http_requests < 32 + 8  # the breaker kept the rest from hammering a dead port
+
+
+VLLM_NO_TOOLS = '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set'
+
+
+def test_repeated_tool_rejections_make_the_server_unusable_with_the_flags_to_set() -> None:
+    with LoopbackServer(default=Reply(status=400, error_message=VLLM_NO_TOOLS)) as server:
+        b = backend(server)
+
+        async def many() -> list[BaseException]:
+            errors: list[BaseException] = []
+            for i in range(7):
+                try:
+                    await b.complete(ask(str(i), tools=[LOOKUP], tool_choice="auto"))
+                except BackendError as exc:
+                    errors.append(exc)
+            await b.aclose()
+            return errors
+
+        errors = run(many())
+        seen = len(server.chat_requests)
+    assert seen == 5  # the sixth and seventh were never sent
+    assert [type(e).__name__ for e in errors] == ["BackendError"] * 4 + ["ServerUnusableError"] * 3
+    assert not any(is_fatal(e) for e in errors[:4])
+    text = str(errors[4])
+    assert server.url in text and "5 requests in a row" in text and VLLM_NO_TOOLS in text
+    for flag in ("--enable-auto-tool-choice", "--tool-call-parser", "hermes", "qwen25", "--jinja", "Ollama"):
+        assert flag in text
+    assert "--enable-auto-tool-choice" in str(errors[0])  # a single rejection already names the fix
+
+
+def test_a_success_between_rejections_keeps_the_server_usable() -> None:
+    with LoopbackServer(script=[400, 400, 400, 400, 200, 400, 400, 400, 400, 200]) as server:
+        b = backend(server, max_consecutive_rejections=5)
+
+        async def many() -> list[str]:
+            outcomes = []
+            for i in range(10):
+                try:
+                    await b.complete(ask(str(i)))
+                    outcomes.append("ok")
+                except BackendError as exc:
+                    outcomes.append(type(exc).__name__)
+            await b.aclose()
+            return outcomes
+
+        outcomes = run(many())
+    assert outcomes == ["BackendError"] * 4 + ["ok"] + ["BackendError"] * 4 + ["ok"]
+
+
+def test_a_context_length_rejection_names_the_context_flags() -> None:
+    too_long = "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens."
+    with (
+        LoopbackServer(default=Reply(status=400, error_message=too_long)) as server,
+        pytest.raises(BackendError) as info,
+    ):
+        run(complete(backend(server), ask(tools=[LOOKUP])))
+    text = str(info.value)
+    assert not isinstance(info.value, ServerUnusableError)
+    for flag in ("--max-model-len", "--context-length", "--ctx-size", "num_ctx"):
+        assert flag in text
 
 
 @pytest.mark.parametrize("kind", ["truncated", "not_json"])
@@ -248,9 +367,16 @@ def test_malformed_body_every_time_is_a_clear_error(kind: str) -> None:
 
 
 def test_circuit_breaker_pauses_instead_of_a_retry_storm() -> None:
-    cooldown = 0.3
+    cooldown = 0.2
     with LoopbackServer(default=503) as server:
-        b = backend(server, max_concurrency=1, max_retries=5, breaker_threshold=3, breaker_cooldown_s=cooldown)
+        b = backend(
+            server,
+            max_concurrency=1,
+            max_retries=5,
+            breaker_threshold=3,
+            breaker_cooldown_s=cooldown,
+            breaker_give_up_s=0.5,
+        )
 
         async def many() -> list[BaseException | ChatResponse]:
             try:
@@ -260,15 +386,83 @@ def test_circuit_breaker_pauses_instead_of_a_retry_storm() -> None:
 
         results = run(many())
         times = [r.received_at for r in server.chat_requests]
-    assert all(isinstance(r, BackendError) for r in results)
-    # Without the breaker: 6 requests x 6 attempts = 36. With it: 3 to trip it, then one probe per cool-down.
-    assert len(times) <= 3 + 6
+    # Without the breaker: 6 requests x 6 attempts = 36. With it: 3 to trip it, then a probe after
+    # each cool-down (0.2 s, then 0.4 s): the second, 0.6 s after the trip, is past 0.5 s and gives up.
+    assert len(times) == 5
     assert times[3] - times[2] >= cooldown * 0.9  # the pause after the third consecutive failure
-    assert b.stats.breaker_opens >= 2
-    assert any(isinstance(r, BackendError) and r.kind == "circuit_open" for r in results)
-    assert "circuit breaker" in str(
-        next(r for r in results if isinstance(r, BackendError) and r.kind == "circuit_open")
-    )
+    assert times[4] - times[3] >= 2 * cooldown * 0.9  # a failed probe doubles it
+    assert b.stats.breaker_opens == 2
+    assert all(isinstance(r, ServerUnusableError) and r.kind == "circuit_open" for r in results)
+    assert "failed every request" in str(results[0]) and "HTTP 503" in str(results[0])
+
+
+def test_requests_waiting_on_the_breaker_spend_no_retries() -> None:
+    # Four requests hang: their timeouts open the breaker. Twelve more arrive while it is open, and
+    # the first two probes hang too (two more openings). A request may fail only after sending
+    # max_retries + 1 attempts itself; the old breaker charged every opening to every waiter and
+    # failed all twelve without sending them once.
+    with LoopbackServer(script=["hang"] * 4) as server:
+        b = backend(
+            server,
+            max_concurrency=4,
+            max_retries=1,
+            timeout_s=0.3,
+            backoff_base_s=0.05,
+            breaker_threshold=2,
+            breaker_cooldown_s=0.2,
+        )
+
+        async def many() -> list[BaseException | ChatResponse]:
+            first = [asyncio.create_task(b.complete(ask(f"first {i}"))) for i in range(4)]
+            await asyncio.sleep(0.4)  # timed out at 0.3 s: the breaker is open until 0.5 s
+            assert b.breaker.state == "open"
+            server.set_script(["hang", "hang"])  # for the first two probes
+            queued = [asyncio.create_task(b.complete(ask(f"queued {i}"))) for i in range(12)]
+            try:
+                await asyncio.gather(*first, return_exceptions=True)
+                return await asyncio.gather(*queued, return_exceptions=True)
+            finally:
+                await b.aclose()
+
+        queued = run(many())
+        sent = [r.body["messages"][-1]["content"] for r in server.chat_requests if r.body]
+    for i, result in enumerate(queued):
+        assert isinstance(result, ChatResponse) or sent.count(f"queued {i}") == 2, (i, result)
+    assert sum(isinstance(r, ChatResponse) for r in queued) >= 10
+    assert b.stats.breaker_opens == 3
+
+
+def test_breaker_on_fails_no_more_requests_than_breaker_off_under_mixed_faults() -> None:
+    # The same requests against the same seeded faults (each request meets the same faults on its
+    # tries, whatever the arrival order): a breaker may delay requests but must not fail more.
+    faults = FaultMix({500: 0.2, "hang": 0.1}, seed=3)
+
+    def failed(breaker_threshold: int) -> tuple[set[int], int]:
+        with LoopbackServer(faults=faults) as server:
+            b = backend(
+                server,
+                max_concurrency=32,
+                max_retries=2,
+                timeout_s=0.3,
+                breaker_threshold=breaker_threshold,
+                breaker_cooldown_s=0.05,
+            )
+
+            async def many() -> list[BaseException | ChatResponse]:
+                try:
+                    return await asyncio.gather(*(b.complete(ask(f"r{i}")) for i in range(300)), return_exceptions=True)
+                finally:
+                    await b.aclose()
+
+            results = run(many())
+        assert all(isinstance(r, (ChatResponse, BackendError)) for r in results)
+        assert not any(isinstance(r, ServerUnusableError) for r in results)
+        return {i for i, r in enumerate(results) if isinstance(r, BackendError)}, b.stats.breaker_opens
+
+    off, _ = failed(breaker_threshold=10**6)
+    on, opens = failed(breaker_threshold=3)
+    assert opens > 0  # the breaker did open under this mix
+    assert on == off and 0 < len(off) < 30  # about 300 x 0.3^3 = 8 requests fail three tries either way
 
 
 def test_breaker_closes_again_when_the_server_recovers() -> None:
@@ -435,3 +629,115 @@ def test_bad_configuration_is_a_clear_error(kwargs: dict[str, Any], message: str
     options: dict[str, Any] = {"base_url": "http://127.0.0.1:8000/v1", "model": "m", **kwargs}
     with pytest.raises(ValueError, match=message):
         OpenAICompatibleBackend(**options)
+
+
+@pytest.mark.parametrize("lean_http", [True, False], ids=["lean-transport", "httpx-transport"])
+def test_timeout_bounds_the_whole_attempt_against_a_dripping_server(lean_http: bool) -> None:
+    # A byte every 50 ms: every read gets data soon, the whole answer would take about 15 s.
+    with LoopbackServer(default=Reply(drip_s=0.05)) as server:
+        b = backend(server, timeout_s=0.5, max_retries=0, lean_http=lean_http)
+        started = time.monotonic()
+        with pytest.raises(BackendError) as info:
+            run(complete(b, ask()))
+        elapsed = time.monotonic() - started
+    assert info.value.kind == "timeout" and "within 0.5 s" in str(info.value)
+    assert 0.5 <= elapsed < 1.5
+
+
+def test_a_slow_drip_within_the_timeout_is_read_in_full() -> None:
+    with LoopbackServer(default=Reply(drip_s=0.0005)) as server:
+        response = run(complete(backend(server, timeout_s=5.0), ask("drip")))
+    assert response.message.content == "echo: drip"
+
+
+def test_every_request_option_is_sent_and_extra_body_merges_over_the_backends() -> None:
+    request = ask(
+        temperature=0.6,
+        top_p=0.95,
+        max_tokens=256,
+        seed=3,
+        stop=["</s>"],
+        extra_body={"top_k": 20, "chat_template_kwargs": {"enable_thinking": False}},
+    )
+    with LoopbackServer() as server:
+        run(complete(backend(server, extra_body={"top_k": 5, "repetition_penalty": 1.1}), request))
+        sent = server.chat_requests[0].body
+    assert sent is not None
+    assert (sent["temperature"], sent["top_p"], sent["max_tokens"], sent["seed"], sent["stop"]) == (
+        0.6,
+        0.95,
+        256,
+        3,
+        ["</s>"],
+    )
+    assert sent["top_k"] == 20 and sent["repetition_penalty"] == 1.1  # the request's own value wins
+    assert sent["chat_template_kwargs"] == {"enable_thinking": False} and "extra_body" not in sent
+
+
+def test_changing_extra_body_on_the_request_or_the_backend_is_a_cache_miss(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    with LoopbackServer() as server:
+
+        async def go() -> list[bool]:
+            plain = backend(server, cache=cache)
+            thinking_off = backend(server, cache=cache, extra_body={"chat_template_kwargs": {"enable_thinking": False}})
+            hits = [
+                (await plain.complete(ask("q"))).cache_hit,
+                (await plain.complete(ask("q", metadata={"unit": 2}))).cache_hit,
+                (await plain.complete(ask("q", extra_body={"top_k": 20}))).cache_hit,
+                (await plain.complete(ask("q", extra_body={"top_k": 40}))).cache_hit,
+                (await thinking_off.complete(ask("q"))).cache_hit,
+                (await thinking_off.complete(ask("q"))).cache_hit,
+            ]
+            await plain.aclose()
+            await thinking_off.aclose()
+            return hits
+
+        hits = run(go())
+        seen = len(server.chat_requests)
+    assert hits == [False, True, False, False, False, True] and seen == 4
+
+
+def test_a_shared_budget_stops_requests_once_spent_and_cache_hits_are_free(tmp_path: Path) -> None:
+    budget = RequestBudget(max_requests=3)
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    with LoopbackServer() as server:
+
+        async def go() -> tuple[list[str], BudgetExhaustedError]:
+            one, two = backend(server, budget=budget, cache=cache), backend(server, budget=budget)
+            contents = [
+                (await one.complete(ask("a"))).message.content or "",
+                (await one.complete(ask("a"))).message.content or "",  # a hit: free
+                (await two.complete(ask("b"))).message.content or "",
+                (await one.complete(ask("c"))).message.content or "",
+            ]
+            with pytest.raises(BudgetExhaustedError) as info:
+                await two.complete(ask("d"))
+            contents.append((await one.complete(ask("a"))).message.content or "")  # hits still answered
+            await one.aclose()
+            await two.aclose()
+            assert two.stats.refused == 1 and two.stats.failures == 0
+            return contents, info.value
+
+        contents, error = run(go())
+        seen = len(server.chat_requests)
+    assert contents == ["echo: a", "echo: a", "echo: b", "echo: c", "echo: a"] and seen == 3
+    assert is_fatal(error) and error.kind == "budget" and "3 of 3 requests" in str(error)
+    assert (budget.requests, budget.refused, budget.exhausted) == (3, 1, True)
+    assert budget.prompt_tokens > 0 and budget.completion_tokens > 0
+
+
+def test_a_token_budget_stops_requests_after_the_answer_that_spent_it() -> None:
+    budget = RequestBudget(max_tokens=1)
+    with LoopbackServer() as server:
+        b = backend(server, budget=budget)
+
+        async def go() -> None:
+            await b.complete(ask("first"))
+            with pytest.raises(BudgetExhaustedError, match="tokens"):
+                await b.complete(ask("second"))
+            await b.aclose()
+
+        run(go())
+        seen = len(server.chat_requests)
+    assert seen == 1 and budget.total_tokens == b.stats.total_tokens > 1

@@ -3,15 +3,19 @@
 - `Backend`, `ChatRequest`, `ChatResponse`, `Usage`: the protocol every role talks to.
 - `OpenAICompatibleBackend`: any OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp, hosted APIs),
   with bounded concurrency, retries, a circuit breaker, a response cache and accounting (`BackendStats`).
-- `BackendError`: a request that failed for good.
+- `BackendError`: a request that failed for good; `ServerUnusableError` (the server cannot serve the
+  run: unreachable, rejecting every request, or failing for minutes) and `BudgetExhaustedError` (the
+  shared `RequestBudget` is spent) are the ones that should stop the run (`is_fatal`).
+- `RequestBudget`: a request and token budget that backends share.
 - `ResponseCache`, `cache_key`: the SQLite response cache.
 - `parse_assistant_output`: tool calls and reasoning from raw server output (native or text formats).
 - `hardgen.llm.loopback`: a local OpenAI-compatible server for tests and benchmarks (imported on demand).
 """
 
 from hardgen.llm._breaker import BreakerTicket, CircuitBreaker
+from hardgen.llm._budget import RequestBudget
 from hardgen.llm._cache import ResponseCache, cache_key
-from hardgen.llm._errors import BackendError
+from hardgen.llm._errors import BackendError, BudgetExhaustedError, ServerUnusableError, is_fatal
 from hardgen.llm._openai_compatible import API_KEY_ENV_VARS, OpenAICompatibleBackend
 from hardgen.llm._parse import parse_assistant_output
 from hardgen.llm._protocol import Backend, ChatRequest, ChatResponse, Usage
@@ -23,12 +27,16 @@ __all__ = [
     "BackendError",
     "BackendStats",
     "BreakerTicket",
+    "BudgetExhaustedError",
     "ChatRequest",
     "ChatResponse",
     "CircuitBreaker",
     "OpenAICompatibleBackend",
+    "RequestBudget",
     "ResponseCache",
+    "ServerUnusableError",
     "Usage",
     "cache_key",
+    "is_fatal",
     "parse_assistant_output",
 ]

@@ -123,7 +123,7 @@ class Http11Transport(HTTPX.AsyncBaseTransport):  # type: ignore[misc, name-defi
 
     async def _connect(self, key: tuple[str, int], request: Any, timeout: float | None) -> _Connection:
         try:
-            reader, writer = await _guard(asyncio.open_connection(key[0], key[1], limit=_READ_LIMIT), timeout)
+            reader, writer = await guard_deadline(asyncio.open_connection(key[0], key[1], limit=_READ_LIMIT), timeout)
         except asyncio.TimeoutError as exc:
             raise HTTPX.ConnectTimeout(f"connecting to {key[0]}:{key[1]} timed out", request=request) from exc
         except OSError as exc:
@@ -135,7 +135,7 @@ class Http11Transport(HTTPX.AsyncBaseTransport):  # type: ignore[misc, name-defi
     ) -> Any:
         timeout = timeouts.get("read")
         try:
-            status, reason, version, headers, payload, keep_alive = await _guard(
+            status, reason, version, headers, payload, keep_alive = await guard_deadline(
                 self._round_trip(conn, head + body, request.method), timeout
             )
         except _StaleConnection:
@@ -223,7 +223,8 @@ class _StaleConnection(Exception):
     """A kept-alive connection failed before any byte of the answer: the request can go elsewhere."""
 
 
-async def _guard(awaitable: Any, timeout: float | None) -> Any:
+async def guard_deadline(awaitable: Any, timeout: float | None) -> Any:
+    """Await `awaitable`, raising `asyncio.TimeoutError` if it takes longer than `timeout` seconds."""
     if timeout is None:
         return await awaitable
     if _timeout_context is not None:

@@ -8,17 +8,27 @@ retry policy here is the one a long generation run needs:
   lean HTTP/1.1 transport under the `openai` client (`hardgen.llm._http11`), `https://` ones through
   the client's default transport, in shards of 16 connections (its pool scans every connection on
   every request);
-- `timeout_s` per HTTP attempt (for a non-streamed completion the server is silent until the whole
-  answer is ready, so this bounds an attempt's duration);
+- `timeout_s` bounds each HTTP attempt as a whole, connecting and reading included, on every
+  transport (a server that drips its answer a byte at a time cannot hold an attempt longer);
+  connecting alone gets at most `min(10 s, timeout_s / 2)`, so an unreachable host is told apart
+  from a slow answer;
 - retries with exponential backoff and jitter on 429, 408, 5xx, timeouts, connection errors and
   answers that are not a chat completion (truncated or non-JSON bodies), never on other 4xx; a
   `Retry-After` header is honoured;
-- one circuit breaker per backend (see `CircuitBreaker`): a server that keeps failing gets a pause;
+- one circuit breaker per backend (see `CircuitBreaker`): a server that keeps failing gets a pause,
+  and waiting through it costs a request none of its retries;
 - an optional SQLite response cache (see `ResponseCache`), so a re-run costs nothing;
+- an optional `RequestBudget` shared with other backends, charged per request sent;
 - accounting of requests, cache hits, retries, failures, tokens and latency (`stats`).
 
-When everything fails, `complete` raises `BackendError`, whose message names the server, the model,
-what went wrong and what to check; the caller records it for its unit of work.
+When a request fails for good, `complete` raises `BackendError`, whose message names the server, the
+model, what went wrong and what to check; the caller records it for its unit of work. When the
+server cannot serve the run at all it raises `ServerUnusableError` instead, and every later request
+does the same without being sent: after `max_consecutive_rejections` non-retryable 4xx answers in a
+row with no success in between (a server started without tool calling, a wrong model name or key),
+when the server could not be connected to in all of a request's attempts or for `unreachable_after_s`,
+or when the breaker gave up on it. When the budget is spent it raises `BudgetExhaustedError`. Both are
+for the caller to stop the run on (`is_fatal`), not to count as failures of the model.
 """
 
 from __future__ import annotations
@@ -38,9 +48,10 @@ from typing import Any
 import openai
 
 from hardgen.llm._breaker import CircuitBreaker
+from hardgen.llm._budget import RequestBudget
 from hardgen.llm._cache import ResponseCache, cache_key
-from hardgen.llm._errors import BackendError
-from hardgen.llm._http11 import HTTPX, Http11Transport, lean_transport_applies
+from hardgen.llm._errors import BackendError, BudgetExhaustedError, ServerUnusableError
+from hardgen.llm._http11 import HTTPX, Http11Transport, guard_deadline, lean_transport_applies
 from hardgen.llm._parse import parse_assistant_output
 from hardgen.llm._protocol import ChatRequest, ChatResponse, Usage
 from hardgen.llm._stats import BackendStats
@@ -52,7 +63,21 @@ API_KEY_ENV_VARS = ("HARDGEN_API_KEY", "OPENAI_API_KEY")
 
 _RETRYABLE_STATUS = frozenset({408, 429})
 _CONNECTIONS_PER_CLIENT = 16
+_CONNECT_TIMEOUT_MAX_S = 10.0
 _SCHEMA_NAME = re.compile(r"[^A-Za-z0-9_-]")
+# Words of the 400 answers vLLM, SGLang, llama.cpp server and Ollama give a prompt over the context window.
+_CONTEXT_WORDS = ("context", "max_model_len", "too many tokens", "prompt is too long", "maximum input length")
+_CONTEXT_ADVICE = (
+    "The prompt does not fit the server's context window: start the server with a longer one (vLLM "
+    "`--max-model-len`, SGLang `--context-length`, llama.cpp server `-c` / `--ctx-size`, Ollama `num_ctx` in the "
+    "Modelfile or the request's options) or lower max_tokens."
+)
+_TOOLS_ADVICE = (
+    "The server does not accept tool calls as started: enable tool calling (vLLM `--enable-auto-tool-choice "
+    "--tool-call-parser hermes|llama3_json|mistral|pythonic`, the parser that matches the model; SGLang "
+    "`--tool-call-parser qwen25|llama3|mistral|pythonic`; llama.cpp server `--jinja`; Ollama: a model whose "
+    "chat template supports tools)."
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +90,8 @@ class _Failure:
     retryable: bool
     status: int | None = None
     retry_after: float | None = None
+    connect: bool = False
+    """No connection could be made (refused, unknown host, connect timeout): the server was not reached."""
 
     def describe(self) -> str:
         return f"HTTP {self.status}: {self.detail}" if self.status is not None else f"{self.kind}: {self.detail}"
@@ -72,6 +99,10 @@ class _Failure:
 
 class _BadResponse(Exception):
     """The server answered 200 with something that is not a chat completion."""
+
+
+class _AttemptTimeout(Exception):
+    """An attempt ran past `timeout_s` as a whole (however its bytes trickled in)."""
 
 
 @dataclass
@@ -97,6 +128,12 @@ class OpenAICompatibleBackend:
     sends plain-`http://` requests through a lean HTTP/1.1 transport under the `openai` client, several
     times cheaper per request than the default one (see `hardgen.llm._http11`); `https://` URLs always
     use the default transport.
+
+    Giving up on the server (`ServerUnusableError`): `max_consecutive_rejections` non-retryable 4xx
+    answers in a row with no success in between; a request whose every attempt failed to connect, or
+    connect failures with no answer in between for `unreachable_after_s`; the breaker giving up after
+    `breaker_give_up_s` of failures (None: never). `budget`, when given, is charged one request per
+    request sent and the tokens of its answer (cache hits are free).
     """
 
     name: str = "openai-compatible"
@@ -115,7 +152,12 @@ class OpenAICompatibleBackend:
         max_retry_after_s: float = 120.0,
         breaker_threshold: int = 8,
         breaker_cooldown_s: float = 10.0,
+        breaker_cooldown_max_s: float | None = None,
+        breaker_give_up_s: float | None = 120.0,
+        max_consecutive_rejections: int = 5,
+        unreachable_after_s: float = 60.0,
         cache: ResponseCache | str | Path | None = None,
+        budget: RequestBudget | None = None,
         extra_body: dict[str, Any] | None = None,
         default_headers: dict[str, str] | None = None,
         lean_http: bool | None = None,
@@ -130,6 +172,10 @@ class OpenAICompatibleBackend:
             raise ValueError(f"timeout_s must be positive, got {timeout_s}")
         if max_retries < 0:
             raise ValueError(f"max_retries must not be negative, got {max_retries}")
+        if max_consecutive_rejections < 1:
+            raise ValueError(f"max_consecutive_rejections must be at least 1, got {max_consecutive_rejections}")
+        if unreachable_after_s < 0:
+            raise ValueError(f"unreachable_after_s must not be negative, got {unreachable_after_s}")
         self.base_url = base_url.rstrip("/")
         self.model: str | None = model
         self.api_key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), "EMPTY")
@@ -145,7 +191,15 @@ class OpenAICompatibleBackend:
         """Whether requests go through the lean HTTP/1.1 transport (plain http, no proxy) or httpx's own."""
         if self.lean_http and not lean_transport_applies(self.base_url):
             raise ValueError(f"lean_http=True needs a plain http:// base_url with no proxy, got {self.base_url!r}")
-        self.breaker = CircuitBreaker(breaker_threshold, breaker_cooldown_s)
+        self.max_consecutive_rejections = max_consecutive_rejections
+        self.unreachable_after_s = unreachable_after_s
+        self.budget = budget
+        self.breaker = CircuitBreaker(
+            breaker_threshold,
+            breaker_cooldown_s,
+            cooldown_max_s=breaker_cooldown_max_s,
+            give_up_after_s=breaker_give_up_s,
+        )
         self._owns_cache = cache is not None and not isinstance(cache, ResponseCache)
         self.cache: ResponseCache | None = (
             cache if isinstance(cache, ResponseCache) or cache is None else ResponseCache(cache)
@@ -153,6 +207,9 @@ class OpenAICompatibleBackend:
         self._stats = BackendStats()
         self._structured_mode = "json_schema"
         self._random = random.Random()
+        self._rejections = 0  # non-retryable 4xx answers since the last success
+        self._unreachable_since: float | None = None  # first connect failure since the server last answered
+        self._unusable: ServerUnusableError | None = None
         self._resources: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopResources] = (
             weakref.WeakKeyDictionary()
         )
@@ -168,14 +225,28 @@ class OpenAICompatibleBackend:
     # -- the protocol ------------------------------------------------------------------------
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        """Answer one chat request (from the cache when it holds it). Raises `BackendError`."""
+        """Answer one chat request (from the cache when it holds it).
+
+        Raises `BackendError` when the request failed for good, `ServerUnusableError` when the server
+        cannot serve the run (also for every request after that, unsent; cache hits are still
+        answered), `BudgetExhaustedError` when the shared budget is spent (unsent).
+        """
         self._stats.requests += 1
-        key = cache_key(self.model, request) if self.cache is not None else None
+        key = self._cache_key(request) if self.cache is not None else None
         if self.cache is not None and key is not None:
             cached = self.cache.get(key)
             if cached is not None:
                 self._stats.cache_hits += 1
                 return self._response(cached, latency_s=0.0, cache_hit=True)
+        if self._unusable is not None:
+            self._stats.refused += 1
+            raise self._unusable_again()
+        if self.budget is not None:
+            try:
+                self.budget.charge_request(server=self.base_url, model=self.model)
+            except BudgetExhaustedError:
+                self._stats.refused += 1
+                raise
         started = time.perf_counter()
         try:
             payload = await self._send_with_retries(request)
@@ -188,11 +259,24 @@ class OpenAICompatibleBackend:
         self._stats.completion_tokens += response.usage.completion_tokens
         self._stats.latency_s_total += latency
         self._stats.latency_s_max = max(self._stats.latency_s_max, latency)
+        if self.budget is not None:
+            self.budget.add_tokens(response.usage.prompt_tokens, response.usage.completion_tokens)
         if response.parse_errors:
             self._stats.parse_errors += 1
         if self.cache is not None and key is not None:
             self.cache.put(key, payload, model=self.model)
         return response
+
+    @property
+    def unusable(self) -> ServerUnusableError | None:
+        """The error this backend gave up on its server with (None while it has not)."""
+        return self._unusable
+
+    def _cache_key(self, request: ChatRequest) -> str:
+        if self.extra_body:
+            # The backend's extra_body changes what the server is asked, so it belongs in the key.
+            request = request.model_copy(update={"extra_body": {**self.extra_body, **(request.extra_body or {})}})
+        return cache_key(self.model, request)
 
     async def aclose(self) -> None:
         """Close the HTTP client of the running loop (and the cache, when this backend opened it)."""
@@ -218,32 +302,25 @@ class OpenAICompatibleBackend:
 
     async def _send_with_retries(self, request: ChatRequest) -> dict[str, Any]:
         resources = self._loop_resources()
-        failed = 0  # failed attempts charged to this request: its own, and breaker openings it waited through
-        seen_opens = self.breaker.opens
+        failed = 0  # attempts of this request that were sent and failed (waiting on the breaker is free)
         while True:
-            ticket = await self.breaker.acquire(seen_opens)
+            ticket = await self.breaker.acquire()
             if not ticket.go:
-                failed += ticket.opens - seen_opens
-                seen_opens = ticket.opens
-                if failed > self.max_retries:
-                    failure = _Failure("circuit_open", self.breaker.last_failure or "the server keeps failing", True)
-                    raise self._error(failure, attempts=failed)
-                continue
+                raise self._unusable_again() if self._unusable is not None else self._breaker_gave_up(failed)
             body = self._request_body(request)
             client = await resources.slots.get()
             try:
-                if self.breaker.opens != seen_opens:
+                if not self.breaker.admits(ticket):
                     # It opened while this request queued for a slot: back to the breaker, sending nothing.
                     self.breaker.release(ticket)
                     continue
                 self._stats.http_requests += 1
-                # The raw-response route of the official client (as its README documents for custom
-                # requests): no typed-params transform per request; the body is parsed here, leniently.
-                raw = await client.post("/chat/completions", body=body, cast_to=HTTPX.Response)
-                payload = _read_completion(raw.content)
+                payload = await self._attempt(client, body)
+                self._answered()
+                self._rejections = 0
                 self.breaker.record_success(ticket)
                 return payload
-            except (openai.APIError, _BadResponse) as exc:
+            except (openai.APIError, _BadResponse, _AttemptTimeout) as exc:
                 failure = self._classify(exc)
             except BaseException:
                 self.breaker.release(ticket)
@@ -252,30 +329,65 @@ class OpenAICompatibleBackend:
                 resources.slots.put_nowait(client)
 
             if not failure.retryable:
+                self._answered()
                 self.breaker.record_success(ticket)  # the server is up: it judged the request
                 if self._should_fall_back_to_json_object(request, failure):
                     self._structured_mode = "json_object"
                     self._stats.structured_output_fallbacks += 1
                     logger.warning("%s rejected json_schema output; falling back to json_object", self.base_url)
                     continue
+                self._rejections += 1
+                if self._rejections >= self.max_consecutive_rejections:
+                    raise self._give_up(self._rejected_error(failure, attempts=failed + 1))
                 raise self._error(failure, attempts=failed + 1)
+            failed += 1
+            if failure.connect:
+                now = time.monotonic()
+                if self._unreachable_since is None:
+                    self._unreachable_since = now
+                if failed > self.max_retries or now - self._unreachable_since >= self.unreachable_after_s:
+                    raise self._give_up(self._unreachable_error(failure, attempts=failed))
+            elif failure.kind in ("status", "bad_response"):
+                self._answered()
             opened = self.breaker.record_failure(ticket, failure.describe())
-            seen_opens = self.breaker.opens  # an opening this failure caused is already counted below
+            if failure.connect and self._unreachable_since is not None:
+                # A cool-down must not outlast the bound on being unreachable: probe by then.
+                self.breaker.probe_by(self._unreachable_since + self.unreachable_after_s)
             if opened:
                 logger.warning(
                     "%s failed %d times in a row (%s): pausing all requests for %.1f s",
                     self.base_url,
                     self.breaker.consecutive_failures,
                     failure.describe(),
-                    self.breaker.cooldown_s,
+                    self.breaker.current_cooldown_s,
                 )
-            failed += 1
             if failed > self.max_retries:
                 raise self._error(failure, attempts=failed)
             self._stats.retries += 1
             delay = self._backoff_s(failed, failure.retry_after)
             logger.debug("retrying %s in %.2f s after %s", self.base_url, delay, failure.describe())
             await asyncio.sleep(delay)
+
+    async def _attempt(self, client: openai.AsyncOpenAI, body: dict[str, Any]) -> dict[str, Any]:
+        """One HTTP attempt, bounded as a whole by `timeout_s`.
+
+        The transports' own timeouts bound each read, not the attempt: a server sending a byte now and
+        then would hold the httpx transport forever, so the attempt runs under its own deadline.
+        """
+        try:
+            # The raw-response route of the official client (as its README documents for custom
+            # requests): no typed-params transform per request; the body is parsed here, leniently.
+            raw = await guard_deadline(
+                client.post("/chat/completions", body=body, cast_to=HTTPX.Response), self.timeout_s
+            )
+        except asyncio.TimeoutError:
+            # Inside the client every timeout becomes `APITimeoutError`, so a bare one is this deadline's.
+            raise _AttemptTimeout() from None
+        return _read_completion(raw.content)
+
+    def _answered(self) -> None:
+        """The server sent an HTTP answer: it is reachable."""
+        self._unreachable_since = None
 
     def _request_body(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -293,6 +405,8 @@ class OpenAICompatibleBackend:
         if request.response_schema is not None:
             body["response_format"] = self._response_format(request.response_schema)
         body.update(self.extra_body)
+        if request.extra_body:
+            body.update(request.extra_body)  # the request's own options win over the backend's
         return body
 
     def _response_format(self, schema: dict[str, Any]) -> dict[str, Any]:
@@ -338,16 +452,19 @@ class OpenAICompatibleBackend:
 
     def _new_client(self, transport: Any, limits: Any = None) -> openai.AsyncOpenAI:
         # The openai package's own HTTP client class (its defaults: redirects, timeouts), with our pool.
+        # Connecting gets less than the whole attempt, so a host that never accepts shows as a connect
+        # failure (the server is unreachable), not as a slow answer.
+        timeout = HTTPX.Timeout(self.timeout_s, connect=min(_CONNECT_TIMEOUT_MAX_S, self.timeout_s / 2))
         http_client = (
-            openai.DefaultAsyncHttpxClient(transport=transport, timeout=self.timeout_s)
+            openai.DefaultAsyncHttpxClient(transport=transport, timeout=timeout)
             if transport is not None
-            else openai.DefaultAsyncHttpxClient(limits=limits, timeout=self.timeout_s)
+            else openai.DefaultAsyncHttpxClient(limits=limits, timeout=timeout)
         )
         return openai.AsyncOpenAI(
             base_url=self.base_url,
             api_key=self.api_key,
             max_retries=0,  # retries are ours (backoff, Retry-After, circuit breaker)
-            timeout=self.timeout_s,
+            timeout=timeout,
             default_headers=self.default_headers or None,
             http_client=http_client,
         )
@@ -357,11 +474,17 @@ class OpenAICompatibleBackend:
     def _classify(self, exc: BaseException) -> _Failure:
         if isinstance(exc, _BadResponse):
             return _Failure("bad_response", str(exc), retryable=True)
+        if isinstance(exc, _AttemptTimeout):
+            return _Failure("timeout", f"no answer within {self.timeout_s:g} s", retryable=True)
         if isinstance(exc, openai.APITimeoutError):
+            if isinstance(exc.__cause__, HTTPX.ConnectTimeout):
+                connect_s = min(_CONNECT_TIMEOUT_MAX_S, self.timeout_s / 2)
+                return _Failure("connection", f"connecting timed out after {connect_s:g} s", True, connect=True)
             return _Failure("timeout", f"no answer within {self.timeout_s:g} s", retryable=True)
         if isinstance(exc, openai.APIConnectionError):
             cause = exc.__cause__ or exc
-            return _Failure("connection", f"{type(cause).__name__}: {cause}".rstrip(": "), retryable=True)
+            detail = f"{type(cause).__name__}: {cause}".rstrip(": ")
+            return _Failure("connection", detail, retryable=True, connect=isinstance(cause, HTTPX.ConnectError))
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             return _Failure(
@@ -399,15 +522,16 @@ class OpenAICompatibleBackend:
             )
         if failure.kind == "bad_response":
             return "Check that base_url points at an OpenAI-compatible API (not a web page or a proxy error page)."
-        if failure.kind == "circuit_open":
-            return (
-                f"The circuit breaker paused requests after {self.breaker.threshold} consecutive failures and the "
-                "probes failed too: check that the server is up and healthy (its logs, memory, rate limits)."
-            )
         if status == 429:
             return "The server is rate-limiting: lower max_concurrency, raise max_retries, or check your quota."
         if status is not None and status >= 500:
             return "The server failed: check its logs (model loaded? out of memory? crashed?)."
+        return self._client_error_advice(failure)
+
+    def _client_error_advice(self, failure: _Failure) -> str:
+        """What to fix for a request the server rejected (a 4xx it will answer again the same way)."""
+        status = failure.status
+        detail = failure.detail.lower()
         if status in (401, 403):
             return f"Check the API key (api_key=, or ${API_KEY_ENV_VARS[0]} / ${API_KEY_ENV_VARS[1]})."
         if status == 404:
@@ -415,10 +539,65 @@ class OpenAICompatibleBackend:
                 f"Check base_url (usually ending in /v1) and the model name {self.model!r} "
                 "(GET <base_url>/models lists the models the server serves)."
             )
+        if any(word in detail for word in _CONTEXT_WORDS):
+            return _CONTEXT_ADVICE
+        if "tool" in detail:
+            return _TOOLS_ADVICE
         return (
             "The server rejected the request: check that this model supports what it asked for "
             "(tools, tool_choice, response_format, sampling parameters) and the context length."
         )
+
+    # -- giving up on the server -------------------------------------------------------------
+
+    def _give_up(self, error: ServerUnusableError) -> ServerUnusableError:
+        """Record that the server is unusable (the first reason stays) and stop every waiting request."""
+        if self._unusable is None:
+            self._unusable = error
+            self.breaker.give_up(str(error))
+            logger.error("%s", error)
+        return error
+
+    def _unusable_again(self) -> ServerUnusableError:
+        """The error the backend gave up with, raised afresh for a request it did not send."""
+        first = self._unusable
+        assert first is not None
+        return ServerUnusableError(
+            str(first), server=first.server, model=first.model, status=first.status, kind=first.kind, attempts=0
+        )
+
+    def _rejected_error(self, failure: _Failure, *, attempts: int) -> ServerUnusableError:
+        message = (
+            f"{self.base_url} (model {self.model!r}) rejected {self._rejections} requests in a row with no "
+            f"success in between, the last with {failure.describe()}. It is not set up for what this run asks, "
+            f"so every request would fail the same way. {self._client_error_advice(failure)} Then resume the run."
+        )
+        return ServerUnusableError(
+            message, server=self.base_url, model=self.model, status=failure.status, kind=failure.kind, attempts=attempts
+        )
+
+    def _unreachable_error(self, failure: _Failure, *, attempts: int) -> ServerUnusableError:
+        since = self._unreachable_since
+        down_s = time.monotonic() - since if since is not None else 0.0
+        message = (
+            f"{self.base_url} cannot be reached: {failure.detail} (no connection for {down_s:.1f} s; "
+            f"{attempts} attempt{'s' if attempts != 1 else ''} of the last request). Check that the server is "
+            "running and listening there (still loading the model?), that base_url is right (scheme, host, port "
+            "and the /v1 suffix), and that no firewall or proxy is in the way; then resume the run."
+        )
+        return ServerUnusableError(
+            message, server=self.base_url, model=self.model, kind="connection", attempts=attempts
+        )
+
+    def _breaker_gave_up(self, attempts: int) -> ServerUnusableError:
+        message = (
+            f"{self.base_url} (model {self.model!r}) is unusable: {self.breaker.gave_up_reason}. Check the "
+            "server's logs (model loaded? out of memory? overloaded?) and its health, then resume the run."
+        )
+        error = ServerUnusableError(
+            message, server=self.base_url, model=self.model, kind="circuit_open", attempts=attempts
+        )
+        return self._give_up(error)
 
     def _response(self, payload: dict[str, Any], *, latency_s: float, cache_hit: bool) -> ChatResponse:
         wire = payload.get("message") or {}

@@ -17,7 +17,9 @@ class BackendStats(Record):
     retries: int = 0
     """HTTP requests that were retries of a failed one."""
     failures: int = 0
-    """Requests that ended in a `BackendError`."""
+    """Requests that were sent and ended in a `BackendError` (`ServerUnusableError` included)."""
+    refused: int = 0
+    """Requests not sent at all: the budget was spent, or the backend had given up on its server."""
     parse_errors: int = 0
     """Responses that came back with at least one parse error."""
     breaker_opens: int = 0
@@ -39,5 +41,5 @@ class BackendStats(Record):
     @property
     def latency_s_mean(self) -> float:
         """Mean wall time of a request answered by the server (0 when there were none)."""
-        answered = self.requests - self.cache_hits - self.failures
+        answered = self.requests - self.cache_hits - self.failures - self.refused
         return self.latency_s_total / answered if answered > 0 else 0.0

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import threading
 import time
@@ -79,6 +80,9 @@ class Reply:
     """Overrides the server's latency for this answer."""
     error_message: str | None = None
     """Text of the error body for error statuses."""
+    drip_s: float | None = None
+    """Send the body of a 200 answer one byte every `drip_s` seconds (after the headers): each read
+    gets a byte soon, so only a deadline on the whole attempt stops the client waiting."""
 
     @classmethod
     def coerce(cls, value: int | str | Reply) -> Reply:
@@ -92,6 +96,39 @@ class Reply:
         if isinstance(value, str) and value in _KINDS:
             return cls(kind=value)  # type: ignore[arg-type]
         raise ValueError(f"script entry {value!r} is neither an HTTP status, one of {sorted(_KINDS)} nor a Reply")
+
+
+@dataclass(frozen=True)
+class FaultMix:
+    """Random faults by seed: each chat request not covered by the script draws its reply from `rates`.
+
+    `rates` maps a script entry (an HTTP status such as `500`, a reply kind such as `"hang"`, or a
+    `Reply`) to its probability; what is left answers with the server's `default`. The draw is a hash
+    of the seed, the request body and how many times the server has seen that same body, so a request
+    meets the same faults on its first try and on each retry whatever the order of arrival: two runs of
+    the same requests with different client settings face exactly the same faults.
+    """
+
+    rates: dict[int | str | Reply, float]
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if any(rate < 0 for rate in self.rates.values()) or sum(self.rates.values()) > 1 + 1e-9:
+            raise ValueError(f"fault rates must be non-negative and sum to at most 1, got {self.rates}")
+        for entry in self.rates:
+            Reply.coerce(entry)  # a bad entry fails here, not on the first request
+
+    def draw(self, body: dict[str, Any], occurrence: int) -> Reply | None:
+        """The fault for the `occurrence`-th arrival (0 first) of `body`, or None for the default reply."""
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        digest = hashlib.sha256(f"{self.seed}\0{occurrence}\0{text}".encode()).digest()
+        point = int.from_bytes(digest[:8], "big") / 2**64
+        total = 0.0
+        for entry, rate in self.rates.items():
+            total += rate
+            if point < total:
+                return Reply.coerce(entry)
+        return None
 
 
 @dataclass
@@ -137,7 +174,7 @@ class LoopbackServer:
 
     Use as a context manager (or `start()` / `stop()`); `url` is the base URL to give a backend.
     Replies follow `script` in order of arrival (entries: HTTP status, reply kind or `Reply`), then
-    `default` for every request after that.
+    `faults` (a `FaultMix`) when given, then `default` for every request after that.
     """
 
     def __init__(
@@ -151,8 +188,11 @@ class LoopbackServer:
         host: str = "127.0.0.1",
         port: int = 0,
         backlog: int = 4096,
+        faults: FaultMix | None = None,
     ) -> None:
         self.responder: Responder = responder or echo_responder
+        self.faults = faults
+        self._arrivals: dict[str, int] = {}  # times each chat body was seen, for `faults`
         self.latency_s = latency_s
         self.model = model
         self.host = host
@@ -336,8 +376,7 @@ class LoopbackServer:
     async def _chat(
         self, request: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter, keep_alive: bool
     ) -> bool:
-        with self._lock:
-            reply = self._script.popleft() if self._script else self._default
+        reply = self._next_reply(request)
         latency = self.latency_s if reply.latency_s is None else reply.latency_s
         if latency > 0:
             await asyncio.sleep(latency)
@@ -368,8 +407,22 @@ class LoopbackServer:
         data = json.dumps(payload, ensure_ascii=False).encode()
         if reply.kind == "truncated":
             data = data[: len(data) // 2]
+        if reply.drip_s:
+            await self._write(writer, 200, data, close=not keep_alive, drip_s=reply.drip_s)
+            return True
         await self._write(writer, 200, data, close=not keep_alive)
         return True
+
+    def _next_reply(self, request: dict[str, Any]) -> Reply:
+        with self._lock:
+            if self._script:
+                return self._script.popleft()
+            if self.faults is None:
+                return self._default
+            key = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            occurrence = self._arrivals.get(key, 0)
+            self._arrivals[key] = occurrence + 1
+        return self.faults.draw(request, occurrence) or self._default
 
     def _completion(self, request: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
         self._completion_ids += 1
@@ -404,6 +457,7 @@ class LoopbackServer:
         close: bool,
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
+        drip_s: float | None = None,
     ) -> None:
         lines = [
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}",
@@ -412,8 +466,19 @@ class LoopbackServer:
             "Connection: close" if close else "Connection: keep-alive",
         ]
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if not drip_s:
+            writer.write(head + body)
+            await writer.drain()
+            return
+        writer.write(head)
         await writer.drain()
+        for i in range(len(body)):
+            await asyncio.sleep(drip_s)
+            if writer.is_closing():
+                return
+            writer.write(body[i : i + 1])
+            await writer.drain()  # raises ConnectionError once the client has given up and closed
 
 
 def _shape_message(message: dict[str, Any], kind: ReplyKind) -> dict[str, Any]:
@@ -471,8 +536,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each chat answer")
     parser.add_argument("--model", default="loopback")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="REPLY=RATE",
+        help="a random fault, e.g. 500=0.1 or hang=0.05 (repeatable; see FaultMix)",
+    )
+    parser.add_argument("--fault-seed", type=int, default=0)
     args = parser.parse_args(argv)
-    with LoopbackServer(latency_s=args.latency, model=args.model, host=args.host, port=args.port) as server:
+    rates: dict[int | str | Reply, float] = {}
+    for spec in args.fault:
+        entry, _, rate = spec.partition("=")
+        rates[int(entry) if entry.isdigit() else entry] = float(rate)
+    faults = FaultMix(rates, seed=args.fault_seed) if rates else None
+    with LoopbackServer(
+        latency_s=args.latency, model=args.model, host=args.host, port=args.port, faults=faults
+    ) as server:
         print(server.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             while True:
