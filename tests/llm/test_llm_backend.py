@@ -127,8 +127,7 @@ def test_native_tool_calls_and_request_shape(lean_http: bool) -> None:
         "role": "tool",
         "content": '{"name": "Ann"}',
         "tool_call_id": "call_prev",
-        "name": "lookup_user",
-    }
+    }  # no `name`: not in the chat-completions standard, and some providers reject it
 
 
 @pytest.mark.parametrize("kind", ["hermes", "python_list"])

@@ -52,7 +52,7 @@ from hardgen.llm._budget import RequestBudget
 from hardgen.llm._cache import ResponseCache, cache_key
 from hardgen.llm._errors import BackendError, BudgetExhaustedError, ServerUnusableError
 from hardgen.llm._http11 import HTTPX, Http11Transport, guard_deadline, lean_transport_applies
-from hardgen.llm._parse import parse_assistant_output
+from hardgen.llm._parse import parse_assistant_output_async
 from hardgen.llm._protocol import ChatRequest, ChatResponse, Usage
 from hardgen.llm._stats import BackendStats
 
@@ -237,7 +237,7 @@ class OpenAICompatibleBackend:
             cached = self.cache.get(key)
             if cached is not None:
                 self._stats.cache_hits += 1
-                return self._response(cached, latency_s=0.0, cache_hit=True)
+                return await self._response(cached, request, latency_s=0.0, cache_hit=True)
         if self._unusable is not None:
             self._stats.refused += 1
             raise self._unusable_again()
@@ -254,7 +254,7 @@ class OpenAICompatibleBackend:
             self._stats.failures += 1
             raise
         latency = time.perf_counter() - started
-        response = self._response(payload, latency_s=latency, cache_hit=False)
+        response = await self._response(payload, request, latency_s=latency, cache_hit=False)
         self._stats.prompt_tokens += response.usage.prompt_tokens
         self._stats.completion_tokens += response.usage.completion_tokens
         self._stats.latency_s_total += latency
@@ -392,7 +392,10 @@ class OpenAICompatibleBackend:
     def _request_body(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": [m.to_openai() for m in request.messages],
+            "messages": [
+                m.to_openai(include_reasoning=request.send_reasoning, include_name=request.send_tool_names)
+                for m in request.messages
+            ],
         }
         if request.tools:
             body["tools"] = [t.to_openai() for t in request.tools]
@@ -599,7 +602,9 @@ class OpenAICompatibleBackend:
         )
         return self._give_up(error)
 
-    def _response(self, payload: dict[str, Any], *, latency_s: float, cache_hit: bool) -> ChatResponse:
+    async def _response(
+        self, payload: dict[str, Any], request: ChatRequest, *, latency_s: float, cache_hit: bool
+    ) -> ChatResponse:
         wire = payload.get("message") or {}
         content = wire.get("content")
         if isinstance(content, list):  # content parts: keep the text ones
@@ -607,8 +612,12 @@ class OpenAICompatibleBackend:
         elif content is not None and not isinstance(content, str):
             content = json.dumps(content)
         reasoning = wire.get("reasoning_content") or wire.get("reasoning")
-        message, errors = parse_assistant_output(
-            content, wire.get("tool_calls") or None, reasoning if isinstance(reasoning, str) else None
+        # The offered names decide whether untagged JSON is a call; a long reply is parsed off the loop.
+        message, errors = await parse_assistant_output_async(
+            content,
+            wire.get("tool_calls") or None,
+            reasoning if isinstance(reasoning, str) else None,
+            tool_names=[t.name for t in request.tools or []],
         )
         usage = payload.get("usage") or {}
         return ChatResponse(
