@@ -8,6 +8,7 @@
   shared `RequestBudget` is spent) are the ones that should stop the run (`is_fatal`).
 - `RequestBudget`: a request and token budget that backends share.
 - `ResponseCache`, `cache_key`: the SQLite response cache.
+- `RequestSettings`, `with_settings`: a role's sampling settings sent with every request.
 - `parse_assistant_output`: tool calls and reasoning from raw server output (native or text formats).
 - `hardgen.llm.loopback`: a local OpenAI-compatible server for tests and benchmarks (imported on demand).
 """
@@ -19,6 +20,7 @@ from hardgen.llm._errors import BackendError, BudgetExhaustedError, ServerUnusab
 from hardgen.llm._openai_compatible import API_KEY_ENV_VARS, OpenAICompatibleBackend
 from hardgen.llm._parse import parse_assistant_output
 from hardgen.llm._protocol import Backend, ChatRequest, ChatResponse, Usage
+from hardgen.llm._settings import RequestSettings, SettingsBackend, with_settings
 from hardgen.llm._stats import BackendStats
 
 __all__ = [
@@ -33,10 +35,13 @@ __all__ = [
     "CircuitBreaker",
     "OpenAICompatibleBackend",
     "RequestBudget",
+    "RequestSettings",
     "ResponseCache",
     "ServerUnusableError",
+    "SettingsBackend",
     "Usage",
     "cache_key",
     "is_fatal",
     "parse_assistant_output",
+    "with_settings",
 ]

@@ -24,6 +24,15 @@ class BackendConfig(Record):
     api_key_env: str | None = None
     """Name of the environment variable holding the API key (default: HARDGEN_API_KEY, then OPENAI_API_KEY)."""
     temperature: float | None = None
+    """Sampling settings sent with every request of this role (None: the server's default). A
+    role never picks its own temperature: reasoning models that accept only 1.0 would fail."""
+    top_p: float | None = None
+    max_tokens: int | None = None
+    """Completion-token limit per request (thinking models need room to think)."""
+    seed: int | None = None
+    """A fixed request seed; None lets each role derive per-request seeds from the run seed."""
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    """Server-specific request fields, e.g. `{top_k: 20, chat_template_kwargs: {enable_thinking: false}}`."""
     max_concurrency: int = 16
     timeout_s: float = 300.0
     max_retries: int = 4

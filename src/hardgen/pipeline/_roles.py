@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hardgen.agents import ModelFreeAgent
-from hardgen.llm import Backend, OpenAICompatibleBackend
+from hardgen.llm import Backend, OpenAICompatibleBackend, RequestSettings, with_settings
 from hardgen.pipeline._config import BackendConfig, RunConfig
 from hardgen.schema import Provenance
 from hardgen.synth import (
@@ -35,8 +35,11 @@ def build_backend(config: BackendConfig, *, seed: int, cache: Path | None) -> Ba
         return ModelFreeAgent(seed=seed)
     assert config.base_url and config.model
     api_key = os.environ.get(config.api_key_env) if config.api_key_env else None
-    return OpenAICompatibleBackend(config.base_url, config.model, api_key, max_concurrency=config.max_concurrency,
-                                   timeout_s=config.timeout_s, max_retries=config.max_retries, cache=cache)
+    backend = OpenAICompatibleBackend(config.base_url, config.model, api_key, max_concurrency=config.max_concurrency,
+                                      timeout_s=config.timeout_s, max_retries=config.max_retries, cache=cache)
+    settings = RequestSettings(temperature=config.temperature, top_p=config.top_p, max_tokens=config.max_tokens,
+                               seed=config.seed, extra_body=config.extra_body)
+    return with_settings(backend, settings)
 
 
 @dataclass
@@ -99,8 +102,32 @@ def build_roles(config: RunConfig, graph: Any, cache: Path | None, backends: dic
         reference=backends["reference"],
         tool_maker=LLMToolMaker(maker_llm, is_prerequisite) if maker_llm else ModelFreeToolMaker(is_prerequisite),
         query_writer=LLMQueryWriter(writer_llm, noise=noise) if writer_llm else ModelFreeQueryWriter(noise=noise),
-        reasoner=LLMReasoner(reasoner_llm, temperature=roles.reasoner.temperature) if reasoner_llm
+        reasoner=LLMReasoner(reasoner_llm) if reasoner_llm
         else ModelFreeReasoner(dependencies),
         critic=LLMCritic(critic_llm) if critic_llm else ModelFreeCritic(),
         backends=backends,
     )
+
+
+def role_warnings(config: RunConfig) -> list[str]:
+    """What in the role setup makes the run measure less than it seems to."""
+    target, reference = config.roles.target, config.roles.reference
+    warnings = []
+    if target.kind == "openai" and (target.base_url, target.model) == (reference.base_url, reference.model):
+        sampled = (target.temperature or 0) > 0 and (reference.temperature or 0) > 0
+        warnings.append(
+            f"target and reference are the same model ({target.model} at {target.base_url}): failure mining "
+            "then measures one model, so the failure set is that model's alone"
+            + ("" if sampled else "; with no temperature above 0 both answer alike") +
+            ". Set roles.reference to a second model for the paper's joint failures.")
+    return warnings
+
+
+def role_fallbacks(roles: Roles) -> dict[str, dict[str, int]]:
+    """Per LLM role, why it fell back to its model-free result, by reason (for the manifest)."""
+    out: dict[str, dict[str, int]] = {}
+    for name in ("tool_maker", "query_writer", "critic"):
+        counts = getattr(getattr(roles, name), "fallbacks", None)
+        if counts:
+            out[name] = dict(sorted(counts.items()))
+    return out
