@@ -509,9 +509,10 @@ def _call_shaped(obj: Any, tool_names: frozenset[str] | None) -> bool:
     name = fn.get("name")
     if not isinstance(name, str) or not set(fn) <= _CALL_KEYS:
         return False
-    if tool_names is not None:
-        return name in tool_names
-    return "arguments" in fn or "parameters" in fn
+    # Every family writes the arguments key, also when empty: a bare {"name": ...} is a record.
+    if "arguments" not in fn and "parameters" not in fn:
+        return False
+    return tool_names is None or name in tool_names
 
 
 def _read_plain_json(text: str, reader: _Reader, tool_names: frozenset[str] | None) -> str | None:

@@ -33,7 +33,24 @@ from typing import Any, Literal
 
 from hardgen.schema import Message
 
-ReplyKind = Literal["ok", "hang", "truncated", "not_json", "hermes", "python_list", "bad_arguments", "think"]
+ReplyKind = Literal[
+    "ok",
+    "hang",
+    "truncated",
+    "not_json",
+    "hermes",
+    "python_list",
+    "bad_arguments",
+    "think",
+    "qwen3",
+    "llama_json",
+    "python_tag",
+    "mistral",
+    "mistral_v11",
+    "function_tag",
+    "plain_json",
+    "pythonic_after_text",
+]
 """How the server shapes one answer:
 
 - `ok`: the responder's message as is (native `tool_calls`, `reasoning_content` if it set one);
@@ -44,6 +61,18 @@ ReplyKind = Literal["ok", "hang", "truncated", "not_json", "hermes", "python_lis
 - `python_list`: tool calls moved into the content as ``[f(a=1), g(b='x')]``;
 - `bad_arguments`: native tool calls whose `arguments` string is not valid JSON;
 - `think`: the reasoning moved into the content as ``<think>...</think>``.
+
+Model families served without a tool-call parser write their calls into the content, each its own way
+(for calls, the content is only the calls unless said otherwise; an answer without calls is left as is):
+
+- `qwen3`: Qwen3 without a reasoning parser: ``<think>...</think>`` then the answer and Hermes blocks;
+- `llama_json`: Llama 3.1 JSON, ``{"name": "f", "parameters": {...}}``, several joined by ``; ``;
+- `python_tag`: the same after Llama 3.1's ``<|python_tag|>``;
+- `mistral`: Mistral before tokenizer v11, ``[TOOL_CALLS][{"name": "f", "arguments": {...}}]``;
+- `mistral_v11`: Mistral v11+, ``[TOOL_CALLS]f[ARGS]{...}`` once per call;
+- `function_tag`: Llama 3.x custom tools / Qwen-coder, ``<function=f>{...}</function>`` per call;
+- `plain_json`: a ```json fence holding the call object (a list of them for several calls);
+- `pythonic_after_text`: a sentence, then a Llama 3.2 pythonic list ``[f(a=1), g(b='x')]``.
 """
 
 Responder = Callable[[dict[str, Any]], "dict[str, Any] | Message"]
@@ -501,6 +530,17 @@ def _shape_message(message: dict[str, Any], kind: ReplyKind) -> dict[str, Any]:
         else:
             rendered = ", ".join(f"{n}({', '.join(f'{k}={v!r}' for k, v in a.items())})" for n, a in calls)
             out["content"] = f"[{rendered}]"
+    elif kind == "qwen3":
+        reasoning = out.pop("reasoning_content", None) or out.pop("reasoning", None) or "Let me think."
+        out.pop("tool_calls", None)
+        blocks = "".join(
+            "\n<tool_call>\n" + json.dumps({"name": n, "arguments": a}, ensure_ascii=False) + "\n</tool_call>"
+            for n, a in calls
+        )
+        out["content"] = f"<think>\n{reasoning}\n</think>\n\n" + ((out.get("content") or "") + blocks).strip()
+    elif kind in _FAMILY_KINDS and calls:
+        out.pop("tool_calls", None)
+        out["content"] = _family_calls(kind, calls, out.get("content"))
     elif kind == "bad_arguments":
         broken = [
             {
@@ -512,6 +552,33 @@ def _shape_message(message: dict[str, Any], kind: ReplyKind) -> dict[str, Any]:
         ]
         out["tool_calls"] = broken
     return out
+
+
+_FAMILY_KINDS = frozenset(
+    {"llama_json", "python_tag", "mistral", "mistral_v11", "function_tag", "plain_json", "pythonic_after_text"}
+)
+
+
+def _family_calls(kind: str, calls: list[tuple[str, dict[str, Any]]], content: str | None) -> str:
+    """The content a model family writes for these calls, in its own format."""
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    if kind in ("llama_json", "python_tag"):
+        body = "; ".join(dumps({"name": n, "parameters": a}) for n, a in calls)
+        return ("<|python_tag|>" if kind == "python_tag" else "") + body
+    if kind == "mistral":
+        return (content or "") + "[TOOL_CALLS]" + dumps([{"name": n, "arguments": a} for n, a in calls])
+    if kind == "mistral_v11":
+        return (content or "") + "".join(f"[TOOL_CALLS]{n}[ARGS]{dumps(a)}" for n, a in calls)
+    if kind == "function_tag":
+        return (content or "") + "".join(f"<function={n}>{dumps(a)}</function>" for n, a in calls)
+    if kind == "plain_json":
+        objects = [{"name": n, "arguments": a} for n, a in calls]
+        return "```json\n" + json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False, indent=2) + "\n```"
+    rendered = ", ".join(f"{n}({', '.join(f'{k}={v!r}' for k, v in a.items())})" for n, a in calls)
+    return (content or "I will look that up with the tools.") + f"\n\n[{rendered}]"
 
 
 def _wire_call(call: dict[str, Any]) -> tuple[str, dict[str, Any]]:
