@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hardgen.llm.loopback import LoopbackServer, Reply, sequence_responder
+from hardgen.llm.loopback import FaultMix, LoopbackServer, Reply, sequence_responder
 from hardgen.schema import Message, ToolCall
 
 
@@ -107,6 +107,42 @@ def test_bad_requests_are_answered_not_crashed() -> None:
 def test_script_entries_are_validated() -> None:
     with pytest.raises(ValueError, match="neither an HTTP status"):
         LoopbackServer(script=["explode"])
+
+
+def test_fault_mix_draws_are_seeded_per_body_and_try_at_the_asked_rates() -> None:
+    mix = FaultMix({500: 0.10, "hang": 0.05}, seed=7)
+    bodies = [{"messages": [{"role": "user", "content": f"r{i}"}]} for i in range(4000)]
+    draws = [mix.draw(b, 0) for b in bodies]
+    assert draws == [mix.draw(b, 0) for b in bodies]  # the same body and try: the same fault
+    assert draws != [mix.draw(b, 1) for b in bodies]  # a retry draws afresh
+    assert draws != [FaultMix({500: 0.10, "hang": 0.05}, seed=8).draw(b, 0) for b in bodies]
+    errors = sum(d is not None and d.status == 500 for d in draws)
+    hangs = sum(d is not None and d.kind == "hang" for d in draws)
+    assert 330 <= errors <= 470 and 140 <= hangs <= 260  # 400 and 200 expected
+    with pytest.raises(ValueError, match="sum to at most 1"):
+        FaultMix({500: 0.7, 503: 0.4})
+    with pytest.raises(ValueError, match="neither an HTTP status"):
+        FaultMix({"explode": 0.1})
+
+
+def test_fault_mix_applies_after_the_script_and_repeats_per_retry_of_a_body() -> None:
+    mix = FaultMix({503: 0.5}, seed=1)
+    bodies = [{**CHAT, "messages": [{"role": "user", "content": f"q{i}"}]} for i in range(40)]
+    with LoopbackServer(script=[200], faults=mix) as server:
+        first = _post(server, bodies[0])[0]
+        seen = [[_post(server, body)[0] for _ in range(3)] for body in bodies]
+    assert first == 200  # the script comes first and does not count as an arrival for the mix
+    expected = [[503 if mix.draw(body, n) else 200 for n in range(3)] for body in bodies]
+    assert seen == expected and {503, 200} <= {status for tries in seen for status in tries}
+
+
+def test_a_dripped_answer_arrives_whole_and_slowly() -> None:
+    with LoopbackServer(default=Reply(drip_s=0.002)) as server:
+        started = time.monotonic()
+        status, body = _post(server, CHAT)
+        elapsed = time.monotonic() - started
+    assert status == 200 and json.loads(body)["choices"][0]["message"]["content"] == "echo: hello"
+    assert elapsed >= len(body) * 0.002
 
 
 def test_stop_returns_while_a_request_hangs() -> None:

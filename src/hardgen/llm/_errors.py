@@ -29,9 +29,10 @@ class BackendError(HardGenError):
         self.status = status
         """HTTP status of the last failed attempt (None for connection errors and timeouts)."""
         self.kind = kind
-        """What failed last: `status`, `timeout`, `connection`, `bad_response` or `circuit_open`."""
+        """What failed last: `status`, `timeout`, `connection`, `bad_response`, `circuit_open` (the breaker
+        gave up on the server) or `budget` (not sent: the budget is spent)."""
         self.attempts = attempts
-        """Attempts made (the first try plus retries)."""
+        """Attempts sent (the first try plus retries); 0 for a request refused without being sent."""
 
 
 class ServerUnusableError(BackendError):
