@@ -98,3 +98,58 @@ def test_the_model_free_agent_behind_the_wire_acts_as_it_does_in_process() -> No
         (s.call.name, s.call.arguments) for s in local.steps
     ]
     assert remote.final_answer == local.final_answer
+
+
+@pytest.mark.parametrize("kind", ["ok", "hermes", "qwen3", "python_list", "llama_json", "python_tag", "mistral",
+                                  "mistral_v11", "function_tag", "plain_json", "pythonic_after_text"])
+def test_the_same_episode_twice_is_answered_from_the_cache_in_full(kind: str) -> None:
+    # Text-format calls used to get random ids: the second request of a repeated episode differed from
+    # the cached one and went to the server again. Now the ids follow the reply, so none does.
+    from hardgen.llm import ResponseCache
+
+    paris = ToolCall(name="get_weather", arguments={"city": "Paris"})
+    replies = [Message.assistant(tool_calls=[paris]), Message.assistant(tool_calls=[paris]),  # the same call twice
+               Message.assistant("It is 21.5 and sunny in Paris.")]
+    cache = ResponseCache(":memory:")
+    env = office_environment()
+
+    async def go(server: Any) -> AgentRun:
+        async with OpenAICompatibleBackend(server.url, "loopback", max_retries=0, cache=cache) as backend:
+            return await run_agent(backend, [Message.user("Weather in Paris?")], env.tools(), env)
+
+    with loopback.LoopbackServer(responder=loopback.sequence_responder(replies), default=kind) as server:
+        first = asyncio.run(go(server))
+        sent_first = len(server.chat_requests)
+        second = asyncio.run(go(server))
+        sent_second = len(server.chat_requests) - sent_first
+    assert first.stop_reason == "answered" and [s.call.name for s in first.steps] == ["get_weather", "get_weather"]
+    assert sent_first == 3 and sent_second == 0
+    assert second.messages == first.messages
+    ids = [c.id for m in first.messages for c in m.tool_calls or []]
+    assert len(ids) == len(set(ids)) == 2  # the repeated call got its own id
+    cache.close()
+
+
+def test_reasoning_is_sent_back_and_tool_names_left_out_unless_asked() -> None:
+    thinking = Message.assistant(tool_calls=[ToolCall(id="call_w1", name="get_weather", arguments={"city": "Paris"})],
+                                 reasoning="Paris first.")
+
+    def second_request(**options: Any) -> dict[str, Any]:
+        responder = loopback.sequence_responder([thinking, Message.assistant("done")])
+        with loopback.LoopbackServer(responder=responder) as server:
+            episode(server, **options)
+            return (server.chat_requests[1].body or {})["messages"]
+
+    plain = second_request()
+    assert "reasoning_content" not in plain[1] and plain[2]["role"] == "tool" and "name" not in plain[2]
+    asked = second_request(send_reasoning=True, send_tool_names=True)
+    assert asked[1]["reasoning_content"] == "Paris first." and asked[2]["name"] == "get_weather"
+
+
+def test_a_malformed_call_is_not_in_the_transcript() -> None:
+    responder = loopback.sequence_responder([weather_call(), Message.assistant("Sorry, let me stop.")])
+    with loopback.LoopbackServer(responder=responder, script=["bad_arguments"]) as server:
+        result, _ = episode(server)
+    assert [m.role for m in result.messages] == ["assistant", "assistant"]
+    assert result.messages[0].tool_calls is None
+    assert [r.kind for r in result.rejected] == ["malformed"] and "get_weather" in result.rejected[0].reason
