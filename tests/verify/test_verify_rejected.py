@@ -12,8 +12,10 @@ from verify_fixture_store import gold_turn, store_spec
 from hardgen.agents import run_agent
 from hardgen.llm import ChatRequest, ChatResponse
 from hardgen.schema import Message, Observation, RejectedCall, Sample, ToolCall, ToolSpec, VerificationRecord
+from hardgen.synth import LLMReasoner
+from hardgen.synth._reasoner import ReasonerTask
 from hardgen.tools import Session
-from hardgen.verify import CandidateTurn, candidate_from_messages, verify_candidate, verify_sample
+from hardgen.verify import CandidateTurn, candidate_from_messages, verify_candidate, verify_sample, verify_turn
 
 LOGIN = ("login", {"username": "ada", "password": "lamp-42"})
 FIND = ("find_user", {"name": "Ada Lovelace"})
@@ -131,3 +133,26 @@ def test_a_live_attempt_that_called_an_unoffered_tool_fails_and_the_tool_never_r
     sample = Sample(id="live", tools=tools, messages=[Message.user(CANCEL_ONLY.query), *run.messages],
                     environments=[store_spec()], gold=[CANCEL_ONLY], verification=VerificationRecord(verdict="passed"))
     assert not verify_sample(sample, gold_check=False).passed
+
+
+def test_an_llm_reasoner_attempt_carries_its_rejected_calls_into_verification() -> None:
+    tools = _tools(without="cancel_order")
+    backend = _Scripted([
+        ChatResponse(message=Message.assistant(tool_calls=[_call(LOGIN), _call(FIND), _call(LIST)])),
+        ChatResponse(message=Message.assistant(tool_calls=[_call(CANCEL)])),
+        ChatResponse(message=Message.assistant("Cancelled; 35.0 was refunded.")),
+    ])
+    live = Session.from_specs([store_spec()])
+    replay = Session.from_specs([store_spec()])
+    try:
+        task = ReasonerTask(query=CANCEL_ONLY.query, tools=tools, turn=0)
+        attempt = asyncio.run(LLMReasoner(backend).solve(task, live, []))
+        assert [r.kind for r in attempt.rejected] == ["unoffered"]
+        assert "cancel_order" not in [s.call.name for s in attempt.steps]
+        # What the synthesizer hands the verifier.
+        verdict, _ = verify_turn(replay, 0, CANCEL_ONLY, CandidateTurn(
+            calls=[s.call for s in attempt.steps], answer=attempt.answer, rejected=attempt.rejected))
+        assert not verdict.passed and verdict.failure == "malformed_call"
+    finally:
+        live.close()
+        replay.close()

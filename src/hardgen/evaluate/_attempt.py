@@ -70,9 +70,9 @@ async def attempt_sample(
                 errors.append(run.error)
             prompt_tokens += run.usage.prompt_tokens
             completion_tokens += run.usage.completion_tokens
-            # Calls the environment never received (unknown tools) still count as the agent's calls.
+            # What never ran (unknown tools, malformed calls) is not replayed, and fails the turn.
             candidate.append(CandidateTurn(calls=[s.call for s in run.steps], answer=run.final_answer,
-                                           malformed_calls=len(run.parse_errors)))
+                                           malformed_calls=len(run.parse_errors), rejected=run.rejected))
     finally:
         session.close()
     verdict = verify_candidate(environments, gold, candidate, timeout=timeout)

@@ -152,7 +152,9 @@ class LLMReasoner:
         run = await run_agent(self.backend, messages, task.tools, environment, max_steps=self.max_steps,
                               temperature=self.temperature, metadata={"role": "reasoner", "turn": task.turn})
         steps = [s.model_copy(update={"turn": task.turn}) for s in run.steps]
+        rejected = [r.model_copy(update={"turn": task.turn}) for r in run.rejected]
         return ReasonerAttempt(messages=run.messages, steps=steps, answer=run.final_answer, error=run.error,
+                               rejected=rejected,
                                prompt_tokens=run.usage.prompt_tokens, completion_tokens=run.usage.completion_tokens)
 
 

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from pydantic import Field
 
 from hardgen.agents._text import tokens
-from hardgen.schema import ArgumentSource, Message, Observation, Record, Step, ToolCall, ToolSpec
+from hardgen.schema import ArgumentSource, Message, Observation, Record, RejectedCall, Step, ToolCall, ToolSpec
 from hardgen.synth import _narration as narrate
 from hardgen.synth import _voice as voice
 from hardgen.synth._answering import fact_sentences, requested_keys, stated_in, summarise
@@ -66,6 +66,10 @@ class ReasonerAttempt(Record):
     messages: list[Message] = Field(default_factory=list)
     """The new assistant and tool messages of this turn."""
     steps: list[Step] = Field(default_factory=list)
+    """Calls to offered tools that ran, with their observations."""
+    rejected: list[RejectedCall] = Field(default_factory=list)
+    """What the reasoner tried that never ran (malformed output, calls to tools not offered):
+    `AgentRun.rejected`; the verifier fails the turn with any of them."""
     answer: str | None = None
     error: str | None = None
     prompt_tokens: int = 0

@@ -528,7 +528,8 @@ class Synthesizer:
                         attempt = await self.reasoner.solve(task, live, hints)
                         verdict, replayed = verify_turn(
                             replay_session, turn, gold_turn,
-                            CandidateTurn(calls=[s.call for s in attempt.steps], answer=attempt.answer),
+                            CandidateTurn(calls=[s.call for s in attempt.steps], answer=attempt.answer,
+                                          rejected=attempt.rejected),
                             earlier=replayed_earlier, user_texts=[*stated_text, query.text])
                         if verdict.passed:
                             passed = True
