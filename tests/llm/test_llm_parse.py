@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+import pytest
 
 from hardgen.llm import parse_assistant_output
 
@@ -147,3 +150,46 @@ def test_parsed_message_round_trips_to_the_wire() -> None:
     message, _ = parse_assistant_output('<tool_call>{"name": "f", "arguments": {"a": "é"}}</tool_call>')
     wire = message.to_openai()
     assert json.loads(wire["tool_calls"][0]["function"]["arguments"]) == {"a": "é"}
+
+
+def test_an_oversize_reply_is_a_parse_error_with_its_content_cut() -> None:
+    from hardgen.llm._parse import MAX_REPLY_CHARS, OVERSIZE_KEPT_CHARS
+
+    call = '<tool_call>{"name": "f", "arguments": {}}</tool_call>'
+    message, errors = parse_assistant_output(call + "x" * MAX_REPLY_CHARS)
+    assert message.tool_calls is None and len(message.content or "") == OVERSIZE_KEPT_CHARS
+    assert len(errors) == 1 and "over the limit" in errors[0] and "tool calls" in errors[0]
+    # Native arguments count towards the size too.
+    native = [{"id": "a", "function": {"name": "f", "arguments": json.dumps({"x": "y" * MAX_REPLY_CHARS})}}]
+    message, errors = parse_assistant_output(None, native)
+    assert message.tool_calls is None and errors
+
+
+def test_at_most_max_calls_per_reply_are_read() -> None:
+    from hardgen.llm._parse import MAX_CALLS_PER_REPLY
+
+    content = '<tool_call>{"name": "f", "arguments": {}}</tool_call>' * (MAX_CALLS_PER_REPLY + 5)
+    message, errors = parse_assistant_output(content)
+    assert len(message.tool_calls or []) == MAX_CALLS_PER_REPLY
+    assert errors == ["5 more tool call(s) in the reply were not read (at most 64 per reply)"]
+
+
+def test_long_replies_are_parsed_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from hardgen.llm import _parse
+
+    threaded: list[int] = []
+    real = asyncio.to_thread
+
+    async def recording(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+        threaded.append(len(args[0] or ""))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(_parse.asyncio, "to_thread", recording)
+    short = '<tool_call>{"name": "f", "arguments": {}}</tool_call>'
+    long = short + " " * _parse.OFF_LOOP_CHARS
+    for content in (short, long):
+        got = asyncio.run(_parse.parse_assistant_output_async(content, tool_names=["f"]))
+        assert got == parse_assistant_output(content, tool_names=["f"])
+    assert threaded == [len(long)]
