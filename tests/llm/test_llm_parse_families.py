@@ -249,3 +249,11 @@ def test_each_family_reply_kind_reads_as_the_native_calls(kind: str) -> None:
     assert calls == [("get_weather", {"city": "Paris", "days": 2}), ("get_time", {"zone": "CET"})]
     if kind in ("ok", "qwen3"):
         assert response.message.reasoning == "Both lookups are needed."
+
+
+def test_several_call_objects_in_one_hermes_block() -> None:
+    reply = ('<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n'
+             '{"name": "get_time", "arguments": {"zone": "CET"}}\n</tool_call>')
+    calls, content, errors = calls_of(reply)
+    assert calls == [("get_weather", {"city": "Paris"}), ("get_time", {"zone": "CET"})]
+    assert content is None and errors == []

@@ -331,8 +331,13 @@ def _read_json_block(body: str, where: str, reader: _Reader, *, allow_list: bool
     try:
         obj = json.loads(body)
     except json.JSONDecodeError as exc:
-        reader.error(f"{where} is not a valid JSON tool call ({exc.msg} at char {exc.pos}): {_snippet(body)}")
-        return False
+        # Some models put several call objects in one block, one per line.
+        several = _json_values(body) if allow_list else None
+        if several is not None and len(several) > 1 and all(isinstance(v, dict) and "name" in v for v in several):
+            obj = several
+        else:
+            reader.error(f"{where} is not a valid JSON tool call ({exc.msg} at char {exc.pos}): {_snippet(body)}")
+            return False
     except RecursionError:
         reader.error(f"{where} is not a readable JSON tool call (nested too deeply): {_snippet(body)}")
         return False
