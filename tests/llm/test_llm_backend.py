@@ -252,6 +252,26 @@ def test_an_unreachable_server_is_unusable_after_one_request_and_later_ones_fail
     assert (b.stats.http_requests, b.stats.failures, b.stats.refused) == (3, 1, 1)
 
 
+def test_a_wrong_url_ends_as_quickly_at_high_concurrency_as_for_one_request() -> None:
+    # 64 requests, 16 at a time: the breaker trips on the first refusals and holds the rest; its
+    # probes come after the retry backoff (not the 10 s cool-down), and max_retries of them failing
+    # ends everything, well before the 60 s unreachable bound.
+    b = OpenAICompatibleBackend(f"http://127.0.0.1:{free_port()}/v1", "m", max_concurrency=16, max_retries=3, **FAST)
+
+    async def many() -> list[BaseException | ChatResponse]:
+        try:
+            return await asyncio.gather(*(b.complete(ask(str(i))) for i in range(64)), return_exceptions=True)
+        finally:
+            await b.aclose()
+
+    started = time.monotonic()
+    results = run(many())
+    assert time.monotonic() - started < 3.0
+    assert all(isinstance(r, ServerUnusableError) and r.kind == "connection" for r in results)
+    assert b.stats.http_requests <= 16 + 3 + 8  # the first wave, the probes, and a few retries before the trip
+    assert "4 tries in a row" in str(results[0])
+
+
 def test_connect_failures_give_up_after_the_unreachable_bound_whatever_max_retries() -> None:
     b = OpenAICompatibleBackend(
         f"http://127.0.0.1:{free_port()}/v1", "m", max_retries=1000, unreachable_after_s=0.5, **FAST
@@ -444,7 +464,7 @@ def test_under_mixed_faults_the_breaker_fails_only_requests_that_used_their_own_
                 server,
                 max_concurrency=32,
                 max_retries=2,
-                timeout_s=0.3,
+                timeout_s=0.6,
                 breaker_threshold=breaker_threshold,
                 breaker_cooldown_s=0.05,
             )
@@ -463,8 +483,9 @@ def test_under_mixed_faults_the_breaker_fails_only_requests_that_used_their_own_
         results, sent, opens = run_once(threshold)
         failed = [(i, r) for i, r in enumerate(results) if not isinstance(r, ChatResponse)]
         assert all(type(r) is BackendError and r.kind in ("status", "timeout") for _, r in failed), failed
-        assert all(r.attempts == 3 and sent.count(f"r{i}") == 3 for i, r in failed if isinstance(r, BackendError))
-        assert len(failed) < 30  # about 300 x 0.3^3 = 8 requests meet three faults in a row
+        tries = [(i, r.attempts, sent.count(f"r{i}")) for i, r in failed if isinstance(r, BackendError)]
+        assert all(attempts == seen == 3 for _, attempts, seen in tries), tries
+        assert len(failed) < 40, tries  # about 300 x 0.3^3 = 8 requests meet three faults in a row
     assert opens > 0  # the breaker did open under this mix
 
 

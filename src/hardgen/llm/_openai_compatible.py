@@ -26,8 +26,8 @@ model, what went wrong and what to check; the caller records it for its unit of 
 server cannot serve the run at all it raises `ServerUnusableError` instead, and every later request
 does the same without being sent: after `max_consecutive_rejections` non-retryable 4xx answers in a
 row with no success in between (a server started without tool calling, a wrong model name or key),
-when the server could not be connected to in all of a request's attempts or for `unreachable_after_s`,
-or when the breaker gave up on it. When the budget is spent it raises `BudgetExhaustedError`. Both are
+when connecting failed `max_retries + 1` times in a row (a lone request's tries, or the breaker's
+probes while it holds the others back) or for `unreachable_after_s`, or when the breaker gave up on it. When the budget is spent it raises `BudgetExhaustedError`. Both are
 for the caller to stop the run on (`is_fatal`), not to count as failures of the model.
 """
 
@@ -130,8 +130,9 @@ class OpenAICompatibleBackend:
     use the default transport.
 
     Giving up on the server (`ServerUnusableError`): `max_consecutive_rejections` non-retryable 4xx
-    answers in a row with no success in between; a request whose every attempt failed to connect, or
-    connect failures with no answer in between for `unreachable_after_s`; the breaker giving up after
+    answers in a row with no success in between; `max_retries + 1` connect failures in a row (a
+    request's own tries, or the breaker's probes), or connect failures with no answer in between for
+    `unreachable_after_s`; the breaker giving up after
     `breaker_give_up_s` of failures (None: never). `budget`, when given, is charged one request per
     request sent and the tokens of its answer (cache hits are free).
     """
@@ -341,18 +342,11 @@ class OpenAICompatibleBackend:
                     raise self._give_up(self._rejected_error(failure, attempts=failed + 1))
                 raise self._error(failure, attempts=failed + 1)
             failed += 1
+            opened = self.breaker.record_failure(ticket, failure.describe())
             if failure.connect:
-                now = time.monotonic()
-                if self._unreachable_since is None:
-                    self._unreachable_since = now
-                if failed > self.max_retries or now - self._unreachable_since >= self.unreachable_after_s:
-                    raise self._give_up(self._unreachable_error(failure, attempts=failed))
+                self._not_connected(failure, failed)
             elif failure.kind in ("status", "bad_response"):
                 self._answered()
-            opened = self.breaker.record_failure(ticket, failure.describe())
-            if failure.connect and self._unreachable_since is not None:
-                # A cool-down must not outlast the bound on being unreachable: probe by then.
-                self.breaker.probe_by(self._unreachable_since + self.unreachable_after_s)
             if opened:
                 logger.warning(
                     "%s failed %d times in a row (%s): pausing all requests for %.1f s",
@@ -384,6 +378,26 @@ class OpenAICompatibleBackend:
             # Inside the client every timeout becomes `APITimeoutError`, so a bare one is this deadline's.
             raise _AttemptTimeout() from None
         return _read_completion(raw.content)
+
+    def _not_connected(self, failure: _Failure, failed: int) -> None:
+        """A connect failure: give up on the server, or see that the next probe comes soon enough.
+
+        The server is given up on once connecting failed `max_retries + 1` times in a row, each after
+        the backoff a retry would wait: the tries of one request, or (when the breaker holds the
+        others back) the breaker's trip and then `max_retries` failed probes, so a wrong URL ends as
+        quickly at concurrency 256 as at 1. Whatever the settings, `unreachable_after_s` of connect
+        failures with no answer in between is the end too.
+        """
+        now = time.monotonic()
+        if self._unreachable_since is None:
+            self._unreachable_since = now
+        deadline = self._unreachable_since + self.unreachable_after_s
+        probes = self.breaker.failed_probes
+        if failed > self.max_retries or probes >= self.max_retries or now >= deadline:
+            raise self._give_up(self._unreachable_error(failure, tries=max(failed, probes + 1)))
+        # Probe after the backoff a lone request would wait, not a whole cool-down: refusing a
+        # connection costs the server nothing, and the give-up above needs these probes.
+        self.breaker.probe_by(min(deadline, now + self._backoff_s(probes + 1, None)))
 
     def _answered(self) -> None:
         """The server sent an HTTP answer: it is reachable."""
@@ -555,10 +569,11 @@ class OpenAICompatibleBackend:
 
     def _give_up(self, error: ServerUnusableError) -> ServerUnusableError:
         """Record that the server is unusable (the first reason stays) and stop every waiting request."""
-        if self._unusable is None:
-            self._unusable = error
-            self.breaker.give_up(str(error))
-            logger.error("%s", error)
+        if self._unusable is not None:
+            return self._unusable_again()  # another request got there first: one reason for all
+        self._unusable = error
+        self.breaker.give_up(str(error))
+        logger.error("%s", error)
         return error
 
     def _unusable_again(self) -> ServerUnusableError:
@@ -579,18 +594,16 @@ class OpenAICompatibleBackend:
             message, server=self.base_url, model=self.model, status=failure.status, kind=failure.kind, attempts=attempts
         )
 
-    def _unreachable_error(self, failure: _Failure, *, attempts: int) -> ServerUnusableError:
+    def _unreachable_error(self, failure: _Failure, *, tries: int) -> ServerUnusableError:
         since = self._unreachable_since
         down_s = time.monotonic() - since if since is not None else 0.0
         message = (
-            f"{self.base_url} cannot be reached: {failure.detail} (no connection for {down_s:.1f} s; "
-            f"{attempts} attempt{'s' if attempts != 1 else ''} of the last request). Check that the server is "
+            f"{self.base_url} cannot be reached: {failure.detail} (no connection for {down_s:.1f} s, "
+            f"{tries} tr{'ies' if tries != 1 else 'y'} in a row). Check that the server is "
             "running and listening there (still loading the model?), that base_url is right (scheme, host, port "
             "and the /v1 suffix), and that no firewall or proxy is in the way; then resume the run."
         )
-        return ServerUnusableError(
-            message, server=self.base_url, model=self.model, kind="connection", attempts=attempts
-        )
+        return ServerUnusableError(message, server=self.base_url, model=self.model, kind="connection", attempts=tries)
 
     def _breaker_gave_up(self, attempts: int) -> ServerUnusableError:
         message = (
