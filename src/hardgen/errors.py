@@ -19,6 +19,11 @@ class ConfigError(HardGenError):
     """A configuration file or option is invalid."""
 
 
+class RunStoppedError(HardGenError):
+    """A run stopped before its end because a model server cannot serve it; the message says why and
+    what to fix. Everything written so far is kept, and `--resume` goes on from it."""
+
+
 class MissingDependencyError(HardGenError, ImportError):
     """An optional dependency is needed for this feature; the message says what to install."""
 

@@ -98,14 +98,20 @@ def test_a_leaky_query_is_rewritten_and_the_problem_is_named_in_the_next_prompt(
     assert len(backend.requests) == 2
     second_prompt = backend.requests[1].messages[0].content or ""
     assert "intermediate" in second_prompt
-    # The values the model must not write are named to it as forbidden, from the first prompt on.
-    assert "U-101" in (backend.requests[0].messages[0].content or "")
+    assert LEAKY in second_prompt  # the rejected draft is shown with the reason
+    # What the model must not write is named by kind from the first prompt on, never by value: a
+    # prompt that shows the id invites the model to copy it.
+    first_prompt = backend.requests[0].messages[0].content or ""
+    assert "U-101" not in first_prompt and "user id" in first_prompt
 
 
-def test_a_query_that_stays_leaky_is_returned_for_the_synthesizer_to_reject() -> None:
-    query, backend = _write([json.dumps({"query": LEAKY})], rewrites=2)
+def test_a_query_that_stays_leaky_falls_back_to_the_model_free_query_and_is_counted() -> None:
+    backend = ScriptedBackend([json.dumps({"query": LEAKY})])
+    writer = LLMQueryWriter(backend, rewrites=2)
+    query = asyncio.run(writer.write(MODEL_FREE, ADA, STEPS, store_tools(), random.Random(0)))
     assert len(backend.requests) == 3
-    assert check_query(query.text, ADA, STEPS) != []
+    assert query.text != LEAKY and check_query(query.text, ADA, STEPS) == []
+    assert sum(writer.fallbacks.values()) == 1
 
 
 def test_garbage_every_time_falls_back_to_the_model_free_query() -> None:

@@ -52,14 +52,8 @@ class SettingsBackend:
     def __init__(self, backend: Backend, settings: RequestSettings) -> None:
         self.backend = backend
         self.settings = settings
-
-    @property
-    def name(self) -> str:
-        return self.backend.name
-
-    @property
-    def model(self) -> str | None:
-        return self.backend.model
+        self.name: str = backend.name
+        self.model: str | None = backend.model
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         return await self.backend.complete(self.settings.apply(request))

@@ -123,6 +123,15 @@ class SynthesisOptions(Record):
     noise: bool = True
 
 
+class BudgetConfig(Record):
+    """What the run may spend on model servers, over all roles. When either limit is reached the run
+    stops cleanly (the samples so far are kept; `--resume` with a larger budget goes on, and what
+    was already asked is answered from the cache for free)."""
+
+    max_requests: int | None = Field(default=None, ge=0)
+    max_tokens: int | None = Field(default=None, ge=0)
+
+
 class RunConfig(Record):
     seed: int = 0
     out: str = "runs/hardgen"
@@ -130,6 +139,7 @@ class RunConfig(Record):
     world_seed: int = 0
     """Seed of the built-in world's generated state."""
     roles: RolesConfig = Field(default_factory=RolesConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
     probe: ProbeConfig = Field(default_factory=ProbeConfig)
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     synthesis: SynthesisOptions = Field(default_factory=SynthesisOptions)

@@ -48,6 +48,9 @@ class FailureReport(Record):
     reference_taxonomy: dict[str, int] = Field(default_factory=dict)
     target_success_rate: float = 0.0
     reference_success_rate: float = 0.0
+    server_errors: int = 0
+    """Probe tasks left out because a server failed to answer (a server error says nothing about the
+    model, so it never counts as a failure)."""
 
     def graph_stats(self) -> dict[str, dict[str, Any]]:
         """Per-tool statistics for `ApiGraph.update_failures`: joint failures for the failure set,
@@ -101,6 +104,13 @@ def _add_taxonomy(total: dict[str, int], attempt: AgentAttempt) -> None:
         total[kind] = total.get(kind, 0) + 1
 
 
+_REFERENCE_SEED_OFFSET = 1_000_003
+
+
+def _server_failed(attempt: AgentAttempt) -> bool:
+    return "backend_error" in attempt.stop_reasons
+
+
 async def mine_failures(
     graph: ApiGraph,
     specs: Sequence[EnvironmentSpec],
@@ -151,15 +161,21 @@ async def mine_failures(
     async def run(index: int, task: ProbeTask) -> tuple[ProbeTask, AgentAttempt, AgentAttempt]:
         async with gate:
             results = []
-            for backend in (target, reference):
+            # Distinct request seeds per agent: one model configured as both would otherwise get
+            # byte-identical requests, answered alike (and from one cache entry).
+            for offset, backend in ((0, target), (_REFERENCE_SEED_OFFSET, reference)):
                 results.append(await attempt_sample(
                     backend, f"probe-{index}", task.environments, task.gold, task.tools,
-                    system_prompt=DEFAULT_SYSTEM_PROMPT, max_steps=max_steps, seed=seed + index, timeout=timeout))
+                    system_prompt=DEFAULT_SYSTEM_PROMPT, max_steps=max_steps, seed=seed + offset + index,
+                    timeout=timeout))
             if progress:
                 progress(1)
             return task, results[0], results[1]
 
     outcomes = await asyncio.gather(*(run(i, t) for i, t in enumerate(tasks)))
+    answered = [o for o in outcomes if not (_server_failed(o[1]) or _server_failed(o[2]))]
+    report.server_errors = len(outcomes) - len(answered)
+    outcomes = answered
     passed = {"target": 0, "reference": 0}
     for task, by_target, by_reference in outcomes:
         result = report.tools.setdefault(task.tool, ToolProbeResult())

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hardgen.agents import ModelFreeAgent
-from hardgen.llm import Backend, OpenAICompatibleBackend, RequestSettings, with_settings
+from hardgen.llm import Backend, OpenAICompatibleBackend, RequestBudget, RequestSettings, with_settings
 from hardgen.pipeline._config import BackendConfig, RunConfig
 from hardgen.schema import Provenance
 from hardgen.synth import (
@@ -29,14 +30,17 @@ from hardgen.synth import (
 from hardgen.synth._graph_dependencies import GraphDependencies
 
 
-def build_backend(config: BackendConfig, *, seed: int, cache: Path | None) -> Backend:
-    """A backend for an agent role: the model-free agent, or an OpenAI-compatible server."""
+def build_backend(config: BackendConfig, *, seed: int, cache: Path | None,
+                  budget: RequestBudget | None = None) -> Backend:
+    """A backend for an agent role: the model-free agent, or an OpenAI-compatible server (charging
+    `budget`, which the run's backends share)."""
     if config.kind == "model-free":
         return ModelFreeAgent(seed=seed)
     assert config.base_url and config.model
     api_key = os.environ.get(config.api_key_env) if config.api_key_env else None
     backend = OpenAICompatibleBackend(config.base_url, config.model, api_key, max_concurrency=config.max_concurrency,
-                                      timeout_s=config.timeout_s, max_retries=config.max_retries, cache=cache)
+                                      timeout_s=config.timeout_s, max_retries=config.max_retries, cache=cache,
+                                      budget=budget)
     settings = RequestSettings(temperature=config.temperature, top_p=config.top_p, max_tokens=config.max_tokens,
                                seed=config.seed, extra_body=config.extra_body)
     return with_settings(backend, settings)
@@ -52,6 +56,10 @@ class Roles:
     critic: Critic
     backends: dict[str, Backend] = field(default_factory=dict)
     """Model backends by role (for token and request accounting)."""
+    budget: RequestBudget | None = None
+    """The request and token budget all model backends share (None: unlimited)."""
+    fallbacks: dict[str, Counter[str]] = field(default_factory=dict)
+    """Per LLM role, why it fell back to its model-free result for a unit, by reason."""
 
     def provenance(self, seed: int) -> Provenance:
         models = {r: b for r, b in self.backends.items() if not isinstance(b, ModelFreeAgent)}
@@ -65,29 +73,36 @@ class Roles:
         )
 
 
-def build_roles(config: RunConfig, graph: Any, cache: Path | None, backends: dict[str, Backend] | None = None) -> Roles:
+def build_roles(config: RunConfig, graph: Any, cache: Path | None, backends: dict[str, Backend] | None = None,
+                previous: Roles | None = None) -> Roles:
     """Every role of the run; the model-free implementation wherever no server is configured.
 
-    Pass the `backends` of an earlier `Roles` to rebind the roles to another graph while keeping
-    the same backends (and so their connections, caches and request accounting)."""
+    Pass the `backends` of an earlier `Roles` (or the earlier `previous` Roles itself) to rebind
+    the roles to another graph while keeping the same backends (and so their connections, caches,
+    budget and request accounting) and the same fallback counts."""
     cache = cache if config.cache else None
     roles = config.roles
-    backends = dict(backends or {})
+    backends = dict(backends or (previous.backends if previous else {}))
+    shared = [getattr(b, "budget", None) for b in backends.values()]
+    budget = previous.budget if previous else next((b for b in shared if isinstance(b, RequestBudget)), None)
+    if budget is None and (config.budget.max_requests is not None or config.budget.max_tokens is not None):
+        budget = RequestBudget(config.budget.max_requests, config.budget.max_tokens)
+    fallbacks: dict[str, Counter[str]] = previous.fallbacks if previous else {}
     if "target" not in backends:
-        backends["target"] = build_backend(roles.target, seed=config.seed, cache=cache)
+        backends["target"] = build_backend(roles.target, seed=config.seed, cache=cache, budget=budget)
     if "reference" not in backends:
         # The model-free reference agent ranks tools less greedily than the target, so the two are
         # not one and the same baseline.
         backends["reference"] = (ModelFreeAgent(seed=config.seed + 1, relevance_ratio=0.5)
                                  if roles.reference.kind == "model-free"
-                                 else build_backend(roles.reference, seed=config.seed + 1, cache=cache))
+                                 else build_backend(roles.reference, seed=config.seed + 1, cache=cache, budget=budget))
 
     def llm(name: str) -> Backend | None:
         cfg: BackendConfig = getattr(roles, name)
         if cfg.kind == "model-free":
             return None
         if name not in backends:
-            backends[name] = build_backend(cfg, seed=config.seed, cache=cache)
+            backends[name] = build_backend(cfg, seed=config.seed, cache=cache, budget=budget)
         return backends[name]
 
     dependencies = GraphDependencies(graph)
@@ -100,12 +115,17 @@ def build_roles(config: RunConfig, graph: Any, cache: Path | None, backends: dic
     return Roles(
         target=backends["target"],
         reference=backends["reference"],
-        tool_maker=LLMToolMaker(maker_llm, is_prerequisite) if maker_llm else ModelFreeToolMaker(is_prerequisite),
-        query_writer=LLMQueryWriter(writer_llm, noise=noise) if writer_llm else ModelFreeQueryWriter(noise=noise),
+        tool_maker=LLMToolMaker(maker_llm, is_prerequisite, fallbacks=fallbacks.setdefault("tool_maker", Counter()))
+        if maker_llm else ModelFreeToolMaker(is_prerequisite),
+        query_writer=LLMQueryWriter(writer_llm, noise=noise, fallbacks=fallbacks.setdefault("query_writer", Counter()))
+        if writer_llm else ModelFreeQueryWriter(noise=noise),
         reasoner=LLMReasoner(reasoner_llm) if reasoner_llm
         else ModelFreeReasoner(dependencies),
-        critic=LLMCritic(critic_llm) if critic_llm else ModelFreeCritic(),
+        critic=LLMCritic(critic_llm, fallbacks=fallbacks.setdefault("critic", Counter())) if critic_llm
+        else ModelFreeCritic(),
         backends=backends,
+        budget=budget,
+        fallbacks=fallbacks,
     )
 
 
@@ -125,9 +145,4 @@ def role_warnings(config: RunConfig) -> list[str]:
 
 def role_fallbacks(roles: Roles) -> dict[str, dict[str, int]]:
     """Per LLM role, why it fell back to its model-free result, by reason (for the manifest)."""
-    out: dict[str, dict[str, int]] = {}
-    for name in ("tool_maker", "query_writer", "critic"):
-        counts = getattr(getattr(roles, name), "fallbacks", None)
-        if counts:
-            out[name] = dict(sorted(counts.items()))
-    return out
+    return {name: dict(sorted(counts.items())) for name, counts in sorted(roles.fallbacks.items()) if counts}

@@ -87,7 +87,40 @@ def check_query(text: str, lifted: Mapping[str, Any], steps: Sequence[Step],
         if value_in_text(atom, text):
             problems.append("leaks an intermediate value that the agent must look up itself")
             break
+    named = names_a_tool(text, [s.call.name for s in steps])
+    if named:
+        problems.append(f"names the tool {named!r}: say what you want, not which function does it")
+    narration = narrates_steps(text)
+    if narration:
+        problems.append(f"narrates the steps ({narration!r}): leave how to do it to the assistant")
     return problems
+
+
+_MULTI_WORD_IDENTIFIER = re.compile(r"_|[a-z][A-Z]")
+_NARRATION = re.compile(
+    r"\bstep\s*(?:\d|one|two|three)\b|\bstep[- ]by[- ]step\b"
+    r"|\b(?:call|invoke|use|run)\s+(?:the\s+)?[\w-]+\s+(?:tool|function|api|endpoint)\b"
+    r"|\bfirst\b[^.!?]{0,80}?\b(?:look(?:ing)?\s+up|find(?:ing)?\s+out|search(?:ing)?\s+for|fetch|retriev\w*)\b"
+    r"[^.!?]{0,80}?\b(?:then|after\s+that|next)\b"
+    r"|\b(?:look\s+up|find)\s+what\s+you\s+need\b",
+    re.I,
+)
+
+
+def names_a_tool(text: str, tools: Collection[str]) -> str | None:
+    """A tool name written as code in `text` (`get_order`, `createTicket`). One-word names (`cd`,
+    `login`) are ordinary words and are not counted."""
+    for name in dict.fromkeys(tools):
+        if _MULTI_WORD_IDENTIFIER.search(name) and re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I):
+            return name
+    return None
+
+
+def narrates_steps(text: str) -> str | None:
+    """The phrase where `text` tells the assistant how to work ("first look up ..., then ...",
+    "use the search tool", "step 1"), or None. A hard query states the goal, never the steps."""
+    match = _NARRATION.search(text)
+    return match.group(0) if match else None
 
 
 def answer_fields(steps: Sequence[Step], goal_steps: Sequence[int], lifted: Mapping[str, Any],

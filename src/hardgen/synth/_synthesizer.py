@@ -4,6 +4,7 @@ or a Rejection that says at which stage and why. Never an unverified sample."""
 
 from __future__ import annotations
 
+import inspect
 import random
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -15,6 +16,7 @@ from pydantic import Field
 
 from hardgen._version import __version__
 from hardgen.graph import fresh_value, state_strings
+from hardgen.llm import is_fatal
 from hardgen.schema import (
     EnvironmentSpec,
     GoldTurn,
@@ -37,6 +39,7 @@ from hardgen.synth._advanced_tool import (
 from hardgen.synth._answerability import ambiguous_arguments, argument_free_lookups, undetermined_arguments
 from hardgen.synth._answerability import normal_value as _normal
 from hardgen.synth._critic import Critic, CriticHint
+from hardgen.synth._privileged import scrub_privileged
 from hardgen.synth._query_writer import HardQuery, QueryWriter, check_query
 from hardgen.synth._reasoner import Reasoner, ReasonerTask
 from hardgen.synth._text import is_id_like, value_atoms
@@ -287,6 +290,9 @@ class Synthesizer:
         self.critic = critic
         self.config = config or SynthesisConfig()
         self._mutating = {n for n, t in self.tools.items() if t.mutates}
+        self._writer_takes_earlier = "earlier" in inspect.signature(query_writer.write).parameters
+        self.scrubbed_sentences = 0
+        """Reasoning sentences removed because they cited the Reasoner's private hint or feedback."""
 
     def _turn_plan(self, unit: SynthesisUnit, rng: random.Random, per_turn: int = 3) -> list[list[AdvancedTool]]:
         """The unit's tool for the first turn, then up to `per_turn` candidates for each later turn,
@@ -424,9 +430,13 @@ class Synthesizer:
         if steps is None:
             return reject("execute", str(error) if turn == 0 else
                           f"does not apply to the state the earlier turns left: {error}")
-        # Writers written before references existed take five arguments: pass it only when used.
-        query = (await self.query_writer.write(tool, arguments, steps, self.tools, rng, references=references)
-                 if references else await self.query_writer.write(tool, arguments, steps, self.tools, rng))
+        # Writers written before references (and earlier turns) existed take five arguments: pass
+        # those only when used and accepted.
+        extra: dict[str, Any] = {"references": references} if references else {}
+        earlier = [m.content for m in messages if m.role == "user" and m.content]
+        if earlier and self._writer_takes_earlier:
+            extra["earlier"] = earlier
+        query = await self.query_writer.write(tool, arguments, steps, self.tools, rng, **extra)
         problems = check_query(query.text, arguments, steps, references)
         if not problems:
             problems = self._answerability(steps, query.text, messages, arguments, references, gold_start,
@@ -465,6 +475,8 @@ class Synthesizer:
         try:
             return await self._synthesize(unit)
         except Exception as exc:  # a bug or a role that broke: recorded for this unit, the run goes on
+            if is_fatal(exc):
+                raise  # an unusable server or a spent budget: the run stops, not only this unit
             return Rejection(unit_id=unit.unit_id, stage="error", advanced_tool=unit.advanced_tool,
                              reason=f"{type(exc).__name__}: {exc}")
 
@@ -532,6 +544,12 @@ class Synthesizer:
                                           rejected=attempt.rejected),
                             earlier=replayed_earlier, user_texts=[*stated_text, query.text])
                         if verdict.passed:
+                            cleaned, removed, unusable = scrub_privileged(attempt.messages)
+                            if unusable:
+                                verdict = verdict.model_copy(update={"passed": False, "reasons": [unusable]})
+                        if verdict.passed:
+                            attempt = attempt.model_copy(update={"messages": cleaned})
+                            self.scrubbed_sentences += removed
                             passed = True
                             replayed_earlier.extend(replayed)
                             attempts_max = max(attempts_max, attempt_no)
