@@ -174,3 +174,37 @@ def test_the_llm_reasoner_runs_the_agent_loop_and_its_calls_verify() -> None:
     replay = Session.from_specs([store_spec()])
     verdict, _ = verify_turn(replay, 0, GOLD, CandidateTurn(calls=[s.call for s in attempt.steps], answer=attempt.answer))
     assert verdict.passed, verdict.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "First look up my customer id, then cancel the Oak Bookshelf order of Ada Lovelace.",
+    "Use the find_user tool for Ada Lovelace and cancel her Oak Bookshelf order.",
+    "Step 1: log in as ada with lamp-42. Step 2: cancel the Oak Bookshelf order of Ada Lovelace.",
+])
+def test_a_query_that_narrates_the_steps_or_names_a_tool_is_rejected(text: str) -> None:
+    problems = check_query(text + " username ada, password lamp-42", ADA, STEPS)
+    assert any("narrates" in p or "names the tool" in p for p in problems), problems
+
+
+def test_the_reasoner_is_told_its_notes_are_private_and_reasoning_citing_them_is_scrubbed() -> None:
+    from hardgen.synth._privileged import scrub_privileged
+
+    reply = Message.assistant(None, reasoning="The hint says to look up the user first. I need Ada's id. "
+                                              "As the feedback pointed out, the order comes next.",
+                              tool_calls=[ToolCall(name="find_user", arguments={"name": "Ada Lovelace"})])
+    answer = Message.assistant("The order is cancelled.")
+    cleaned, removed, unusable = scrub_privileged([reply, answer])
+    assert unusable is None and removed == 2
+    assert cleaned[0].reasoning == "I need Ada's id."
+    _, _, unusable = scrub_privileged([Message.assistant("Following the hint, I cancelled the order.")])
+    assert unusable is not None
+
+
+@pytest.mark.parametrize("reply", [
+    'Thinking about {braces} first. {"kind": "missing_step", "tool": "", "parameter": "", "text": "Look it up."}',
+    '<think>{"kind": "wrong"}</think>\n```json\n{"kind": "missing_step", "tool": "", "parameter": "", '
+    '"text": "Look it up."}\n```\nDone {here}.',
+])
+def test_json_is_read_with_a_decoder_past_braces_in_prose_and_thinking(reply: str) -> None:
+    hint = _critic_hint(reply)
+    assert hint.kind == "missing_step" and hint.text == "Look it up."
