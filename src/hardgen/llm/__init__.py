@@ -9,7 +9,9 @@
 - `RequestBudget`: a request and token budget that backends share.
 - `ResponseCache`, `cache_key`: the SQLite response cache.
 - `RequestSettings`, `with_settings`: a role's sampling settings sent with every request.
-- `parse_assistant_output`: tool calls and reasoning from raw server output (native or text formats).
+- `parse_assistant_output` (and `parse_assistant_output_async`, off the event loop when long): tool calls and
+  reasoning from raw server output (native or the text formats of each model family), at most
+  `MAX_REPLY_CHARS` long.
 - `hardgen.llm.loopback`: a local OpenAI-compatible server for tests and benchmarks (imported on demand).
 """
 
@@ -18,13 +20,14 @@ from hardgen.llm._budget import RequestBudget
 from hardgen.llm._cache import ResponseCache, cache_key
 from hardgen.llm._errors import BackendError, BudgetExhaustedError, ServerUnusableError, is_fatal
 from hardgen.llm._openai_compatible import API_KEY_ENV_VARS, OpenAICompatibleBackend
-from hardgen.llm._parse import parse_assistant_output
+from hardgen.llm._parse import MAX_REPLY_CHARS, parse_assistant_output, parse_assistant_output_async
 from hardgen.llm._protocol import Backend, ChatRequest, ChatResponse, Usage
 from hardgen.llm._settings import RequestSettings, SettingsBackend, with_settings
 from hardgen.llm._stats import BackendStats
 
 __all__ = [
     "API_KEY_ENV_VARS",
+    "MAX_REPLY_CHARS",
     "Backend",
     "BackendError",
     "BackendStats",
@@ -43,5 +46,6 @@ __all__ = [
     "cache_key",
     "is_fatal",
     "parse_assistant_output",
+    "parse_assistant_output_async",
     "with_settings",
 ]
