@@ -272,6 +272,31 @@ def test_a_wrong_url_ends_as_quickly_at_high_concurrency_as_for_one_request() ->
     assert "4 tries in a row" in str(results[0])
 
 
+def test_a_connect_failure_after_other_failures_is_not_an_unreachable_server() -> None:
+    # Two 500s, then the server goes away: the request is out of tries, but connecting failed only
+    # once, so this is one failed request (a connect timeout under load looks the same), not a
+    # server to give up on.
+    server = LoopbackServer(default=500).start()
+    b = backend(server, max_retries=2, backoff_base_s=0.4, backoff_max_s=0.4)
+
+    async def go() -> BaseException:
+        task = asyncio.create_task(b.complete(ask()))
+        while len(server.chat_requests) < 2:
+            await asyncio.sleep(0.01)
+        await asyncio.to_thread(server.stop)  # before the third try, 0.2 to 0.4 s after the second
+        try:
+            await task
+        except BackendError as exc:
+            return exc
+        finally:
+            await b.aclose()
+        raise AssertionError("the request did not fail")
+
+    error = run(go())
+    assert type(error) is BackendError and error.kind == "connection" and error.attempts == 3
+    assert b.unusable is None
+
+
 def test_connect_failures_give_up_after_the_unreachable_bound_whatever_max_retries() -> None:
     b = OpenAICompatibleBackend(
         f"http://127.0.0.1:{free_port()}/v1", "m", max_retries=1000, unreachable_after_s=0.5, **FAST

@@ -210,6 +210,8 @@ class OpenAICompatibleBackend:
         self._random = random.Random()
         self._rejections = 0  # non-retryable 4xx answers since the last success
         self._unreachable_since: float | None = None  # first connect failure since the server last answered
+        self._answers = 0  # HTTP answers of any status: a run of connect failures spans none
+        self._connect_probes = 0  # breaker probes in a row that could not connect
         self._unusable: ServerUnusableError | None = None
         self._resources: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopResources] = (
             weakref.WeakKeyDictionary()
@@ -304,6 +306,9 @@ class OpenAICompatibleBackend:
     async def _send_with_retries(self, request: ChatRequest) -> dict[str, Any]:
         resources = self._loop_resources()
         failed = 0  # attempts of this request that were sent and failed (waiting on the breaker is free)
+        # This request's run of connect failures with no answer from the server in between: its
+        # length, and the server's answer count when it began.
+        unreached, unreached_answers = 0, -1
         while True:
             ticket = await self.breaker.acquire()
             if not ticket.go:
@@ -344,9 +349,18 @@ class OpenAICompatibleBackend:
             failed += 1
             opened = self.breaker.record_failure(ticket, failure.describe())
             if failure.connect:
-                self._not_connected(failure, failed)
-            elif failure.kind in ("status", "bad_response"):
-                self._answered()
+                if unreached_answers != self._answers:  # the server answered someone since: a new run
+                    unreached, unreached_answers = 0, self._answers
+                unreached += 1
+                if ticket.probe:
+                    self._connect_probes += 1
+                self._not_connected(failure, unreached)
+            else:
+                unreached = 0
+                if ticket.probe:
+                    self._connect_probes = 0  # the run of probes that could not connect is broken
+                if failure.kind in ("status", "bad_response"):
+                    self._answered()
             if opened:
                 logger.warning(
                     "%s failed %d times in a row (%s): pausing all requests for %.1f s",
@@ -379,22 +393,25 @@ class OpenAICompatibleBackend:
             raise _AttemptTimeout() from None
         return _read_completion(raw.content)
 
-    def _not_connected(self, failure: _Failure, failed: int) -> None:
+    def _not_connected(self, failure: _Failure, unreached: int) -> None:
         """A connect failure: give up on the server, or see that the next probe comes soon enough.
 
-        The server is given up on once connecting failed `max_retries + 1` times in a row, each after
-        the backoff a retry would wait: the tries of one request, or (when the breaker holds the
-        others back) the breaker's trip and then `max_retries` failed probes, so a wrong URL ends as
-        quickly at concurrency 256 as at 1. Whatever the settings, `unreachable_after_s` of connect
-        failures with no answer in between is the end too.
+        The server is given up on once connecting failed `max_retries + 1` times in a row with no
+        answer from it in between, each try after the backoff a retry waits: every try of one
+        request (`unreached`, its run of connect failures), or the breaker's trip and then
+        `max_retries` probes while it holds the other requests back, so a wrong URL ends as quickly
+        at concurrency 256 as at 1. A request whose run was broken by a timeout or a 5xx, or a server
+        that answered others meanwhile, is not unreachable: a connect timeout under load is one more
+        failure. Whatever the settings, `unreachable_after_s` of connect failures with no answer in
+        between is the end too.
         """
         now = time.monotonic()
         if self._unreachable_since is None:
             self._unreachable_since = now
         deadline = self._unreachable_since + self.unreachable_after_s
-        probes = self.breaker.failed_probes
-        if failed > self.max_retries or probes >= self.max_retries or now >= deadline:
-            raise self._give_up(self._unreachable_error(failure, tries=max(failed, probes + 1)))
+        probes = self._connect_probes
+        if unreached > self.max_retries or probes >= self.max_retries or now >= deadline:
+            raise self._give_up(self._unreachable_error(failure, tries=max(unreached, probes + 1)))
         # Probe after the backoff a lone request would wait, not a whole cool-down: refusing a
         # connection costs the server nothing, and the give-up above needs these probes.
         self.breaker.probe_by(min(deadline, now + self._backoff_s(probes + 1, None)))
@@ -402,6 +419,8 @@ class OpenAICompatibleBackend:
     def _answered(self) -> None:
         """The server sent an HTTP answer: it is reachable."""
         self._unreachable_since = None
+        self._connect_probes = 0
+        self._answers += 1
 
     def _request_body(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
