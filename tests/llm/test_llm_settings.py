@@ -11,8 +11,8 @@ import pytest
 from hardgen.llm import ChatRequest, OpenAICompatibleBackend, RequestSettings, with_settings
 from hardgen.llm.loopback import LoopbackServer, echo_responder
 from hardgen.pipeline import load_config
-from hardgen.pipeline._roles import build_backend
-from hardgen.schema import Message
+from hardgen.pipeline._roles import build_backend, role_warnings
+from hardgen.schema import Message, ToolCall
 
 
 def _ask(url: str, cache: Path, settings: RequestSettings, request: ChatRequest) -> None:
@@ -55,3 +55,24 @@ def test_the_config_of_a_role_becomes_its_request_settings(field: str, value: ob
                                                            "model": "m", field: value}})
     backend = build_backend(config.roles.query_writer, seed=0, cache=None)
     assert getattr(backend.settings.apply(ChatRequest(messages=[Message.user("x")])), field) == value  # type: ignore[attr-defined]
+
+
+def test_reasoning_is_sent_back_within_an_episode_only_when_the_role_asks(tmp_path: Path) -> None:
+    call = ToolCall(id="call_1", name="f", arguments={})
+    history = [Message.user("hi"), Message.assistant(None, reasoning="I should look it up.", tool_calls=[call]),
+               Message.tool(call, "{}")]
+    request = ChatRequest(messages=history)
+    with LoopbackServer(responder=echo_responder) as server:
+        _ask(server.url, tmp_path / "a.sqlite", RequestSettings(), request)
+        _ask(server.url, tmp_path / "b.sqlite", RequestSettings(send_reasoning=True), request)
+        plain, with_reasoning = (r.body["messages"][1] for r in server.chat_requests)
+    assert "reasoning_content" not in plain
+    assert with_reasoning["reasoning_content"] == "I should look it up."
+
+
+def test_one_model_as_target_and_reference_is_warned_about() -> None:
+    server = {"kind": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "qwen3"}
+    same = load_config(overrides={"roles.target": server, "roles.reference": server})
+    assert any("same model" in w for w in role_warnings(same))
+    other = load_config(overrides={"roles.target": server, "roles.reference": {**server, "model": "llama"}})
+    assert role_warnings(other) == []

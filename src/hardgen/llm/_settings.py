@@ -26,9 +26,14 @@ class RequestSettings(Record):
     """A fixed seed for every request; None keeps the per-request seed a role derives, if any."""
     extra_body: dict[str, Any] = Field(default_factory=dict)
     """Server-specific fields (`top_k`, `chat_template_kwargs`, ...), merged under the request's own."""
+    send_reasoning: bool = False
+    """Send earlier assistant messages' reasoning back within an episode (`reasoning_content`), as
+    the Qwen3 and gpt-oss chat templates expect on tool-calling steps."""
+    send_tool_names: bool = False
+    """Send the non-standard `name` on tool messages (some servers want it, some reject it)."""
 
     def is_empty(self) -> bool:
-        return not self.extra_body and all(
+        return not (self.extra_body or self.send_reasoning or self.send_tool_names) and all(
             getattr(self, name) is None for name in ("temperature", "top_p", "max_tokens", "seed"))
 
     def apply(self, request: ChatRequest) -> ChatRequest:
@@ -42,6 +47,9 @@ class RequestSettings(Record):
             update["seed"] = self.seed
         if self.extra_body:
             update["extra_body"] = {**self.extra_body, **(request.extra_body or {})}
+        for flag in ("send_reasoning", "send_tool_names"):
+            if getattr(self, flag) and not getattr(request, flag):
+                update[flag] = True
         return request.model_copy(update=update) if update else request
 
 

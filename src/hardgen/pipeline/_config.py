@@ -23,19 +23,23 @@ class BackendConfig(Record):
     model: str | None = None
     api_key_env: str | None = None
     """Name of the environment variable holding the API key (default: HARDGEN_API_KEY, then OPENAI_API_KEY)."""
-    temperature: float | None = None
+    temperature: float | None = Field(default=None, ge=0)
     """Sampling settings sent with every request of this role (None: the server's default). A
     role never picks its own temperature: reasoning models that accept only 1.0 would fail."""
-    top_p: float | None = None
-    max_tokens: int | None = None
+    top_p: float | None = Field(default=None, gt=0, le=1)
+    max_tokens: int | None = Field(default=None, ge=1)
     """Completion-token limit per request (thinking models need room to think)."""
     seed: int | None = None
     """A fixed request seed; None lets each role derive per-request seeds from the run seed."""
     extra_body: dict[str, Any] = Field(default_factory=dict)
     """Server-specific request fields, e.g. `{top_k: 20, chat_template_kwargs: {enable_thinking: false}}`."""
-    max_concurrency: int = 16
-    timeout_s: float = 300.0
-    max_retries: int = 4
+    send_reasoning: bool = False
+    """Send the model's earlier reasoning back within an episode (Qwen3 and gpt-oss templates expect it)."""
+    send_tool_names: bool = False
+    """Put the non-standard `name` on tool messages (off: some providers reject it)."""
+    max_concurrency: int = Field(default=16, ge=1)
+    timeout_s: float = Field(default=300.0, gt=0)
+    max_retries: int = Field(default=4, ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> BackendConfig:
@@ -82,21 +86,21 @@ class SourceConfig(Record):
 
 class ProbeConfig(Record):
     enabled: bool = True
-    tasks_per_tool: int = 2
+    tasks_per_tool: int = Field(default=2, ge=1)
     """K probe tasks per tool."""
-    failure_threshold: float = 0.5
+    failure_threshold: float = Field(default=0.5, ge=0, le=1)
     """A tool is a failure tool when both agents fail at least this share of its probes."""
-    max_tools: int | None = None
+    max_tools: int | None = Field(default=None, ge=1)
     """Probe at most this many tools (None: all)."""
-    max_steps: int = 8
+    max_steps: int = Field(default=8, ge=1)
 
 
 class SamplingConfig(Record):
     mode: Literal["legality", "uniform", "random_walk"] = "legality"
-    traces: int | None = None
+    traces: int | None = Field(default=None, ge=1)
     """Traces to sample (default: 8 per sample asked and at least 300)."""
-    min_length: int = 2
-    max_length: int = 8
+    min_length: int = Field(default=2, ge=1)
+    max_length: int = Field(default=8, ge=1)
     discovery: bool = True
     """Discover state prerequisites by execution before sampling."""
 
@@ -106,20 +110,26 @@ class SamplingConfig(Record):
         planned longest chains first, so a generous budget is what keeps chains long."""
         return self.traces or max(300, 8 * samples)
 
+    @model_validator(mode="after")
+    def _check(self) -> SamplingConfig:
+        if self.max_length < self.min_length:
+            raise ValueError(f"max_length ({self.max_length}) is less than min_length ({self.min_length})")
+        return self
+
 
 class SynthesisOptions(Record):
-    samples: int = 100
+    samples: int = Field(default=100, ge=1)
     """How many samples to aim for (units are made until this many are planned)."""
-    variants_per_tool: int = 3
+    variants_per_tool: int = Field(default=3, ge=1)
     """Units per advanced tool: its own values first, then other values from the value pools."""
-    turns: int = 1
-    max_rounds: int = 4
+    turns: int = Field(default=1, ge=1)
+    max_rounds: int = Field(default=4, ge=0)
     """When the planned units run out before `samples` are written, sample more traces (with a new
     seed, the graph unchanged) and plan more units, at most this many times."""
-    min_calls: int = 2
+    min_calls: int = Field(default=2, ge=1)
     """Advanced tools with fewer calls are left out of the library (single calls are not hard)."""
-    max_attempts: int = 3
-    distractors: int = 4
+    max_attempts: int = Field(default=3, ge=1)
+    distractors: int = Field(default=4, ge=0)
     noise: bool = True
 
 
@@ -143,8 +153,8 @@ class RunConfig(Record):
     probe: ProbeConfig = Field(default_factory=ProbeConfig)
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     synthesis: SynthesisOptions = Field(default_factory=SynthesisOptions)
-    concurrency: int = 8
-    tool_timeout_s: float = 10.0
+    concurrency: int = Field(default=8, ge=1)
+    tool_timeout_s: float = Field(default=10.0, gt=0)
     cache: bool = True
     """Cache model responses in the run directory (a resumed run costs nothing for work done)."""
 
@@ -169,6 +179,8 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
             loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"cannot read config {path}: {exc}") from exc
+        except UnicodeDecodeError:
+            raise ConfigError(f"config {path} is not UTF-8 text") from None
         except yaml.YAMLError as exc:
             raise ConfigError(f"config {path} is not valid YAML: {exc}") from exc
         if loaded is not None and not isinstance(loaded, dict):

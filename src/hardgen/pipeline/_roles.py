@@ -42,7 +42,8 @@ def build_backend(config: BackendConfig, *, seed: int, cache: Path | None,
                                       timeout_s=config.timeout_s, max_retries=config.max_retries, cache=cache,
                                       budget=budget)
     settings = RequestSettings(temperature=config.temperature, top_p=config.top_p, max_tokens=config.max_tokens,
-                               seed=config.seed, extra_body=config.extra_body)
+                               seed=config.seed, extra_body=config.extra_body, send_reasoning=config.send_reasoning,
+                               send_tool_names=config.send_tool_names)
     return with_settings(backend, settings)
 
 
