@@ -297,6 +297,36 @@ def test_a_connect_failure_after_other_failures_is_not_an_unreachable_server() -
     assert b.unusable is None
 
 
+def test_connect_timeouts_give_up_only_after_the_unreachable_bound() -> None:
+    # A listener that never accepts, its backlog full: connects time out rather than being refused.
+    # A machine under load times out connects too, so they do not count as tries of a dead server:
+    # only the unreachable bound ends them.
+    with socket.socket() as listener, socket.socket() as filler:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        filler.setblocking(False)
+        filler.connect_ex(listener.getsockname())
+        port = listener.getsockname()[1]
+        b = OpenAICompatibleBackend(
+            f"http://127.0.0.1:{port}/v1", "m", max_retries=2, unreachable_after_s=1.2, **{**FAST, "timeout_s": 0.2}
+        )
+        started = time.monotonic()
+        with pytest.raises(BackendError) as info:
+            run(complete(b, ask()))
+        elapsed = time.monotonic() - started
+        if "connecting timed out" not in str(info.value):
+            pytest.skip(f"this machine does not time out connects to a full backlog: {info.value}")
+        assert type(info.value) is BackendError and info.value.attempts == 3  # three tries, no give-up
+        assert b.unusable is None and elapsed < 1.2
+        patient = OpenAICompatibleBackend(
+            f"http://127.0.0.1:{port}/v1", "m", max_retries=100, unreachable_after_s=0.6, **{**FAST, "timeout_s": 0.2}
+        )
+        started = time.monotonic()
+        with pytest.raises(ServerUnusableError, match="connecting timed out"):
+            run(complete(patient, ask()))
+        assert 0.6 <= time.monotonic() - started < 2.0
+
+
 def test_connect_failures_give_up_after_the_unreachable_bound_whatever_max_retries() -> None:
     b = OpenAICompatibleBackend(
         f"http://127.0.0.1:{free_port()}/v1", "m", max_retries=1000, unreachable_after_s=0.5, **FAST

@@ -92,6 +92,9 @@ class _Failure:
     retry_after: float | None = None
     connect: bool = False
     """No connection could be made (refused, unknown host, connect timeout): the server was not reached."""
+    refused: bool = False
+    """A connect failure that says the server is not there (refused, unknown host), unlike a connect
+    timeout, which an overloaded machine or server gives as well."""
 
     def describe(self) -> str:
         return f"HTTP {self.status}: {self.detail}" if self.status is not None else f"{self.kind}: {self.detail}"
@@ -351,9 +354,10 @@ class OpenAICompatibleBackend:
             if failure.connect:
                 if unreached_answers != self._answers:  # the server answered someone since: a new run
                     unreached, unreached_answers = 0, self._answers
-                unreached += 1
-                if ticket.probe:
-                    self._connect_probes += 1
+                if failure.refused:  # a connect timeout neither counts in the run nor breaks it
+                    unreached += 1
+                    if ticket.probe:
+                        self._connect_probes += 1
                 self._not_connected(failure, unreached)
             else:
                 unreached = 0
@@ -396,25 +400,25 @@ class OpenAICompatibleBackend:
     def _not_connected(self, failure: _Failure, unreached: int) -> None:
         """A connect failure: give up on the server, or see that the next probe comes soon enough.
 
-        The server is given up on once connecting failed `max_retries + 1` times in a row with no
-        answer from it in between, each try after the backoff a retry waits: every try of one
-        request (`unreached`, its run of connect failures), or the breaker's trip and then
-        `max_retries` probes while it holds the other requests back, so a wrong URL ends as quickly
-        at concurrency 256 as at 1. A request whose run was broken by a timeout or a 5xx, or a server
-        that answered others meanwhile, is not unreachable: a connect timeout under load is one more
-        failure. Whatever the settings, `unreachable_after_s` of connect failures with no answer in
-        between is the end too.
+        The server is given up on once connecting was refused (or its host unknown) `max_retries + 1`
+        times in a row with no answer from it in between, each try after the backoff a retry waits:
+        every try of one request (`unreached`, its run of refusals), or the breaker's trip and then
+        `max_retries` refused probes while it holds the other requests back, so a wrong URL ends as
+        quickly at concurrency 256 as at 1. A request whose run was broken by a timeout or a 5xx, or a
+        server that answered others meanwhile, is not unreachable. Connect timeouts count only towards
+        `unreachable_after_s` (connect failures of any kind with no answer in between), the end
+        whatever the settings: a machine or server under heavy load times out connects too.
         """
         now = time.monotonic()
         if self._unreachable_since is None:
             self._unreachable_since = now
         deadline = self._unreachable_since + self.unreachable_after_s
         probes = self._connect_probes
-        if unreached > self.max_retries or probes >= self.max_retries or now >= deadline:
-            raise self._give_up(self._unreachable_error(failure, tries=max(unreached, probes + 1)))
-        # Probe after the backoff a lone request would wait, not a whole cool-down: refusing a
-        # connection costs the server nothing, and the give-up above needs these probes.
-        self.breaker.probe_by(min(deadline, now + self._backoff_s(probes + 1, None)))
+        if now >= deadline or (failure.refused and (unreached > self.max_retries or probes >= self.max_retries)):
+            raise self._give_up(self._unreachable_error(failure, tries=max(unreached, probes + 1, 1)))
+        # Probe no later than the deadline; after a refusal, as soon as a lone request would retry (not a
+        # whole cool-down): refusing a connection costs the server nothing, and the give-up needs probes.
+        self.breaker.probe_by(min(deadline, now + self._backoff_s(probes + 1, None)) if failure.refused else deadline)
 
     def _answered(self) -> None:
         """The server sent an HTTP answer: it is reachable."""
@@ -520,7 +524,8 @@ class OpenAICompatibleBackend:
         if isinstance(exc, openai.APIConnectionError):
             cause = exc.__cause__ or exc
             detail = f"{type(cause).__name__}: {cause}".rstrip(": ")
-            return _Failure("connection", detail, retryable=True, connect=isinstance(cause, HTTPX.ConnectError))
+            refused = isinstance(cause, HTTPX.ConnectError)
+            return _Failure("connection", detail, retryable=True, connect=refused, refused=refused)
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             return _Failure(
