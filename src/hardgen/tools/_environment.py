@@ -393,7 +393,9 @@ class PythonEnvironment:
     def _worker_process(self) -> ProcessWorker:
         if self._process is None or not self._process.alive:
             try:
-                self._process = ProcessWorker(self.spec.model_dump_json(), start_timeout=max(60.0, self.timeout or 0))
+                self._process = ProcessWorker.acquire(
+                    self._pool_key, self.spec.model_dump_json(), start_timeout=max(60.0, self.timeout or 0)
+                )
             except (RuntimeError, TimeoutError, WorkerDied) as exc:
                 raise EnvironmentLoadError(f"cannot start a worker process for environment {self.name!r}: {exc}") from exc
         return self._process
@@ -649,8 +651,12 @@ class PythonEnvironment:
             self._worker.close()
             self._worker = None
         if self._process is not None:
-            self._process.close()
+            self._process.release(self._pool_key)
             self._process = None
+
+    @property
+    def _pool_key(self) -> str:
+        return f"{self.spec.kind}:{self.spec.target}:{self.spec.docs}"
 
     def __del__(self) -> None:  # let the worker thread or process end with its environment
         try:

@@ -23,6 +23,7 @@ process has its file descriptors 1 and 2 pointed at /dev/null.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import io
 import multiprocessing
@@ -268,6 +269,9 @@ def serve(fd: int) -> None:
                 reply = env.state()
             elif op == "state_hash":
                 reply = env.state_hash()
+            elif op == "load":  # reused from the idle pool for another environment of this source
+                env.close()
+                env = PythonEnvironment(EnvironmentSpec.model_validate_json(args[0]), timeout=None, isolation="inline")
             else:
                 raise ValueError(f"unknown request {op!r}")
             conn.send(("ok", reply))
@@ -275,11 +279,33 @@ def serve(fd: int) -> None:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
+POOL_SIZE = 4
+"""Idle worker processes kept per tool source for reuse."""
+_IDLE: dict[str, list[ProcessWorker]] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def close_idle_workers() -> None:
+    """End the pooled idle worker processes (they are daemons of a session anyway)."""
+    with _POOL_LOCK:
+        workers = [w for idle in _IDLE.values() for w in idle]
+        _IDLE.clear()
+    for worker in workers:
+        worker.close()
+
+
+atexit.register(close_idle_workers)
+
 _SERVE = "import sys; from hardgen.tools._worker import serve; serve(int(sys.argv[1]))"
 
 
 class ProcessWorker:
-    """A child process holding one environment (built from its spec there)."""
+    """A child process holding one environment (built from its spec there).
+
+    Starting one costs an interpreter, the imports and deriving the source's schemas (about a
+    second or more); the pipeline builds fresh environments for every candidate, so a closed
+    environment's healthy worker waits in a small pool per source (`acquire`/`release`) and is
+    loaded with the next spec instead of a new process being started."""
 
     def __init__(self, spec_json: str, *, start_timeout: float = 60.0) -> None:
         ours, theirs = socket.socketpair()
@@ -325,6 +351,31 @@ class ProcessWorker:
         if status == "error":
             raise RuntimeError(reply)
         return reply
+
+    @classmethod
+    def acquire(cls, source_key: str, spec_json: str, *, start_timeout: float = 60.0) -> ProcessWorker:
+        """A worker holding a fresh environment for `spec_json`: an idle one of the same source
+        loaded with it, else a new process."""
+        with _POOL_LOCK:
+            idle = _IDLE.get(source_key, [])
+            worker = idle.pop() if idle else None
+        if worker is not None:
+            try:
+                worker.request("load", spec_json, timeout=start_timeout)
+                return worker
+            except (RuntimeError, TimeoutError, WorkerDied):
+                worker.kill()
+        return cls(spec_json, start_timeout=start_timeout)
+
+    def release(self, source_key: str) -> None:
+        """Give a healthy worker back to the pool (at most `POOL_SIZE` per source), else end it."""
+        if self.alive:
+            with _POOL_LOCK:
+                idle = _IDLE.setdefault(source_key, [])
+                if len(idle) < POOL_SIZE:
+                    idle.append(self)
+                    return
+        self.close()
 
     def _exit_code(self) -> int | None:
         try:
