@@ -5,7 +5,9 @@ Each run sends `--requests` distinct requests through one `OpenAICompatibleBacke
 500 and lets `--hangs` of them hang (the client gives up after `--timeout` seconds). The faults are a
 `FaultMix`: a hash of the seed, the request body and how often the server has seen it, so every run
 meets exactly the same faults on each request's tries, and the breaker is the only difference. The
-breaker may delay requests; it must not fail more of them than no breaker does.
+breaker may delay requests; it must not fail more of them than no breaker does. On a loaded machine
+answers that come late also time out (and connects too), in both runs: the `timeout` and
+`connection` columns count those together with the scripted hangs.
 
 A last row points the backend at a port nobody listens on: every request must end, with
 `ServerUnusableError`, once the server has been unreachable for `--unreachable-after` seconds.
@@ -94,6 +96,7 @@ async def measure(label: str, url: str, args: argparse.Namespace, *, breaker: bo
         "failed": len(errors),
         "timeout": kinds["timeout"],
         "status": kinds["status"],
+        "connection": kinds["connection"],
         "circuit_open": kinds["circuit_open"],
         "unusable": sum(isinstance(r, ServerUnusableError) for r in errors),
         "http_requests": stats.http_requests,
@@ -139,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         f"seed {args.seed}, {os.cpu_count()} CPUs"
     )
     header = (
-        f"{'run':<22} {'breaker':>7} {'requests':>8} {'failed':>6} {'timeout':>7} {'status':>6} "
+        f"{'run':<22} {'breaker':>7} {'requests':>8} {'failed':>6} {'timeout':>7} {'status':>6} {'connection':>10} "
         f"{'circuit_open':>12} {'unusable':>8} {'http reqs':>9} {'opens':>5} {'seconds':>7}"
     )
     print(header)
@@ -147,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     for r in rows:
         print(
             f"{r['run']:<22} {r['breaker']:>7} {r['requests']:>8} {r['failed']:>6} {r['timeout']:>7} "
-            f"{r['status']:>6} {r['circuit_open']:>12} {r['unusable']:>8} {r['http_requests']:>9} "
+            f"{r['status']:>6} {r['connection']:>10} {r['circuit_open']:>12} {r['unusable']:>8} {r['http_requests']:>9} "
             f"{r['breaker_opens']:>5} {r['seconds']:>7.1f}"
         )
     off, on = rows[0], rows[1]
