@@ -145,6 +145,20 @@ def test_a_success_between_probes_resets_the_give_up_clock() -> None:
     asyncio.run(scenario())
 
 
+def test_a_probe_failing_after_another_request_closed_the_breaker_is_an_ordinary_failure() -> None:
+    async def scenario() -> None:
+        clock = Clock()
+        b = breaker(clock)
+        trip(b)
+        clock.now = 10.0
+        probe = await b.acquire()
+        b.record_success(BreakerTicket(go=True))  # a request sent before the trip came back fine
+        assert b.record_failure(probe, "timeout") is False  # then the probe timed out
+        assert b.state == "closed" and b.failed_probes == 0 and b.consecutive_failures == 1
+
+    asyncio.run(scenario())
+
+
 def test_release_of_a_cancelled_probe_lets_the_next_waiter_probe_at_once() -> None:
     async def scenario() -> None:
         clock = Clock()

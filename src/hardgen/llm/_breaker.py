@@ -134,9 +134,10 @@ class CircuitBreaker:
             self.consecutive_failures += 1
             self.last_failure = description
             now = self._clock()
-            if ticket.probe:
+            # A probe's verdict counts only while the breaker waits for it: a request already in flight
+            # may have closed the breaker meanwhile, and then this is an ordinary failure.
+            if ticket.probe and self.state == "half_open" and self.opened_at is not None:
                 self.failed_probes += 1
-                assert self.opened_at is not None
                 open_for = now - self.opened_at
                 if self.give_up_after_s is not None and open_for >= self.give_up_after_s:
                     self.state = "dead"
