@@ -18,6 +18,7 @@ from hardgen.schema import (
     Observation,
     Provenance,
     Record,
+    RejectedCall,
     Sample,
     SampleMetadata,
     Step,
@@ -85,6 +86,13 @@ steps = st.builds(
     turn=st.integers(0, 3),
     sources=st.lists(sources, max_size=2),
     state_hash=st.none() | st.text("0123456789abcdef", min_size=8, max_size=8),
+)
+rejected_calls = st.builds(
+    RejectedCall,
+    kind=st.sampled_from(["malformed", "unoffered", "skipped"]),
+    turn=st.integers(0, 3),
+    call=st.none() | tool_calls,
+    reason=text,
 )
 environment_specs = st.builds(
     EnvironmentSpec,
@@ -163,6 +171,7 @@ ALL_RECORDS = {
     Observation: observations,
     ArgumentSource: sources,
     Step: steps,
+    RejectedCall: rejected_calls,
     EnvironmentSpec: environment_specs,
     Trace: traces,
     GoldTurn: gold_turns,
@@ -208,6 +217,7 @@ MINIMAL: dict[type[Record], dict[str, Any]] = {
     Observation: {"ok": True},
     ArgumentSource: {"parameter": "p", "step": 0},
     Step: {"call": {"name": "t"}, "observation": {"ok": True}},
+    RejectedCall: {"kind": "malformed"},
     EnvironmentSpec: {"name": "e", "target": "m:C"},
     Trace: {"environments": []},
     GoldTurn: {"query": "q"},
