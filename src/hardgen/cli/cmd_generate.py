@@ -67,7 +67,8 @@ def register(app: typer.Typer) -> None:
         domains: str | None = typer.Option(None, "--domains", help="Built-in domains to use, comma-separated."),
         mode: str | None = typer.Option(None, "--mode", help="Sampling: legality (default), uniform, random_walk."),
         concurrency: int | None = typer.Option(None, "--concurrency", help="Units of work in flight."),
-        resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run in --out."),
+        resume: bool = typer.Option(False, "--resume", help="Continue the run in --out (with its saved config)."),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out (deleting it) with a new one."),
         base_url: str | None = BASE_URL,
         model: str | None = MODEL,
         role: list[str] | None = ROLES_OPTION,
@@ -82,7 +83,7 @@ def register(app: typer.Typer) -> None:
         run_config = build_config(config, overrides, set_, base_url, model, role)
         try:
             with RichProgress(err_console, enabled=not as_json) as progress:
-                manifest = asyncio.run(generate(run_config, resume=resume, progress=progress,
+                manifest = asyncio.run(generate(run_config, resume=resume, overwrite=overwrite, progress=progress,
                                                 log=lambda m: err_console.print(f"[dim]{escape(m)}[/]")))
         except HardGenError as exc:
             raise fail(str(exc)) from None

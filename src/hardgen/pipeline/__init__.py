@@ -2,6 +2,7 @@
 
 from hardgen.pipeline._config import (
     BackendConfig,
+    BudgetConfig,
     ProbeConfig,
     RolesConfig,
     RunConfig,
@@ -17,6 +18,7 @@ from hardgen.pipeline._roles import Roles, build_backend, build_roles
 from hardgen.pipeline._rundir import (
     JsonlAppender,
     RunDirectory,
+    RunDirectoryError,
     iter_jsonl,
     repair_jsonl,
     write_json_atomic,
@@ -27,6 +29,7 @@ from hardgen.pipeline._units import plan_units, unit_seed, variant_arguments
 
 __all__ = [
     "BackendConfig",
+    "BudgetConfig",
     "FailureReport",
     "JsonlAppender",
     "Manifest",
@@ -37,6 +40,7 @@ __all__ = [
     "RolesConfig",
     "RunConfig",
     "RunDirectory",
+    "RunDirectoryError",
     "SamplingConfig",
     "SilentProgress",
     "SourceConfig",

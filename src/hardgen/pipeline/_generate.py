@@ -13,17 +13,31 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import Field
 
 from hardgen._version import __version__
-from hardgen.errors import MissingDependencyError
+from hardgen.errors import MissingDependencyError, RunStoppedError
 from hardgen.graph import ApiGraph, SamplerConfig, TraceSampler, build_graph
-from hardgen.pipeline._config import RunConfig, dump_config, load_config
+from hardgen.llm import BackendError, ServerUnusableError, is_fatal
+from hardgen.pipeline._config import BudgetConfig, RunConfig, dump_config, load_config
 from hardgen.pipeline._probe import FailureReport, mine_failures
-from hardgen.pipeline._roles import Roles, build_roles
-from hardgen.pipeline._rundir import JsonlAppender, RunDirectory, iter_jsonl, write_json_atomic, write_jsonl_atomic
+from hardgen.pipeline._roles import Roles, build_roles, role_fallbacks, role_warnings
+from hardgen.pipeline._rundir import (
+    JsonlAppender,
+    RunDirectory,
+    RunDirectoryError,
+    count_lines,
+    iter_jsonl,
+    json_bytes,
+    jsonl_bytes,
+    replace_atomic,
+    write_json_atomic,
+    write_jsonl_atomic,
+    write_text_atomic,
+)
 from hardgen.pipeline._sources import resolve_sources
 from hardgen.pipeline._units import plan_units
 from hardgen.schema import Record, Sample, Trace
@@ -82,6 +96,17 @@ class Manifest(Record):
     graph: dict[str, Any] = Field(default_factory=dict)
     backends: dict[str, Any] = Field(default_factory=dict)
     phase_seconds: dict[str, float] = Field(default_factory=dict)
+    role_fallbacks: dict[str, dict[str, int]] = Field(default_factory=dict)
+    """Per LLM role, the units it fell back to its model-free result for, by reason (a server error,
+    an answer that was not JSON of the asked shape, a draft that never passed the checks)."""
+    reasoning_sentences_scrubbed: int = 0
+    """Reasoning sentences removed from samples because they cited the reasoner's private hint."""
+    per_sample: dict[str, float] = Field(default_factory=dict)
+    """Requests sent (cache hits not counted), tokens and reasoner attempts per verified sample."""
+    budget: dict[str, Any] = Field(default_factory=dict)
+    stopped: str | None = None
+    """Why the run stopped before its end (an unusable server, a spent budget); None when it ran through."""
+    warnings: list[str] = Field(default_factory=list)
 
 
 def _reason_key(reason: str) -> str:
@@ -182,102 +207,162 @@ async def _make_library(roles: Roles, traces: list[Trace], graph: ApiGraph, prog
 
 async def _top_up(config: RunConfig, run: RunDirectory, graph: ApiGraph, session: Session, roles: Roles,
                   library: list[AdvancedTool], units: list[SynthesisUnit], round_no: int, progress: Progress,
-                  dropped: dict[str, int] | None = None) -> int:
+                  dropped: dict[str, int]) -> int:
     """Sample more traces (seeded by the round), extend the library and the units; returns the
-    number of new units. Files are rewritten whole, traces then library then units, so a kill at
-    any point leaves units that only name tools the library has."""
+    number of new units. The new traces, library, units and drop counts are one commit: a kill
+    leaves the round either wholly on disk or not at all, so a resume redoes it exactly."""
     sampler = TraceSampler(graph, session, seed=config.seed * 1_000 + round_no, mode=config.sampling.mode,
                            config=SamplerConfig(min_length=config.sampling.min_length,
                                                 max_length=config.sampling.max_length, learn=False))
     n_traces = config.sampling.trace_budget(config.synthesis.samples)
     traces = list(sampler.samples(n_traces))
-    old_traces = [Trace.model_validate(r) for r in iter_jsonl(run.traces)]
     made = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls,
-                               existing=library, first_trace=len(old_traces), dropped=dropped)
+                               existing=library, first_trace=count_lines(run.traces), dropped=dropped)
     if not made:
         return 0
     remaining = max(config.synthesis.samples * 3, config.synthesis.samples + 16)
     new_units = plan_units(made, graph, seed=config.seed, variants=config.synthesis.variants_per_tool,
                            turns=config.synthesis.turns, limit=remaining, start=len(units), round_no=round_no)
+    if not new_units:
+        # Nothing to synthesise: the round is not committed (the library keeps only tools that
+        # have units), and a resume comes to the same end.
+        return 0
+    old_traces = run.traces.read_bytes() if run.traces.exists() else b""
+    run.commit({run.traces: old_traces + jsonl_bytes(traces), run.library: jsonl_bytes([*library, *made]),
+                run.units: jsonl_bytes([*units, *new_units]), run.library_dropped: json_bytes(dropped)})
     library.extend(made)
     units.extend(new_units)
-    write_jsonl_atomic(run.traces, [*old_traces, *traces])
-    write_jsonl_atomic(run.library, library)
-    write_jsonl_atomic(run.units, units)
     return len(new_units)
+
+
+def _saved_config(run: RunDirectory) -> RunConfig:
+    """The config a run was started with. An empty or unreadable one is an error: resuming with
+    the defaults instead would silently make a different run."""
+    try:
+        text = run.config.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise RunDirectoryError(f"the saved config {run.config} is not UTF-8 text; "
+                                "start the run again with --overwrite") from None
+    if not text.strip():
+        raise RunDirectoryError(f"the saved config {run.config} is empty, so the run cannot be resumed as "
+                                "it was started; start it again with --overwrite")
+    return load_config(run.config)
+
+
+def _open_run(run: RunDirectory, config: RunConfig, *, resume: bool, overwrite: bool,
+              say: Callable[[str], None]) -> tuple[RunConfig, bool]:
+    """Check the run directory against what was asked and return the config the run goes on with
+    (the saved one on resume) and whether it is a new run. A directory holding another run is never
+    mixed into: it is resumed, replaced (`overwrite`) or refused. Nothing is written yet (but a
+    resumed run's interrupted commit is finished), so a config found bad afterwards leaves no trace."""
+    if resume and overwrite:
+        raise RunDirectoryError("resume and overwrite exclude each other: resume continues the run, "
+                                "overwrite replaces it")
+    if run.path.exists() and not run.path.is_dir():
+        raise RunDirectoryError(f"{run.path} is a file, not a run directory")
+    if resume and run.config.exists():
+        config = _saved_config(run)
+        run.recover()
+        say(f"resuming the run in {run.path} with its saved config")
+        return config, False
+    if resume and run.has_content():
+        raise RunDirectoryError(f"{run.path} has no config.yaml, so it is not a run that can be resumed")
+    if not resume and run.has_content() and not overwrite:
+        raise RunDirectoryError(f"{run.path} already holds a run: resume it (--resume) or replace it (--overwrite)")
+    return config, True
+
+
+def _start_run(run: RunDirectory, config: RunConfig, say: Callable[[str], None]) -> None:
+    """Replace what the directory holds (only an overwrite gets here with something in it) by a new
+    run's config."""
+    if run.has_content():
+        run.remove()
+        say(f"replaced the run in {run.path}")
+    run.create()
+    write_text_atomic(run.config, dump_config(config))
 
 
 async def generate(
     config: RunConfig,
     *,
     resume: bool = False,
+    overwrite: bool = False,
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
     graph: ApiGraph | None = None,
     failures: FailureReport | None = None,
+    budget: BudgetConfig | None = None,
 ) -> Manifest:
     """Run the whole pipeline into `config.out`; returns the manifest (also written to disk).
 
-    `graph` and `failures` let a caller (the closed loop) start from a graph and a failure report
-    it already has, e.g. updated by an evaluation: then no graph is built and no probe is run.
+    A directory already holding a run is continued with `resume` (with its saved config; a run
+    killed at any moment resumes to what the uninterrupted run writes) or replaced with
+    `overwrite`; otherwise RunDirectoryError. `graph` and `failures` let a caller (the closed
+    loop) start from a graph and a failure report it already has, e.g. updated by an evaluation:
+    then no graph is built and no probe is run. `budget` replaces the config's request and token
+    budget for this invocation (also on resume, where the saved config is used otherwise).
     """
     progress = progress or SilentProgress()
     say = log or (lambda _m: None)
     run = RunDirectory(config.out)
-    if resume and run.config.exists():
-        config = load_config(run.config)
-        say(f"resuming the run in {run.path} with its saved config")
-    run.create()
-    if not (resume and run.config.exists()):
-        run.config.write_text(dump_config(config), encoding="utf-8")
+    config, new_run = _open_run(run, config, resume=resume, overwrite=overwrite, say=say)
+    specs = resolve_sources(config)  # a bad source fails here, before a new run writes anything
+    if new_run:
+        _start_run(run, config, say)
+    if budget is not None:
+        # What an invocation may spend is not part of what the run makes: a resume may raise it.
+        config = config.model_copy(update={"budget": budget})
     manifest = Manifest(seed=config.seed)
     clock = time.perf_counter()
 
-    specs = resolve_sources(config)
     session = Session.from_specs(specs, timeout=config.tool_timeout_s)
+    for warning in role_warnings(config):
+        manifest.warnings.append(warning)
+        say(f"warning: {warning}")
+    report: FailureReport | None = None
+    roles: Roles | None = None
+    synthesizer: Synthesizer | None = None
+    stopped: BackendError | None = None
     try:
-        # Phase I: graph, failure mining, traces.
-        resumed_probe = False
-        if graph is not None:
-            pass
-        elif resume and run.graph.exists() and run.library.exists():
-            graph = ApiGraph.load(run.graph)
-        elif resume and run.probed_graph.exists() and run.failures.exists():
+        # Phase I: graph and failure mining, committed together as the probed graph and the failure
+        # report; a run resumed after that commit starts from the very same graph.
+        if run.probed_graph.exists():
             graph = ApiGraph.load(run.probed_graph)
-            resumed_probe = True
+            report = (FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
+                      if run.failures.exists() else None)
+            roles = build_roles(config, graph, run.cache)
         else:
-            progress.start("graph", None)
-            graph, _ = build_graph(session, seed=config.seed, discover=config.sampling.discovery, traces=0)
-            progress.finish()
-        manifest.phase_seconds["graph"] = round(time.perf_counter() - clock, 3)
-        roles = build_roles(config, graph, run.cache)
+            if graph is None:
+                progress.start("graph", None)
+                graph, _ = build_graph(session, seed=config.seed, discover=config.sampling.discovery, traces=0)
+                progress.finish()
+            manifest.phase_seconds["graph"] = round(time.perf_counter() - clock, 3)
+            roles = build_roles(config, graph, run.cache)
+            report = failures
+            if report is not None:
+                graph.update_failures(report.graph_stats(), strict=False)
+            elif config.probe.enabled:
+                clock = time.perf_counter()
+                tools_to_probe = min(len(graph.tools), config.probe.max_tools or len(graph.tools))
+                progress.start("probe", tools_to_probe * config.probe.tasks_per_tool)
+                report = await mine_failures(
+                    graph, specs, roles.target, roles.reference, tasks_per_tool=config.probe.tasks_per_tool,
+                    threshold=config.probe.failure_threshold, max_tools=config.probe.max_tools,
+                    max_steps=config.probe.max_steps, seed=config.seed, concurrency=config.concurrency,
+                    timeout=config.tool_timeout_s, progress=progress.advance)
+                progress.finish()
+                manifest.phase_seconds["probe"] = round(time.perf_counter() - clock, 3)
+            probed: dict[Path, bytes] = {run.probed_graph: _graph_bytes(graph)}
+            if report is not None:
+                probed[run.failures] = json_bytes(report)
+            run.commit(probed)
+            # Sample from the graph as saved, so a run resumed here starts from the very same graph.
+            graph = ApiGraph.load(run.probed_graph)
+            roles = build_roles(config, graph, run.cache, previous=roles)
 
-        report: FailureReport | None = failures
-        if report is not None:
-            graph.update_failures(report.graph_stats(), strict=False)
-            write_json_atomic(run.failures, report)
-        elif resume and run.failures.exists() and (resumed_probe or run.library.exists()):
-            report = FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
-        elif config.probe.enabled:
+        # Traces and the advanced tool library (with the graph as sampling left it), one commit.
+        if not run.library.exists():
             clock = time.perf_counter()
-            tools_to_probe = min(len(graph.tools), config.probe.max_tools or len(graph.tools))
-            progress.start("probe", tools_to_probe * config.probe.tasks_per_tool)
-            report = await mine_failures(
-                graph, specs, roles.target, roles.reference, tasks_per_tool=config.probe.tasks_per_tool,
-                threshold=config.probe.failure_threshold, max_tools=config.probe.max_tools,
-                max_steps=config.probe.max_steps, seed=config.seed, concurrency=config.concurrency,
-                timeout=config.tool_timeout_s, progress=progress.advance)
-            progress.finish()
-            write_json_atomic(run.failures, report)
-            manifest.phase_seconds["probe"] = round(time.perf_counter() - clock, 3)
-
-        if not (resume and run.library.exists()):
-            clock = time.perf_counter()
-            if not resumed_probe:
-                # Sample from the graph as saved, so a run resumed here starts from the very same graph.
-                graph.save(run.probed_graph)
-                graph = ApiGraph.load(run.probed_graph)
-                roles = build_roles(config, graph, run.cache, roles.backends)
             sampler = TraceSampler(graph, session, seed=config.seed, mode=config.sampling.mode,
                                    config=SamplerConfig(min_length=config.sampling.min_length,
                                                         max_length=config.sampling.max_length))
@@ -288,21 +373,25 @@ async def generate(
                 traces.append(trace)
                 progress.advance()
             progress.finish()
+            dropped: dict[str, int] = {}
             if sampler.stats.no_fitting_value:
                 # Tools left out of traces because a parameter had no value of its meaning.
-                manifest.library_dropped["no value fits a parameter"] = sampler.stats.no_fitting_value
-            write_jsonl_atomic(run.traces, traces)
-            graph.save(run.graph)
+                dropped["no value fits a parameter"] = sampler.stats.no_fitting_value
+            sampled_graph = _graph_bytes(graph)
             library = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls,
-                                          dropped=manifest.library_dropped)
-            write_jsonl_atomic(run.library, library)
+                                          dropped=dropped)
+            run.commit({run.traces: jsonl_bytes(traces), run.graph: sampled_graph, run.library: jsonl_bytes(library),
+                        run.library_dropped: json_bytes(dropped)})
             manifest.phase_seconds["traces"] = round(time.perf_counter() - clock, 3)
         # Always continue from what is on disk, so a resumed run sees exactly what a fresh one saw.
         graph = ApiGraph.load(run.graph)
-        roles = build_roles(config, graph, run.cache, roles.backends)
+        roles = build_roles(config, graph, run.cache, previous=roles)
         library = [AdvancedTool.model_validate(r) for r in iter_jsonl(run.library)]
+        if run.library_dropped.exists():
+            manifest.library_dropped = json.loads(run.library_dropped.read_text(encoding="utf-8"))
 
-        if resume and run.units.exists():
+        # The units follow from the library alone: a run killed before they are written plans them again.
+        if run.units.exists():
             units = [SynthesisUnit.model_validate(r) for r in iter_jsonl(run.units)]
         else:
             limit = max(config.synthesis.samples * 3, config.synthesis.samples + 16)
@@ -322,7 +411,7 @@ async def generate(
                 sampling_mode=config.sampling.mode),
         )
         done = run.done_units()
-        written = sum(1 for _ in iter_jsonl(run.samples))
+        written = count_lines(run.samples)
         progress.start("samples", config.synthesis.samples)
         progress.advance(written)
         window = max(1, config.concurrency)
@@ -334,8 +423,14 @@ async def generate(
                     if written >= config.synthesis.samples:
                         break
                     batch = pending[start:start + window]
-                    results = await asyncio.gather(*(synthesizer.synthesize(u) for u in batch))
+                    # Every unit of the window finishes even when one meets a spent budget or an
+                    # unusable server; results are written in unit order up to the first such unit
+                    # (the rest are redone by a resume, from the cache), so the output stays the same.
+                    results = await asyncio.gather(*(synthesizer.synthesize(u) for u in batch),
+                                                   return_exceptions=True)
                     for unit, result in zip(batch, results, strict=True):  # in unit order
+                        if isinstance(result, BaseException):
+                            raise result
                         if written >= config.synthesis.samples:
                             break
                         done.add(unit.unit_id)
@@ -358,24 +453,69 @@ async def generate(
                 manifest.units_planned = len(units)
         progress.finish()
         manifest.advanced_tools = len(library)
-        manifest.traces = sum(1 for _ in iter_jsonl(run.traces))
+        manifest.traces = count_lines(run.traces)
         manifest.phase_seconds["synthesis"] = round(time.perf_counter() - clock, 3)
+    except BackendError as exc:
+        if not is_fatal(exc):
+            raise
+        # An unusable server or a spent budget: what is on disk stays (a resume goes on from it),
+        # and the manifest says why the run stopped.
+        stopped = exc
+        manifest.stopped = str(exc)
+        say(f"stopped: {exc}")
     finally:
         session.close()
 
     summarize(run, manifest)
+    if roles is not None:
+        _account(manifest, roles, synthesizer)
     manifest.failure_set = len(report.failure_set) if report else 0
     if report:
         manifest.probe = {"tasks": report.tasks, "failure_set": report.failure_set,
                           "target_success_rate": report.target_success_rate,
                           "reference_success_rate": report.reference_success_rate,
                           "target_taxonomy": report.target_taxonomy}
-    manifest.graph = graph.summary().model_dump(mode="json")
-    try:
-        graph.render(run.graph_picture)
-    except MissingDependencyError as exc:  # matplotlib is optional: the run is complete without the picture
-        say(f"graph picture skipped: {exc}")
+    if graph is not None:
+        manifest.graph = graph.summary().model_dump(mode="json")
+        _render_picture(graph, run, say)
+    write_json_atomic(run.manifest, manifest)
+    if isinstance(stopped, ServerUnusableError):
+        raise RunStoppedError(f"the run stopped: {stopped}") from stopped
+    return manifest
+
+
+def _account(manifest: Manifest, roles: Roles, synthesizer: Synthesizer | None) -> None:
+    """What the model servers cost, overall and per verified sample, and how often a role fell
+    back to its model-free result."""
     manifest.backends = {role: b.stats.model_dump(mode="json") for role, b in roles.backends.items()
                          if hasattr(b, "stats")}
-    write_json_atomic(run.manifest, manifest)
-    return manifest
+    manifest.role_fallbacks = role_fallbacks(roles)
+    if synthesizer is not None:
+        manifest.reasoning_sentences_scrubbed = synthesizer.scrubbed_sentences
+    sent = sum(b.get("requests", 0) - b.get("cache_hits", 0) for b in manifest.backends.values())
+    tokens = sum(b.get("prompt_tokens", 0) + b.get("completion_tokens", 0) for b in manifest.backends.values())
+    if roles.budget is not None:
+        manifest.budget = {"max_requests": roles.budget.max_requests, "max_tokens": roles.budget.max_tokens,
+                           "requests": roles.budget.requests, "tokens": roles.budget.total_tokens,
+                           "refused": roles.budget.refused}
+    if manifest.samples and manifest.backends:
+        attempts = sum(int(k) * v for k, v in manifest.attempts.items())
+        manifest.per_sample = {"requests": round(sent / manifest.samples, 2),
+                               "tokens": round(tokens / manifest.samples, 1),
+                               "reasoner_attempts": round(attempts / manifest.samples, 3)}
+
+
+def _graph_bytes(graph: ApiGraph) -> bytes:
+    """The graph file's bytes, as `ApiGraph.save` writes them (here, to go into a commit)."""
+    return json.dumps(graph.to_json(), ensure_ascii=False).encode("utf-8")
+
+
+def _render_picture(graph: ApiGraph, run: RunDirectory, say: Callable[[str], None]) -> None:
+    """Draw graph.png aside and rename it in (matplotlib writes the file in place)."""
+    tmp = run.path / "graph.tmp.png"
+    try:
+        graph.render(tmp)
+    except MissingDependencyError as exc:  # matplotlib is optional: the run is complete without the picture
+        say(f"graph picture skipped: {exc}")
+        return
+    replace_atomic(tmp, run.graph_picture)
