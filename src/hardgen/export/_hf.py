@@ -10,6 +10,7 @@ them. pyarrow is imported lazily (extra `hf`).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -102,12 +103,21 @@ def hf_schema() -> Any:
 
 
 def write_parquet(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
-    """Write rows (from `hf_rows`) to a parquet file with the fixed schema."""
+    """Write rows (from `hf_rows`) to a parquet file with the fixed schema. The file is written
+    under a temporary name, fsync'd and renamed: a crash mid-write leaves the previous file whole."""
     pa: Any = require("pyarrow", "hf", "The Hugging Face parquet export")
     pq: Any = require("pyarrow.parquet", "hf", "The Hugging Face parquet export")
     schema = hf_schema()
     table = pa.Table.from_pylist(list(rows), schema=schema)
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, p)
+    tmp = p.with_name(f".{p.name}.tmp")
+    try:
+        pq.write_table(table, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return p

@@ -10,8 +10,10 @@ Every format writes, per split (`train`, plus `test` when `test_fraction > 0`):
 | `bfcl`         | `bfcl_<split>.json` (JSON Lines, as BFCL) and `possible_answer/bfcl_<split>.json` |
 | `hf`           | `data/<split>.parquet` and the dataset card `README.md`               |
 
-plus `split.json` (sizes, advanced tools per side) when there is a test split. Files are written
-whole to a temporary name and renamed, so a crash never leaves half a file.
+plus `split.json` (sizes, advanced tools per side) when there is a test split. An export writes all
+its files under temporary names first (fsync'd) and renames them into place only when every one is
+complete, so a crash or an error mid-export leaves the previous export as it was, never half a file
+or a mix of old and new splits.
 """
 
 from __future__ import annotations
@@ -39,6 +41,36 @@ from hardgen.schema import Sample
 from hardgen.stats import compute_stats
 
 
+class _Staged:
+    """The files of one export, written aside; `publish` renames them all into place."""
+
+    def __init__(self) -> None:
+        self._moves: list[tuple[Path, Path]] = []
+
+    def aside(self, path: Path) -> Path:
+        """The temporary name to write `path` under (a hidden file beside it, so that a loader
+        globbing the directory never picks it up)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        self._moves.append((tmp, path))
+        return tmp
+
+    def write_text(self, path: Path, text: str) -> Path:
+        with open(self.aside(path), "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return path
+
+    def publish(self) -> None:
+        for tmp, path in self._moves:
+            os.replace(tmp, path)
+
+    def discard(self) -> None:
+        for tmp, _ in self._moves:
+            tmp.unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class _Job:
     samples: Sequence[Sample]
@@ -46,6 +78,7 @@ class _Job:
     out: Path
     options: ExportOptions
     split_report: dict[str, Any] | None
+    staged: _Staged
 
 
 class ExportReport(BaseModel):
@@ -62,22 +95,12 @@ class ExportReport(BaseModel):
     """The train/test split report, when there is a test split."""
 
 
-def _atomic_write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+def _jsonl_text(rows: Sequence[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
-def write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
-    """Write rows as JSON Lines (UTF-8, one compact object per line)."""
-    return _atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-
-
-def write_json(path: Path, data: Any) -> Path:
-    """Write pretty JSON (UTF-8, two-space indent, trailing newline)."""
-    return _atomic_write(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+def _json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 Writer = Callable[[_Job], tuple[list[Path], dict[str, int]]]
@@ -88,7 +111,7 @@ def _jsonl_writer(prefix: str, build: Callable[[Sequence[Sample], ExportOptions]
         files, rows = [], {}
         for split, samples in job.splits.items():
             data = build(samples, job.options)
-            files.append(write_jsonl(job.out / f"{prefix}_{split}.jsonl", data))
+            files.append(job.staged.write_text(job.out / f"{prefix}_{split}.jsonl", _jsonl_text(data)))
             rows[split] = len(data)
         return files, rows
 
@@ -100,10 +123,10 @@ def _write_llamafactory(job: _Job) -> tuple[list[Path], dict[str, int]]:
     for split, samples in job.splits.items():
         data = llamafactory_rows(samples, job.options)
         file_name = f"{job.options.name}_{split}.json"
-        files.append(write_json(job.out / file_name, data))
+        files.append(job.staged.write_text(job.out / file_name, _json_text(data)))
         rows[split] = len(data)
         names[f"{job.options.name}_{split}"] = file_name
-    files.append(write_json(job.out / "dataset_info.json", llamafactory_dataset_info(names)))
+    files.append(job.staged.write_text(job.out / "dataset_info.json", _json_text(llamafactory_dataset_info(names))))
     return files, rows
 
 
@@ -111,8 +134,9 @@ def _write_bfcl(job: _Job) -> tuple[list[Path], dict[str, int]]:
     files, rows = [], {}
     for split, samples in job.splits.items():
         data = bfcl_rows(samples, job.options)
-        files.append(write_jsonl(job.out / f"bfcl_{split}.json", data))
-        files.append(write_jsonl(job.out / "possible_answer" / f"bfcl_{split}.json", bfcl_answers(data)))
+        files.append(job.staged.write_text(job.out / f"bfcl_{split}.json", _jsonl_text(data)))
+        answers = job.out / "possible_answer" / f"bfcl_{split}.json"
+        files.append(job.staged.write_text(answers, _jsonl_text(bfcl_answers(data))))
         rows[split] = len(data)
     return files, rows
 
@@ -122,12 +146,13 @@ def _write_hf(job: _Job) -> tuple[list[Path], dict[str, int]]:
     for split, samples in job.splits.items():
         data = hf_rows(samples, job.options)
         rel = f"data/{split}.parquet"
-        files.append(write_parquet(data, job.out / rel))
+        write_parquet(data, job.staged.aside(job.out / rel))
+        files.append(job.out / rel)
         rows[split] = len(data)
         split_files[split] = rel
     stats = compute_stats(job.samples, rejected=job.options.rejected)
     card = dataset_card(job.samples, stats, rows, split_files, job.options, COLUMN_DOCS, job.split_report)
-    files.append(_atomic_write(job.out / "README.md", card))
+    files.append(job.staged.write_text(job.out / "README.md", card))
     return files, rows
 
 
@@ -170,6 +195,8 @@ def export_with_report(
         raise ExportError(f"unknown export format {format!r}{hint}; formats: {', '.join(EXPORT_FORMATS)}")
     opts = _options(options, overrides)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out} is a file, not a directory to export into")
     out.mkdir(parents=True, exist_ok=True)
 
     split_report = None
@@ -180,10 +207,15 @@ def export_with_report(
     else:
         splits = {"train": list(samples)}
 
-    job = _Job(samples=samples, splits=splits, out=out, options=opts, split_report=split_report)
-    files, rows = _WRITERS[format](job)
-    if split_report is not None:
-        files.append(write_json(out / "split.json", split_report))
+    job = _Job(samples=samples, splits=splits, out=out, options=opts, split_report=split_report, staged=_Staged())
+    try:
+        files, rows = _WRITERS[format](job)
+        if split_report is not None:
+            files.append(job.staged.write_text(out / "split.json", _json_text(split_report)))
+        job.staged.publish()
+    except BaseException:
+        job.staged.discard()
+        raise
     return ExportReport(
         format=format,
         out_dir=str(out),
