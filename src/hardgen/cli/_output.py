@@ -27,6 +27,6 @@ def emit(report: Any, as_json: bool, render: Callable[[Any], None]) -> None:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print a clear error and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}")
+    """Print a clear error, on one line however long (no wrapping), and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
