@@ -4,16 +4,18 @@ critic hint over many provoked failures reveals a gold argument value (issue 6, 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from hardgen.graph import ApiGraph
 from hardgen.pipeline import Manifest, iter_jsonl, load_config, resolve_sources
-from hardgen.schema import GoldTurn, Message, Sample, Step
+from hardgen.schema import SAMPLE_SCHEMA_VERSION, GoldTurn, Message, Sample, Step
 from hardgen.synth import (
     AdvancedTool,
     CriticHint,
@@ -338,3 +340,16 @@ def test_units_with_several_turns_make_verified_multi_turn_samples(run_parts: di
         assert [m.role for m in sample.messages].count("user") == sample.metadata.turns == len(sample.gold)
         assert verify_sample(sample).passed, sample.id
         assert _replay_independently(sample) == []
+
+
+def test_samples_carry_their_schema_version_and_older_files_still_read(small_run: tuple[Path, Manifest]) -> None:
+    run, _ = small_run
+    records = list(iter_jsonl(run / "samples.jsonl"))
+    assert records and all(r["schema_version"] == SAMPLE_SCHEMA_VERSION == 1 for r in records)
+    assert next(iter((run / "samples.jsonl").read_text().splitlines())).startswith('{"schema_version":1,')
+    # A sample written before versions were recorded is version 1 and reads as before.
+    older = {k: v for k, v in records[0].items() if k != "schema_version"}
+    assert Sample.model_validate(older) == Sample.model_validate(records[0])
+    # One from a newer HardGen is refused with what to do, not misread.
+    with pytest.raises(ValidationError, match="newer than this HardGen reads"):
+        Sample.model_validate_json(json.dumps({**records[0], "schema_version": SAMPLE_SCHEMA_VERSION + 1}))

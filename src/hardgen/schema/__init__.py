@@ -2,7 +2,14 @@
 
 from hardgen.schema._base import Record
 from hardgen.schema._messages import Message, Role, ToolCall, new_call_id
-from hardgen.schema._sample import GoldTurn, Provenance, Sample, SampleMetadata, VerificationRecord
+from hardgen.schema._sample import (
+    SAMPLE_SCHEMA_VERSION,
+    GoldTurn,
+    Provenance,
+    Sample,
+    SampleMetadata,
+    VerificationRecord,
+)
 from hardgen.schema._tool_spec import ToolSpec
 from hardgen.schema._trace import (
     ArgumentSource,
@@ -15,6 +22,7 @@ from hardgen.schema._trace import (
 )
 
 __all__ = [
+    "SAMPLE_SCHEMA_VERSION",
     "ArgumentSource",
     "EnvironmentSpec",
     "GoldTurn",

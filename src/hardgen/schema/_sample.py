@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from hardgen.schema._base import Record
 from hardgen.schema._messages import Message
 from hardgen.schema._tool_spec import ToolSpec
 from hardgen.schema._trace import EnvironmentSpec, Step
+
+SAMPLE_SCHEMA_VERSION = 1
+"""The version of the Sample schema this HardGen writes and reads. It goes up when a change would
+make an older reader misread a sample; samples written before versions were recorded are version 1."""
 
 
 class GoldTurn(Record):
@@ -73,6 +77,8 @@ class SampleMetadata(Record):
 class Sample(Record):
     """One training example in HardGen's canonical schema."""
 
+    schema_version: int = SAMPLE_SCHEMA_VERSION
+    """The schema version the sample was written with (absent in files from before versions: 1)."""
     id: str
     tools: list[ToolSpec]
     """Tools offered to the agent: the involved primitive tools plus distractors."""
@@ -84,3 +90,13 @@ class Sample(Record):
     """Gold solution per user turn."""
     verification: VerificationRecord
     metadata: SampleMetadata = Field(default_factory=SampleMetadata)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _readable(cls, version: int) -> int:
+        if version > SAMPLE_SCHEMA_VERSION:
+            raise ValueError(f"sample schema version {version} is newer than this HardGen reads "
+                             f"({SAMPLE_SCHEMA_VERSION}): pip install -U hardgen")
+        if version < 1:
+            raise ValueError(f"sample schema version {version} does not exist (versions start at 1)")
+        return version
