@@ -56,6 +56,20 @@ def test_train_hook_gets_the_round_data(tmp_path: Path) -> None:
     assert "trained" in result.output_tail and Path(result.log or "").exists()
 
 
+def test_train_hook_placeholders_are_filled_in_one_pass(tmp_path: Path) -> None:
+    # A placeholder's text inside another's value is part of that value, not a placeholder.
+    data = tmp_path / "a {run} and {round}" / "samples.jsonl"
+    data.parent.mkdir()
+    data.write_text("{}\n")
+    run_dir = tmp_path / "run dir"
+    run_dir.mkdir()
+    seen = tmp_path / "seen.txt"
+    result = run_train_hook(f"printf '%s\\n' {{data}} {{run}} {{round}} > '{seen}'", data=data, round_number=2,
+                            run_dir=run_dir)
+    assert result.ok, result.output_tail
+    assert seen.read_text().splitlines() == [str(data), str(run_dir), "2"]
+
+
 def test_a_failing_train_hook_stops_the_loop_and_says_why(small_config: Any, tmp_path: Path) -> None:
     out = tmp_path / "loop"
     result = runner.invoke(app, [

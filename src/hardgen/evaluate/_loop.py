@@ -21,6 +21,7 @@ as the unsteered baseline), and how hard the new samples are for the target agen
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -138,12 +139,17 @@ class LoopReport(Record):
         return self.stopped is None
 
 
+_PLACEHOLDER = re.compile(r"\{(data|round|run)\}")
+
+
 def run_train_hook(command: str, *, data: Path, round_number: int, run_dir: Path,
                    timeout: float | None = None) -> TrainHookResult:
     """Run the user's training command for one round (module docstring); never raises for a failing
     or missing command: the result says what happened."""
-    filled = (command.replace("{data}", shlex.quote(str(data))).replace("{round}", str(round_number))
-              .replace("{run}", shlex.quote(str(run_dir))))
+    values = {"data": shlex.quote(str(data)), "round": str(round_number), "run": shlex.quote(str(run_dir))}
+    # One pass over the command: a placeholder's value is never searched again, so a `{run}` inside
+    # the quoted data path stays part of that path.
+    filled = _PLACEHOLDER.sub(lambda m: values[m.group(1)], command)
     env = dict(os.environ, HARDGEN_DATA=str(data), HARDGEN_ROUND=str(round_number), HARDGEN_RUN_DIR=str(run_dir))
     log = run_dir / "train_hook.log"
     clock = time.perf_counter()
