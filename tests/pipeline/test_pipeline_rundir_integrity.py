@@ -119,6 +119,14 @@ def test_overwrite_does_not_delete_a_directory_that_is_not_a_run(tmp_path: Path)
     assert (out / "holiday.jpg").exists()
 
 
+def test_overwrite_replaces_what_hardgen_probe_left(tmp_path: Path) -> None:
+    out = RunDirectory(tmp_path / "run").create()
+    out.failures.write_text("{}")
+    with pytest.raises(RunDirectoryError, match="already holds a run"):
+        asyncio.run(generate(_tiny(out.path)))
+    assert asyncio.run(generate(_tiny(out.path), overwrite=True)).samples == 2
+
+
 def test_resume_and_overwrite_exclude_each_other(tmp_path: Path) -> None:
     with pytest.raises(RunDirectoryError, match="exclude each other"):
         asyncio.run(generate(small_config(tmp_path / "run"), resume=True, overwrite=True))

@@ -214,8 +214,9 @@ class RunDirectory:
         return any(not entry.name.endswith(".tmp") for entry in self.path.iterdir())
 
     def is_run(self) -> bool:
-        """Whether the directory looks like a HardGen run (it has a config or a manifest)."""
-        return self.config.exists() or self.manifest.exists()
+        """Whether HardGen wrote this directory: a run (a config, a manifest) or what `hardgen
+        probe` leaves (a failure report, a graph)."""
+        return any(p.exists() for p in (self.config, self.manifest, self.failures, self.graph))
 
     def remove(self) -> None:
         """Delete the run, first renaming it aside, so that a kill mid-delete never leaves a half
@@ -225,8 +226,8 @@ class RunDirectory:
         if not self.path.is_dir():
             raise RunDirectoryError(f"{self.path} is a file, not a run directory")
         if self.has_content() and not self.is_run():
-            raise RunDirectoryError(f"{self.path} is not a HardGen run directory (no config.yaml or "
-                                    "manifest.json); remove it yourself if it should go")
+            raise RunDirectoryError(f"{self.path} is not a HardGen run directory (no config.yaml, manifest.json, "
+                                    "failures.json or graph.json); remove it yourself if it should go")
         aside = self.path.with_name(f".{self.path.name}.removed-{os.getpid()}")
         os.replace(self.path, aside)
         _fsync_dir(self.path.parent)
