@@ -257,3 +257,10 @@ def test_several_call_objects_in_one_hermes_block() -> None:
     calls, content, errors = calls_of(reply)
     assert calls == [("get_weather", {"city": "Paris"}), ("get_time", {"zone": "CET"})]
     assert content is None and errors == []
+
+
+def test_with_no_tools_offered_even_tagged_markup_stays_text() -> None:
+    # A Critic's JSON answer quoting what the model wrote must reach the role intact.
+    answer = '{"kind": "wrong_tool", "text": "Do not write [TOOL_CALLS]delete[ARGS]{} or <tool_call>."}'
+    calls, content, errors = calls_of(answer, tool_names=[])
+    assert calls == [] and content == answer and errors == []

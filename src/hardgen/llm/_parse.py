@@ -20,8 +20,9 @@ or models served without a tool-call parser, write everything into `content`. Th
 A tagged format (``<tool_call>``, ``<function=``, ``[TOOL_CALLS]``, ``<|python_tag|>``) is a call
 whatever the name: a call to a tool that was not offered is the model's mistake, for the agent loop to
 answer. Untagged shapes (plain JSON, a pythonic list after text) could as well be an answer that holds
-data, so with `tool_names` given they are calls only when every name is an offered tool, and with no
-tools offered (an empty `tool_names`) they are never calls.
+data, so with `tool_names` given they are calls only when every name is an offered tool. With no tools
+offered (an empty `tool_names`, as in the requests of roles that answer in JSON) the content is never
+searched for calls: markup in an answer's strings stays text.
 
 Parsing is linear in the reply: tags are found by scanning (`str.find`), never by backtracking regexes,
 at most `MAX_CALLS_PER_REPLY` calls are read, and a reply over `MAX_REPLY_CHARS` is not searched at all
@@ -291,6 +292,9 @@ def _flatten(values: list[Any]) -> list[Any]:
 
 def _read_text_calls(text: str, reader: _Reader, tool_names: frozenset[str] | None) -> str:
     """Try each text format in turn; the first one present reads the calls. Returns the content left."""
+    if tool_names is not None and not tool_names:
+        # Nothing offered (a JSON-answer role): call markup, even tagged, is the answer's own text.
+        return text
     if "<tool_call>" in text:
         return _read_hermes(text, reader)
     if "<function=" in text:
@@ -299,8 +303,6 @@ def _read_text_calls(text: str, reader: _Reader, tool_names: frozenset[str] | No
         return _read_mistral(text, reader)
     if "<|python_tag|>" in text or "<|python_start|>" in text:
         return _read_python_tag(text, reader)
-    if tool_names is not None and not tool_names:
-        return text  # nothing offered: untagged JSON or brackets are the answer's own
     left = _read_plain_json(text, reader, tool_names)
     if left is not None:
         return left
