@@ -10,6 +10,7 @@ Reproduce the figures: `python -m pytest -q -s tests/llm/test_llm_parse_fuzz.py`
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 import time
@@ -97,9 +98,10 @@ def adversarial_reply(rng: random.Random, i: int) -> str:
     return rng.choice(INJECTIONS) * rng.choice([1, 50])  # a plain (hostile) answer
 
 
-def _replies() -> list[str]:
+@functools.cache
+def _replies() -> tuple[str, ...]:
     rng = random.Random(SEED)
-    return [adversarial_reply(rng, i) for i in range(REPLIES)]
+    return tuple(adversarial_reply(rng, i) for i in range(REPLIES))
 
 
 def test_the_parser_survives_every_adversarial_reply_in_linear_time() -> None:

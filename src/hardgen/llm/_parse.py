@@ -313,6 +313,10 @@ def _read_hermes(text: str, reader: _Reader) -> str:
     outside, blocks = _cut_blocks(text, "<tool_call>", "</tool_call>")
     kept = [outside[0]]
     for i, (body, closed) in enumerate(blocks):
+        if reader.full():  # past the cap: counted, not parsed, left in the content unread
+            reader.dropped += 1
+            kept += ["<tool_call>" + body + ("</tool_call>" if closed else ""), outside[i + 1]]
+            continue
         where = f"<tool_call> block #{i}" + ("" if closed else " (never closed)")
         before = len(reader.calls)
         stripped = body.strip()
@@ -383,6 +387,10 @@ def _read_function_tags(text: str, reader: _Reader, where_prefix: str) -> str:
     outside, blocks = _cut_blocks(text, "<function=", "</function>")
     kept = [outside[0]]
     for i, (block, closed) in enumerate(blocks):
+        if reader.full():
+            reader.dropped += 1
+            kept += ["<function=" + block + ("</function>" if closed else ""), outside[i + 1]]
+            continue
         where = f"{where_prefix}<function=...> tool call #{i}" + ("" if closed else " (never closed)")
         close_name = block.find(">")
         name = block[:close_name].strip() if close_name != -1 else ""
@@ -440,6 +448,10 @@ def _read_mistral(text: str, reader: _Reader) -> str:
     pieces = text.split("[TOOL_CALLS]")
     kept = [pieces[0]]
     for i, segment in enumerate(pieces[1:]):
+        if reader.full():
+            reader.dropped += 1
+            kept.append("[TOOL_CALLS]" + segment)
+            continue
         where = f"[TOOL_CALLS] tool call #{i}"
         body = segment.strip()
         if body.startswith(("[", "{")):  # tokenizers before v11: a JSON list of call objects
