@@ -13,7 +13,7 @@ from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, bu
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
 from hardgen.errors import HardGenError
-from hardgen.pipeline import Manifest, generate
+from hardgen.pipeline import BudgetConfig, Manifest, generate
 
 
 def render_manifest(manifest: Manifest, out: str) -> None:
@@ -44,6 +44,13 @@ def render_manifest(manifest: Manifest, out: str) -> None:
     tokens = sum(b.get("prompt_tokens", 0) + b.get("completion_tokens", 0) for b in manifest.backends.values())
     requests = sum(b.get("requests", 0) for b in manifest.backends.values())
     table.add_row("model requests / tokens", f"{requests} / {tokens}")
+    if manifest.per_sample:
+        per = manifest.per_sample
+        table.add_row("per verified sample", f"{per.get('requests', 0)} requests, {per.get('tokens', 0):.0f} tokens, "
+                                             f"{per.get('reasoner_attempts', 0)} reasoner attempts")
+    if manifest.role_fallbacks:
+        table.add_row("role fallbacks (model-free used)", "; ".join(
+            f"{role} {sum(r.values())}" for role, r in manifest.role_fallbacks.items()))
     table.add_row("seconds by phase", ", ".join(f"{k} {v:.1f}" for k, v in manifest.phase_seconds.items()))
     console.print(table)
     if manifest.rejections_by_reason:
@@ -54,6 +61,10 @@ def render_manifest(manifest: Manifest, out: str) -> None:
             rejections.add_row(str(count), reason)
         console.print(rejections)
     console.print(f"samples: {out}/samples.jsonl  rejected: {out}/rejected.jsonl  manifest: {out}/manifest.json")
+    for warning in manifest.warnings:
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+    if manifest.stopped:
+        err_console.print(f"[yellow]stopped early:[/] {escape(manifest.stopped)}")
 
 
 def register(app: typer.Typer) -> None:
@@ -73,6 +84,10 @@ def register(app: typer.Typer) -> None:
         model: str | None = MODEL,
         role: list[str] | None = ROLES_OPTION,
         set_: list[str] | None = SETS,
+        max_requests: int | None = typer.Option(None, "--max-requests", min=0,
+                                                help="Stop cleanly after this many model requests (this invocation)."),
+        max_tokens: int | None = typer.Option(None, "--max-tokens", min=0,
+                                              help="Stop cleanly after this many model tokens (this invocation)."),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Probe -> graph -> sample -> synthesise -> reason and verify -> write samples.jsonl."""
@@ -81,10 +96,13 @@ def register(app: typer.Typer) -> None:
         if domains:
             overrides["sources"] = [{"kind": "world", "domains": [d.strip() for d in domains.split(",") if d.strip()]}]
         run_config = build_config(config, overrides, set_, base_url, model, role)
+        budget = (BudgetConfig(max_requests=max_requests, max_tokens=max_tokens)
+                  if max_requests is not None or max_tokens is not None else None)
         try:
             with RichProgress(err_console, enabled=not as_json) as progress:
                 manifest = asyncio.run(generate(run_config, resume=resume, overwrite=overwrite, progress=progress,
-                                                log=lambda m: err_console.print(f"[dim]{escape(m)}[/]")))
+                                                log=lambda m: err_console.print(f"[dim]{escape(m)}[/]"),
+                                                budget=budget))
         except HardGenError as exc:
             raise fail(str(exc)) from None
         emit(manifest, as_json, lambda m: render_manifest(m, run_config.out))
