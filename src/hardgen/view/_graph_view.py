@@ -26,6 +26,32 @@ def _domain(node: dict[str, Any]) -> str:
     return str(spec.get("environment") or "(no domain)")
 
 
+def _layout(members: list[int], edges: list[dict[str, Any]], seed: int) -> dict[int, tuple[float, float]]:
+    """Positions in the unit disc for one domain's tools: the largest connected part by a spring
+    layout in the middle, the other parts and isolated tools on a ring around it (left in the
+    spring layout they fly to the edge and squash the rest into a clump)."""
+    member_set = set(members)
+    sub = nx.Graph()
+    sub.add_nodes_from(members)
+    sub.add_edges_from((e["s"], e["t"]) for e in edges if e["s"] in member_set and e["t"] in member_set)
+    parts = sorted(nx.connected_components(sub), key=lambda c: (-len(c), min(c)))
+    core = parts[0] if parts and len(parts[0]) > 2 else set()
+    pos: dict[int, tuple[float, float]] = {}
+    if core:
+        raw = nx.spring_layout(sub.subgraph(core), seed=seed, k=2.0 / len(core) ** 0.5, iterations=100)
+        xs, ys = [p[0] for p in raw.values()], [p[1] for p in raw.values()]
+        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9) / 2
+        ring = 0.72 if len(core) < len(members) else 0.95
+        pos = {i: (ring * (p[0] - cx) / span, ring * (p[1] - cy) / span) for i, p in raw.items()}
+    rest = [i for part in parts for i in sorted(part) if i not in core]
+    for k, i in enumerate(rest):
+        angle = 2 * math.pi * k / max(len(rest), 1) + 0.3
+        radius = 0.95 if core else 0.8
+        pos[i] = (radius * math.cos(angle), radius * math.sin(angle)) if len(rest) > 1 or core else (0.0, 0.0)
+    return pos
+
+
 def graph_view(data: dict[str, Any], failures: dict[str, Any] | None = None, *, seed: int = 0) -> dict[str, Any]:
     """The viewer's graph from a graph.json document (`ApiGraph.to_json`): nodes with domain,
     failure counts, degree and position; live (not pruned) edges as node indices; domains with
@@ -83,19 +109,9 @@ def graph_view(data: dict[str, Any], failures: dict[str, Any] | None = None, *, 
     for k, name in enumerate(order):
         members = by_domain[name]
         ox, oy = (k % columns) * (CLUSTER + GAP), (k // columns) * (CLUSTER + GAP)
-        sub = nx.Graph()
-        sub.add_nodes_from(members)
-        member_set = set(members)
-        sub.add_edges_from((e["s"], e["t"]) for e in edges if e["s"] in member_set and e["t"] in member_set)
-        pos = nx.spring_layout(sub, seed=seed, k=1.6 / max(len(members), 1) ** 0.5, iterations=80) \
-            if len(members) > 1 else {members[0]: (0.0, 0.0)}
-        xs = [p[0] for p in pos.values()]
-        ys = [p[1] for p in pos.values()]
-        span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-        for i, (x, y) in pos.items():
-            # Into the domain's square with a margin for labels; a single tool sits in the middle.
-            nodes[i]["x"] = round(ox + 10 + 80 * ((x - min(xs)) / span if len(members) > 1 else 0.5), 2)
-            nodes[i]["y"] = round(oy + 10 + 80 * ((y - min(ys)) / span if len(members) > 1 else 0.5), 2)
+        for i, (x, y) in _layout(members, edges, seed).items():
+            nodes[i]["x"] = round(ox + CLUSTER / 2 + 42 * x, 2)
+            nodes[i]["y"] = round(oy + CLUSTER / 2 + 2 + 42 * y, 2)
         domains.append({
             "name": name,
             "tools": len(members),

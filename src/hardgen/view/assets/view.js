@@ -522,12 +522,15 @@
       g.domains.map(function (d) { return h("option", { value: d.name, selected: st.domain === d.name ? "selected" : null }, d.name + " (" + d.tools + " tools, " + d.failure_tools + " failing)"); }));
     var onlyFail = h("input", { type: "checkbox", id: "graph-failing", checked: st.failing ? "checked" : null,
       onchange: function () { writeState({ failing: this.checked ? "1" : "" }); } });
+    var cross = h("input", { type: "checkbox", id: "graph-cross", checked: st.cross ? "checked" : null,
+      onchange: function () { writeState({ cross: this.checked ? "1" : "" }); } });
     var find = h("input", { type: "search", placeholder: "find a tool", list: "graph-tools",
       onchange: function () { if (byName[this.value] !== undefined) writeState({ node: this.value }); } });
     var tools = h("datalist", { id: "graph-tools" }, g.nodes.map(function (n) { return h("option", { value: n.id }); }));
     var svg = s("svg", { id: "graph-svg" });
     var side = h("div", { "class": "panel", id: "graph-node" });
-    wrap.appendChild(h("div", { "class": "graph-controls" }, domainSel, h("label", {}, onlyFail, " failure tools and their neighbours only"), find, tools,
+    wrap.appendChild(h("div", { "class": "graph-controls" }, domainSel, h("label", {}, onlyFail, " failure tools and their neighbours only"),
+      h("label", {}, cross, " edges between domains"), find, tools,
       h("span", { "class": "muted" }, "scroll to zoom, drag to pan, click a tool for its neighbourhood. ",
         h("span", { style: "color:#1f77b4" }, "— data flow "), h("span", { style: "color:#d62728" }, "— state prerequisite "), "(dashed: candidate) ",
         h("span", { style: "color:#e8590c" }, "● failure tool"))));
@@ -558,7 +561,11 @@
     g.edges.forEach(function (e, k) {
       if (!visible(e.s) || !visible(e.t)) return;
       var a = g.nodes[e.s], b = g.nodes[e.t];
-      var lit = focus === undefined || e.s === focus || e.t === focus;
+      var touches = e.s === focus || e.t === focus;
+      // Edges between domains are most of the lines and little of the meaning: off unless asked
+      // for, or unless they touch the tool being looked at.
+      if (a.domain !== b.domain && !st.cross && !touches) return;
+      var lit = focus === undefined || touches;
       layer.appendChild(s("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: colours[e.kind] || "#888",
         "stroke-width": e.status === "confirmed" ? 0.35 : 0.2, "stroke-dasharray": e.status === "confirmed" ? null : "0.8 0.6",
         "marker-end": "url(#garrow)", "class": lit ? "" : "dim" }));
