@@ -41,7 +41,8 @@ class ServerUnusableError(BackendError):
 
     Unlike a plain `BackendError` this is not about one request or one unit of work: the caller should
     stop the run (it says what to fix), and never count it as a model failure. Once a backend has
-    raised it, every later request on that backend raises it too, without being sent.
+    raised it, every later request on that backend raises it too, without being sent (a request its
+    response cache holds is still answered).
     """
 
 
