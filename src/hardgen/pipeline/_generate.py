@@ -492,7 +492,7 @@ def _account(manifest: Manifest, roles: Roles, synthesizer: Synthesizer | None) 
     manifest.role_fallbacks = role_fallbacks(roles)
     if synthesizer is not None:
         manifest.reasoning_sentences_scrubbed = synthesizer.scrubbed_sentences
-    sent = sum(b.get("requests", 0) - b.get("cache_hits", 0) for b in manifest.backends.values())
+    sent = sum(b.get("requests", 0) - b.get("cache_hits", 0) - b.get("refused", 0) for b in manifest.backends.values())
     tokens = sum(b.get("prompt_tokens", 0) + b.get("completion_tokens", 0) for b in manifest.backends.values())
     if roles.budget is not None:
         manifest.budget = {"max_requests": roles.budget.max_requests, "max_tokens": roles.budget.max_tokens,
