@@ -89,13 +89,18 @@ def _data_file(path: Path, name: str, value: Any) -> Path:
 
 
 def _light(line: str) -> Sample:
-    """A sample without its environments' initial states (most of its bytes, which neither the
-    viewer nor the statistics read), so that ten thousand fit in memory."""
+    """A sample without its environments' initial states and its tools' schemas (most of its
+    bytes, which neither the viewer nor the statistics read: they use the tools' names and
+    descriptions), so that ten thousand fit in memory."""
     data = json.loads(line)
-    if isinstance(data, dict) and isinstance(data.get("environments"), list):
-        for env in data["environments"]:
+    if isinstance(data, dict):
+        for env in data.get("environments") or []:
             if isinstance(env, dict):
                 env["initial_state"] = {}
+        for spec in data.get("tools") or []:
+            if isinstance(spec, dict):
+                spec.pop("parameters", None)
+                spec.pop("returns", None)
     return Sample.model_validate(data)
 
 

@@ -42,6 +42,12 @@
     }
     return el;
   }
+  // Marks the body when a view has its data on screen, with the milliseconds since navigation
+  // started: what tests and the load-time measurement of a big run read.
+  function ready(what) {
+    document.body.setAttribute("data-ready", what);
+    document.body.setAttribute("data-ready-ms", String(Math.round(performance.now())));
+  }
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
   function pct(x) { return x === null || x === undefined ? "unknown" : (100 * x).toFixed(1) + "%"; }
   function json(v) { return JSON.stringify(v, null, 2); }
@@ -162,10 +168,10 @@
     layout.appendChild(right);
     main.appendChild(layout);
     if (!INDEX.count) { right.appendChild(h("div", { "class": "panel empty" }, "This run has no samples.")); return; }
-    var ready = st.q ? textChunks() : Promise.resolve();
+    var searchText = st.q ? textChunks() : Promise.resolve();
     var status = h("p", { "class": "muted" }, st.q ? "loading the search text…" : "");
     right.appendChild(status);
-    ready.then(function () {
+    searchText.then(function () {
       var hits = matches(st);
       var pages = Math.max(1, Math.ceil(hits.length / PAGE));
       var page = Math.min(Math.max(1, +(st.page || 1)), pages);
@@ -195,7 +201,7 @@
       Promise.all(Object.keys(titleChunks).map(load)).then(function () {
         if (!shown.length) list.appendChild(h("div", { "class": "empty" }, "No sample matches these filters."));
         shown.forEach(function (i) { list.appendChild(sampleRow(i, st)); });
-        document.body.setAttribute("data-ready", "samples");
+        ready("samples");
       }, showError(list));
     }, showError(right));
   }
@@ -237,7 +243,7 @@
         goldPanel(rec),
         h("div", { "class": "panel", id: "sample-meta" }, h("h3", {}, "About this sample"), metaList(rec))));
       window.scrollTo(0, 0);
-      document.body.setAttribute("data-ready", "sample");
+      ready("sample");
       requestAnimationFrame(function () { drawFlow(el.querySelector(".gold")); });
     }, showError(el));
   }
