@@ -215,3 +215,26 @@ def test_the_first_page_is_small_next_to_the_data(tmp_path: Path, small_chunks: 
     assert all(p.is_file() for p in first)
     assert not any(p.name.startswith(("samples-", "text-", "rejected-", "graph")) for p in first)
     assert sum(p.stat().st_size for p in first) < site.bytes
+
+
+def test_a_folder_holding_another_page_is_not_overwritten(tmp_path: Path) -> None:
+    run = write_run(tmp_path / "run", [make_sample(0)])
+    out = tmp_path / "site"
+    (out / "data").mkdir(parents=True)
+    (out / "index.html").write_text("<html>my own page</html>")
+    with pytest.raises(ViewError, match="did not write"):
+        build_view(run, out)
+    assert (out / "index.html").read_text() == "<html>my own page</html>"
+
+
+def test_a_rebuild_removes_only_its_own_chunks(tmp_path: Path) -> None:
+    run = write_run(tmp_path / "run", [make_sample(0)])
+    site = build_view(run)
+    keep = [site.out / "data" / "samples-009.js", site.out / "data" / "notes.js", site.out / "notes.txt"]
+    keep[0].write_text("my own script")  # a chunk's name, not a chunk's content
+    keep[1].write_text("(window.HARDGEN_VIEW_DATA = 1")
+    keep[2].write_text("notes")
+    stale = site.out / "data" / "samples-007.js"
+    stale.write_text('(window.HARDGEN_VIEW_DATA = window.HARDGEN_VIEW_DATA || {})["samples-007"] = [];\n')
+    build_view(run)
+    assert all(p.exists() for p in keep) and not stale.exists()

@@ -10,6 +10,7 @@ its tab is shown. Samples are streamed from samples.jsonl, so a large run is nev
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -187,13 +188,26 @@ def _check_run(run: Path) -> Path:
     return samples
 
 
+_PREFIX = "(window.HARDGEN_VIEW_DATA"
+_OURS = re.compile(r"(?:(?:samples|titles|text|rejected)-\d{3}|index|run|graph)\.js")
+MARKER = "<!-- hardgen view -->"
+"""Second line of the page, after the doctype: a folder whose index.html lacks it is not overwritten."""
+
+
 def _clear(out: Path) -> None:
-    """Remove what an earlier build wrote (its data chunks may outnumber this one's); nothing else
-    in `out` is touched."""
+    """Remove what an earlier build wrote (its data chunks may outnumber this one's): only files
+    with a chunk's name that start like one; nothing else in `out` is touched. Refuse a folder
+    whose index.html is some other page."""
+    page = out / "index.html"
+    if page.is_file() and MARKER not in page.read_text(encoding="utf-8", errors="replace")[:200]:
+        raise ViewError(f"{out} already holds an index.html that hardgen view did not write; choose another --out")
     data = out / "data"
     if data.is_dir():
-        for p in data.glob("*.js"):
-            p.unlink()
+        for p in data.iterdir():
+            if p.is_file() and _OURS.fullmatch(p.name):
+                with p.open("r", encoding="utf-8", errors="replace") as fh:
+                    if fh.read(len(_PREFIX)) == _PREFIX:
+                        p.unlink()
 
 
 def _page(run: Path) -> str:
@@ -217,8 +231,8 @@ def build_view(
     samples_path = _check_run(run)
     target = Path(out) if out is not None else run / "view"
     data = target / "data"
-    data.mkdir(parents=True, exist_ok=True)
     _clear(target)
+    data.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     evaluation = _evaluation(run)
     agent = evaluation["results"] if evaluation else {}
