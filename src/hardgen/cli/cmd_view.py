@@ -34,7 +34,7 @@ def _render(report: dict[str, Any]) -> None:
         err_console.print(f"skipped {line}", markup=False)
     console.print(f"{report['samples']} samples, {report['rejected']} rejected candidates: "
                   f"{report['files']} files, {report['bytes'] / 1e6:.1f} MB in {report['seconds']} s "
-                  f"(first page {report['first_page_bytes'] / 1e3:.0f} kB)", markup=False)
+                  f"(first page {report['first_page_bytes'] / 1e3:.0f} kB)", markup=False, soft_wrap=True)
     console.print(f"open {report['url']}", markup=False, soft_wrap=True)
 
 
