@@ -52,6 +52,8 @@ def register(app: typer.Typer) -> None:
         traces: int = typer.Option(200, "--traces", help="Sampled traces fed back into the graph (0: none)."),
         no_discovery: bool = typer.Option(False, "--no-discovery", help="Skip prerequisite discovery."),
         no_render: bool = typer.Option(False, "--no-render", help="Do not draw graph.png."),
+        config: str | None = typer.Option(None, "--config", "-c",
+                                          help="Build the graph of this run config's tool sources instead of the world."),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Build the API graph (candidate edges, discovery by execution, sampled traces), save it, draw it."""
@@ -61,7 +63,14 @@ def register(app: typer.Typer) -> None:
         started = time.perf_counter()
         chosen = [d.strip() for d in domains.split(",") if d.strip()] if domains else None
         try:
-            session = default_world(seed, chosen)
+            if config is not None:
+                from hardgen.pipeline import load_config, resolve_sources
+                from hardgen.tools import Session
+
+                run_config = load_config(config)
+                session = Session.from_specs(resolve_sources(run_config), timeout=run_config.tool_timeout_s)
+            else:
+                session = default_world(seed, chosen)
         except HardGenError as exc:
             raise fail(str(exc)) from None
         try:

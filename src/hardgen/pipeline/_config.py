@@ -63,9 +63,16 @@ class SourceConfig(Record):
     """One tool source. `world`: the built-in domains; `class`: a Python class (`module:Class`);
     `module`: a module of functions; docs: a JSON function-docs file for the class's schemas."""
 
-    kind: Literal["world", "class", "module"] = "world"
+    kind: Literal["world", "class", "module", "bfcl"] = "world"
     domains: list[str] | None = None
     """For `world`: which domains (default all)."""
+    classes: list[str] | None = None
+    """For `bfcl`: which of BFCL's multi-turn classes (default all eight)."""
+    path: str | None = None
+    """For `bfcl`: a folder holding `bfcl_eval/` (default: the installed package)."""
+    task: str | None = None
+    """For `bfcl`: the task whose `initial_config` loads the classes (default: for each class, the
+    first `multi_turn_base` task that involves it); `initial_state` overrides it per class name."""
     target: str | None = None
     name: str | None = None
     docs: str | None = None
@@ -79,7 +86,7 @@ class SourceConfig(Record):
 
     @model_validator(mode="after")
     def _check(self) -> SourceConfig:
-        if self.kind != "world" and not self.target:
+        if self.kind not in ("world", "bfcl") and not self.target:
             raise ValueError(f"a {self.kind!r} tool source needs a target like 'package.module:ClassName'")
         return self
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from hardgen.errors import ConfigError, HardGenError
+from hardgen.pipeline._bfcl import bfcl_source_specs
 from hardgen.pipeline._config import RunConfig, SourceConfig
 from hardgen.schema import EnvironmentSpec
 from hardgen.tools import Session, trust_root, trust_sources
@@ -41,6 +42,9 @@ def _initial_state(source: SourceConfig) -> dict[str, Any]:
 def trust_config_sources(config: RunConfig) -> None:
     """Trust the sources `config` names (and their docs files) for the rest of the process."""
     for source in config.sources:
+        if source.kind == "bfcl":
+            trust_sources("bfcl_eval.*", isolation=source.isolation)
+            continue
         if source.kind == "world":
             if source.isolation != "thread":
                 for spec in world_specs(config.world_seed, source.domains):
@@ -67,6 +71,9 @@ def resolve_sources(config: RunConfig) -> list[EnvironmentSpec]:
                 specs.extend(world_specs(config.world_seed, source.domains))
             except HardGenError as exc:
                 raise ConfigError(str(exc)) from exc
+            continue
+        if source.kind == "bfcl":
+            specs.extend(bfcl_source_specs(source, config.seed))
             continue
         assert source.target is not None
         default_name = source.target.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
