@@ -561,7 +561,7 @@
     function visible(i) { return !st.failing || failing[i]; }
     var layer = s("g", {});
     g.domains.forEach(function (d) {
-      layer.appendChild(s("rect", { x: d.box[0], y: d.box[1], width: d.box[2], height: d.box[3], fill: "#fafbfc", stroke: "#e1e4e8", rx: 3 }));
+      layer.appendChild(s("rect", { x: d.box[0], y: d.box[1], width: d.box[2], height: d.box[3], fill: "#fafbfc", stroke: "#e1e4e8", rx: 3, "vector-effect": "non-scaling-stroke" }));
       layer.appendChild(s("text", { x: d.box[0] + 2, y: d.box[1] + 6, "class": "domain-label" }, d.name));
     });
     g.edges.forEach(function (e, k) {
@@ -624,10 +624,10 @@
     });
 
     if (focus === undefined) {
-      var worst = g.nodes.filter(function (n) { return n.failures; }).sort(function (a, b) { return b.failures - a.failures; }).slice(0, 15);
+      var worst = g.nodes.filter(function (n) { return n.failures && (!dom || n.domain === dom.name); }).sort(function (a, b) { return b.failures - a.failures; }).slice(0, 15);
       side.appendChild(h("h3", {}, g.nodes.length + " tools, " + g.edges.length + " live edges"));
       side.appendChild(h("p", { "class": "muted" }, "Click a tool to see where its inputs come from and what its results feed."));
-      side.appendChild(h("h3", {}, "Tools failed most"));
+      side.appendChild(h("h3", {}, "Tools failed most" + (dom ? " in " + dom.name : "")));
       if (!worst.length) side.appendChild(h("p", { "class": "muted" }, "no failure data in graph.json"));
       worst.forEach(function (n) { side.appendChild(h("div", {}, h("span", { "class": "nodelink", onclick: function () { writeState({ node: n.id }); } }, n.id), " failed " + n.failures + " of " + n.attempts)); });
       return;
