@@ -463,7 +463,7 @@
       languagePanel(lang),
       barChart("Rejections by stage", entries(man.rejections_by_stage), { axis: "candidates", empty: "no rejections recorded in manifest.json" }),
       barChart("Most frequent rejection reasons", entries(man.rejections_by_reason), { top: 12, axis: "candidates", empty: "no rejections recorded in manifest.json" }),
-      ev ? evaluationCharts(ev) : h("div", { "class": "panel chart" }, h("h3", {}, "Evaluation"), h("div", { "class": "empty" }, "no evaluation: run hardgen eval " + RUN.name + " to get RUN/eval/eval.json"))));
+      ev ? evaluationCharts(ev) : h("div", { "class": "panel chart" }, h("h3", {}, "Evaluation"), h("div", { "class": "empty" }, "no evaluation yet: hardgen eval on this run writes RUN/eval/eval.json, which this page then charts"))));
   }
 
   function validityChart(val) {
