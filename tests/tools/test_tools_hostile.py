@@ -20,7 +20,7 @@ import tools_fixture_hostile
 from tools_fixture_hostile import Hostile
 
 from hardgen.schema import EnvironmentSpec, ToolCall
-from hardgen.tools import MAX_RESULT_BYTES, PythonEnvironment, Session, class_environment, replay
+from hardgen.tools import MAX_RESULT_BYTES, PythonEnvironment, Session, class_environment, replay, trusted_sources
 
 HERE = Path(__file__).parent
 TIMEOUT = 0.5
@@ -213,3 +213,40 @@ def test_a_session_mixes_isolations_and_matches_thread_results() -> None:
             assert threaded.state_hash() == isolated.state_hash()
     finally:
         isolated.close()
+
+
+def test_a_source_whose_hung_call_cannot_be_stopped_moves_to_process_isolation() -> None:
+    spec = EnvironmentSpec(name="stuck", target="tools_fixture_hostile:Stuck", initial_state={"count": 3})
+    env = PythonEnvironment(spec, timeout=0.2)
+    assert env.isolation == "thread"
+    # A second or two inside OpenSSL: the stop cannot land until it returns, so the thread is
+    # still busy after the grace period and the source changes isolation.
+    assert error_type(env, "crunch", {"iterations": 2_000_000}) == "TimeoutError"
+    try:
+        assert env.isolation == "process"
+        assert env.call("read", {}).result == 3
+        later = PythonEnvironment(spec, timeout=0.2)
+        assert later.isolation == "process"
+        later.close()
+    finally:
+        env.close()
+
+
+def test_a_config_source_asks_for_process_isolation(tmp_path: Path) -> None:
+    from hardgen.pipeline import load_config
+    from hardgen.pipeline._sources import resolve_sources
+
+    config = load_config(overrides={"sources": [{
+        "kind": "class", "target": "tools_fixture_hostile:Hostile", "name": "hostile",
+        "initial_state": {"count": 1}, "isolation": "process",
+    }]})
+    with trusted_sources():  # the config's trust and isolation end with the test
+        (spec,) = resolve_sources(config)
+        env = PythonEnvironment(spec, timeout=TIMEOUT)
+    assert PythonEnvironment(spec, timeout=TIMEOUT).isolation == "thread"
+    try:
+        assert env.isolation == "process"
+        assert env.call("hard_exit", {}).error is not None  # contained: this process goes on
+        assert env.call("bump", {}).result == 2
+    finally:
+        env.close()

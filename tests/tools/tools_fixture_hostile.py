@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import random
 import sys
@@ -112,3 +113,26 @@ class Hostile:
     def hard_exit(self) -> None:
         """Ends the process at once, skipping every handler."""
         os._exit(3)
+
+
+class Stuck:
+    """A tool that stays inside C code for seconds with the GIL released (as numpy, hashing or a
+    blocking extension call would): no exception can be raised into its thread meanwhile."""
+
+    def __init__(self, count: int = 0) -> None:
+        self.count = count
+
+    def read(self) -> int:
+        """Returns the counter."""
+        return self.count
+
+    def crunch(self, iterations: int) -> str:
+        """Derives a key the slow way (about a second per million iterations)."""
+        return hashlib.pbkdf2_hmac("sha256", b"secret", b"salt", iterations).hex()
+
+
+class Unruly(Hostile):
+    """Every misbehaviour a thread can contain (no os._exit, no loop inside C code), for whole runs."""
+
+    hard_exit = None  # type: ignore[assignment]
+    spin_in_c = None  # type: ignore[assignment]

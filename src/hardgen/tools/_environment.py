@@ -625,6 +625,8 @@ class PythonEnvironment:
         if self._process is not None:
             self._process.kill()
             self._process = None
+            # A source that hung once may hang again: have a worker ready for the next rebuild.
+            ProcessWorker.prepare_spare(self._pool_key, self.spec.model_dump_json())
         if self.isolation != "process" and self.spec.target in _AUTO_PROCESS:
             self.isolation = "process"
         message = f"{name}: {what}"
@@ -685,9 +687,13 @@ def _run_inline(run: Any) -> Outcome:
 
 def build_environment(
     spec: EnvironmentSpec, *, timeout: float | None = DEFAULT_TIMEOUT_S, isolation: Isolation | None = None
-) -> PythonEnvironment:
+) -> Environment:
     """Build one environment from its spec (import the source, load the initial state). Inside
     `strict_sources()` an untrusted source is refused before anything is imported."""
+    if spec.kind == "mcp":  # an MCP server: `_mcp` needs the optional SDK, so it is imported only here
+        from hardgen.tools._mcp import McpEnvironment
+
+        return McpEnvironment(spec, timeout=timeout)
     return PythonEnvironment(spec, timeout=timeout, isolation=isolation)
 
 

@@ -108,9 +108,10 @@ def trust_root(path: str | Path) -> None:
 
 @contextmanager
 def trusted_sources(*entries: str, roots: Sequence[str | Path] = ()) -> Iterator[None]:
-    """Trust `entries` (and docs `roots`) inside the block only."""
+    """Trust `entries` (and docs `roots`) inside the block only: whatever is trusted in it, here or
+    by code it runs (a config's sources), is forgotten after it."""
     with _LOCK:
-        saved_refs, saved_roots = set(_POLICY.references), list(_POLICY.roots)
+        saved = set(_POLICY.references), list(_POLICY.roots), dict(_POLICY.isolation)
     try:
         trust_sources(*entries)
         for root in roots:
@@ -118,7 +119,7 @@ def trusted_sources(*entries: str, roots: Sequence[str | Path] = ()) -> Iterator
         yield
     finally:
         with _LOCK:
-            _POLICY.references, _POLICY.roots = saved_refs, saved_roots
+            _POLICY.references, _POLICY.roots, _POLICY.isolation = saved
 
 
 @contextmanager

@@ -8,9 +8,11 @@ Two isolations, chosen per tool source (`isolation` of a source in the run confi
   exception, including BaseException subclasses such as KeyboardInterrupt, SystemExit and
   CancelledError raised by the tool, comes back as an outcome, never raised here. On a timeout the
   thread is stopped by raising `ToolTimedOut` inside it (between bytecodes: a pure-Python loop
-  ends, a sleep ends when it wakes); a thread that is still running after a grace period (spinning
-  inside C code) is left behind, and `stop` reports it so that the environment moves that source to
-  process isolation. `os._exit` or a segfault in a tool still ends the process.
+  ends, a sleep ends when it wakes); a thread still burning CPU after a grace period (inside C code
+  that released the GIL: hashing, numpy, an extension) is left behind, and `stop` reports it so
+  that the environment moves that source to process isolation. What a thread cannot contain: C
+  code that keeps the GIL (`sum(range(10**13))` freezes every thread of the process until it
+  returns), `os._exit`, a segfault, and writes straight to file descriptors 1 and 2.
 - `process`: the call runs in a child process holding the environment's state (spawned, so it
   shares no locks with our threads), which is killed on a timeout and respawned from the last good
   snapshot by the environment. `os._exit`, a segfault or an out-of-memory kill ends only the child.
@@ -201,15 +203,18 @@ class CallWorker:
         ident = self._thread.ident
         if ident is not None and self._thread.is_alive():
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(ToolTimedOut))
-        self._thread.join(STOP_GRACE_S)
-        if not self._thread.is_alive():
-            return True
-        before = _thread_cpu_seconds(self._thread.native_id)
-        time.sleep(0.1)
-        after = _thread_cpu_seconds(self._thread.native_id)
-        if before is None or after is None:
-            return False
-        return after - before < 0.02  # asleep, not spinning
+        deadline = time.monotonic() + STOP_GRACE_S
+        while True:
+            self._thread.join(0.05)
+            if not self._thread.is_alive():
+                return True
+            before = _thread_cpu_seconds(self._thread.native_id)
+            time.sleep(0.05)
+            after = _thread_cpu_seconds(self._thread.native_id)
+            if before is not None and after is not None and after - before < 0.01:
+                return True  # asleep (in time.sleep or a lock), not spinning: it ends when it wakes
+            if time.monotonic() > deadline:
+                return False
 
     def close(self) -> None:
         self._jobs.put(None)
@@ -236,6 +241,14 @@ def serve(fd: int) -> None:
     os.dup2(devnull, 2)
     sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
     sys.stderr = sys.stdout
+    parent = os.getppid()
+
+    def orphaned() -> None:  # a parent that died cannot kill us: end rather than spin on forever
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, name="hardgen-orphan-watch", daemon=True).start()
     sys_path, spec_json = conn.recv()
     sys.path[:] = sys_path
     from hardgen.schema import EnvironmentSpec
@@ -282,6 +295,7 @@ def serve(fd: int) -> None:
 POOL_SIZE = 4
 """Idle worker processes kept per tool source for reuse."""
 _IDLE: dict[str, list[ProcessWorker]] = {}
+_STARTING: set[str] = set()
 _POOL_LOCK = threading.Lock()
 
 
@@ -366,6 +380,26 @@ class ProcessWorker:
             except (RuntimeError, TimeoutError, WorkerDied):
                 worker.kill()
         return cls(spec_json, start_timeout=start_timeout)
+
+    @classmethod
+    def prepare_spare(cls, source_key: str, spec_json: str) -> None:
+        """Start a worker for the pool in the background, unless one is there or coming: after a
+        kill, the rebuild that follows the next hang then costs a load, not a process start."""
+        with _POOL_LOCK:
+            if _IDLE.get(source_key) or source_key in _STARTING:
+                return
+            _STARTING.add(source_key)
+
+        def start() -> None:
+            try:
+                cls(spec_json).release(source_key)
+            except (RuntimeError, TimeoutError, WorkerDied, OSError):
+                pass  # the next rebuild starts its own
+            finally:
+                with _POOL_LOCK:
+                    _STARTING.discard(source_key)
+
+        threading.Thread(target=start, name="hardgen-spare-worker", daemon=True).start()
 
     def release(self, source_key: str) -> None:
         """Give a healthy worker back to the pool (at most `POOL_SIZE` per source), else end it."""
