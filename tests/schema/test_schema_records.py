@@ -14,6 +14,7 @@ from hardgen.schema import (
     ArgumentSource,
     EnvironmentSpec,
     GoldTurn,
+    McpServer,
     Message,
     Observation,
     Provenance,
@@ -94,16 +95,26 @@ rejected_calls = st.builds(
     call=st.none() | tool_calls,
     reason=text,
 )
+mcp_servers = st.builds(
+    McpServer,
+    command=st.none() | st.lists(text, min_size=1, max_size=3),
+    url=maybe_text,
+    env=st.dictionaries(names, text, max_size=2),
+    store=maybe_text,
+    reads=st.lists(names, max_size=2),
+    start_timeout_s=st.floats(0.5, 100),
+)
 environment_specs = st.builds(
     EnvironmentSpec,
     name=names,
-    kind=st.sampled_from(["class", "module"]),
+    kind=st.sampled_from(["class", "module", "mcp"]),
     target=text,
     initial_state=json_objects,
     loader=maybe_text,
     docs=maybe_text,
     seed=st.integers(0, 2**31),
     include=st.none() | st.lists(names, max_size=3),
+    mcp=st.none() | mcp_servers,
 )
 traces = st.builds(
     Trace,
@@ -173,6 +184,7 @@ ALL_RECORDS = {
     Step: steps,
     RejectedCall: rejected_calls,
     EnvironmentSpec: environment_specs,
+    McpServer: mcp_servers,
     Trace: traces,
     GoldTurn: gold_turns,
     VerificationRecord: verifications,
@@ -219,6 +231,7 @@ MINIMAL: dict[type[Record], dict[str, Any]] = {
     Step: {"call": {"name": "t"}, "observation": {"ok": True}},
     RejectedCall: {"kind": "malformed"},
     EnvironmentSpec: {"name": "e", "target": "m:C"},
+    McpServer: {"command": ["mcp-server-x"]},
     Trace: {"environments": []},
     GoldTurn: {"query": "q"},
     VerificationRecord: {"verdict": "passed"},

@@ -61,9 +61,10 @@ class RolesConfig(Record):
 
 class SourceConfig(Record):
     """One tool source. `world`: the built-in domains; `class`: a Python class (`module:Class`);
-    `module`: a module of functions; docs: a JSON function-docs file for the class's schemas."""
+    `module`: a module of functions; docs: a JSON function-docs file for the class's schemas;
+    `mcp`: an MCP server (`command` or `url`, optionally a `store`; see `hardgen.tools.McpEnvironment`)."""
 
-    kind: Literal["world", "class", "module", "bfcl"] = "world"
+    kind: Literal["world", "class", "module", "bfcl", "mcp"] = "world"
     domains: list[str] | None = None
     """For `world`: which domains (default all)."""
     classes: list[str] | None = None
@@ -83,9 +84,27 @@ class SourceConfig(Record):
     """Where this source's tool calls run: `thread` (fast; a hung pure-Python call is stopped) or
     `process` (a worker process per environment, killed on a timeout and rebuilt from the last
     snapshot; contains `os._exit` and crashes, at a cost per call: bench/bench_tool_isolation.py)."""
+    command: list[str] | None = None
+    """For `mcp`: the stdio command starting the server; `{store}` is the episode's copy of the store."""
+    url: str | None = None
+    """For `mcp`: a streamable HTTP endpoint instead of a command (read-only tools only)."""
+    store: str | None = None
+    """For `mcp`: the backing store (folder, SQLite file or git repository) that makes the server
+    resettable and its write tools usable; copied fresh per episode, never touched itself."""
+    reads: list[str] = Field(default_factory=list)
+    """For `mcp`: tools that are reads although the server does not annotate them `readOnlyHint`."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """For `mcp`: extra environment variables of the server process."""
+    start_timeout_s: float = Field(default=30.0, gt=0)
+    """For `mcp`: how long the server may take to start and list its tools."""
 
     @model_validator(mode="after")
     def _check(self) -> SourceConfig:
+        if self.kind == "mcp":
+            from hardgen.tools._mcp import configure_source  # the tools package imports this one's schema: late
+
+            configure_source(self)  # checks command/url/store, names it, sets `target` to its trust reference
+            return self
         if self.kind not in ("world", "bfcl") and not self.target:
             raise ValueError(f"a {self.kind!r} tool source needs a target like 'package.module:ClassName'")
         return self

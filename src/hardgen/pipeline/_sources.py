@@ -75,6 +75,11 @@ def resolve_sources(config: RunConfig) -> list[EnvironmentSpec]:
         if source.kind == "bfcl":
             specs.extend(bfcl_source_specs(source, config.seed))
             continue
+        if source.kind == "mcp":
+            from hardgen.tools._mcp import source_spec  # no SDK needed to describe it
+
+            specs.append(source_spec(source, config.seed))
+            continue
         assert source.target is not None
         default_name = source.target.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
         specs.append(EnvironmentSpec(

@@ -14,6 +14,7 @@ from hardgen.schema._tool_spec import ToolSpec
 from hardgen.schema._trace import (
     ArgumentSource,
     EnvironmentSpec,
+    McpServer,
     Observation,
     RejectedCall,
     Step,
@@ -26,6 +27,7 @@ __all__ = [
     "ArgumentSource",
     "EnvironmentSpec",
     "GoldTurn",
+    "McpServer",
     "Message",
     "Observation",
     "Provenance",

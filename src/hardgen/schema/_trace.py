@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any, Literal
 
@@ -83,14 +84,45 @@ class RejectedCall(Record):
     """What the model was told: the parse error, or why the tool could not be called."""
 
 
+class McpServer(Record):
+    """How to reach one MCP server (a `kind: mcp` environment) and what holds its state."""
+
+    command: list[str] | None = None
+    """The stdio command, e.g. `["mcp-server-sqlite", "--db-path", "{store}/db.sqlite"]`; `{store}`
+    is replaced by the episode's copy of the store."""
+    url: str | None = None
+    """A streamable HTTP endpoint instead of a command (read-only: HardGen cannot restart it)."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """Extra environment variables for the server process (`{store}` replaced too)."""
+    store: str | None = None
+    """Absolute path of the backing store (a folder, a SQLite file, a git repository) that makes the
+    server resettable: copied fresh for each episode, hashed as the state. None: read-only tools only."""
+    reads: list[str] = Field(default_factory=list)
+    """Tools to treat as reads although the server does not annotate them `readOnlyHint`."""
+    start_timeout_s: float = Field(default=30.0, gt=0)
+    """How long the server may take to start and answer `initialize` (and list its tools)."""
+
+    def digest(self) -> str:
+        """A short hash of what the server runs on (all but the timeout): trusting a source means
+        trusting exactly this command and store, so a file cannot swap either under a trusted name."""
+        body = self.model_dump(mode="json", exclude={"start_timeout_s"})
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def reference(self, name: str) -> str:
+        """The trust reference of this server under environment `name` (`mcp:<name>@<digest>`)."""
+        return f"mcp:{name}@{self.digest()}"
+
+
 class EnvironmentSpec(Record):
     """Everything needed to rebuild one environment anywhere: the tool source by reference and the
     initial state in full."""
 
     name: str
     """Environment name (tools are namespaced by it only when names clash)."""
-    kind: Literal["class", "module"] = "class"
-    """`class`: a Python class whose public methods are tools; `module`: a module of functions."""
+    kind: Literal["class", "module", "mcp"] = "class"
+    """`class`: a Python class whose public methods are tools; `module`: a module of functions;
+    `mcp`: an MCP server (described by `mcp`; `target` is its trust reference)."""
     target: str
     """Import reference, `package.module:ClassName` or `package.module`."""
     initial_state: dict[str, Any] = Field(default_factory=dict)
@@ -104,6 +136,8 @@ class EnvironmentSpec(Record):
     """Seed for the environment's randomness."""
     include: list[str] | None = None
     """Only these tools (None: all public tools)."""
+    mcp: McpServer | None = None
+    """For `kind: mcp`: the server and its backing store."""
 
 
 class Trace(Record):

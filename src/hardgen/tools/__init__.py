@@ -22,6 +22,7 @@ from hardgen.tools._environment import (
     module_environment,
 )
 from hardgen.tools._function_docs import load_function_docs, normalize_schema, tool_spec_from_doc
+from hardgen.tools._mcp import McpEnvironment, McpSnapshot, mcp_environment
 from hardgen.tools._replay import ReplayResult, replay, replay_trace
 from hardgen.tools._session import Session
 from hardgen.tools._state import canonical_state, same_state, state_digest, state_hash
@@ -51,6 +52,8 @@ __all__ = [
     "DerivedTool",
     "Environment",
     "Isolation",
+    "McpEnvironment",
+    "McpSnapshot",
     "PythonEnvironment",
     "ReplayResult",
     "Session",
@@ -73,6 +76,7 @@ __all__ = [
     "is_strict",
     "is_trusted",
     "load_function_docs",
+    "mcp_environment",
     "module_environment",
     "name_words",
     "names_new_entity",
