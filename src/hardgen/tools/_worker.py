@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import io
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -82,10 +81,11 @@ def error_message(exc: BaseException) -> str:
 _tool_thread = threading.local()
 
 
-class ToolOutputGuard(io.TextIOBase):
+class ToolOutputGuard:
     """Stands in for sys.stdout/sys.stderr: writes from a thread running a tool are discarded,
-    everything else goes to the stream it replaced. Attributes the guard does not define (fileno,
-    buffer, encoding) are the replaced stream's."""
+    everything else goes to the stream it replaced. Every attribute the guard does not define
+    (fileno, buffer, encoding, errors) is the replaced stream's; it does not derive from
+    `io.TextIOBase`, whose defaults (`encoding` None) would hide the real stream's."""
 
     def __init__(self, inner: TextIO) -> None:
         self.inner = inner
