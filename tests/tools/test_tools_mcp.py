@@ -155,7 +155,9 @@ def test_a_write_on_a_sqlite_store_changes_the_hash_and_restore_brings_the_exact
     try:
         initial, snap = env.state_hash(), env.snapshot()
         state0 = env.state()
-        assert state0["files"]["db.sqlite"]["sqlite"]["customers"][0] == {"id": 1, "name": "Ada Lovelace", "city": "London"}
+        (database,) = state0["databases"]
+        assert database["path"] == "db.sqlite" and [t["table_name"] for t in database["tables"]] == ["customers", "orders"]
+        assert database["tables"][0]["rows"][0] == {"id": 1, "name": "Ada Lovelace", "city": "London"}
         written = env.call("write_query", {"query": "UPDATE orders SET quantity = 5 WHERE item = 'teapot'"})
         assert written.ok and written.result == [{"affected_rows": 1}]
         changed = env.state_hash()
@@ -224,7 +226,10 @@ def test_git_store_writes_replay_to_the_same_state_on_a_fresh_copy(tmp_path: Pat
             assert env._copy is not None and str(env._copy) not in json.dumps(shown.result)
             outside = env.call("git_log", {"repo_path": str(tmp_path)})
             assert not outside.ok and str(repo) in outside.error.message  # type: ignore[union-attr]
-            assert env.state()["git"]["."]["head"] == "refs/heads/feature"
+            (repository,) = env.state()["repositories"]
+            assert repository["head"] == "feature"
+            assert sorted(b["name"] for b in repository["branches"]) == ["drafts", "feature", "main"]
+            assert [c["message"] for c in repository["commits"]] == ["Add a todo list", "Start the notes"]
             hashes.append(env.state_hash())
             assert hashes[-1] != initial
             env.restore(snap)
@@ -233,6 +238,23 @@ def test_git_store_writes_replay_to_the_same_state_on_a_fresh_copy(tmp_path: Pat
         finally:
             env.close()
     assert hashes[0] == hashes[1]
+
+
+@needs_git
+def test_bound_arguments_are_passed_by_hardgen_and_hidden_from_the_agent(tmp_path: Path) -> None:
+    repo = make_git_store(tmp_path)
+    env = mcp_environment("notes", command=[str(GIT), "--repository", "{store}"], store=repo,
+                          bind={"repo_path": "{store}"}, start_timeout_s=60, timeout=30)
+    try:
+        tools = {t.name: t for t in env.tools()}
+        assert all("repo_path" not in t.parameters["properties"] for t in tools.values())
+        assert tools["git_checkout"].parameters["required"] == ["branch_name"]
+        assert env.call("git_checkout", {"branch_name": "drafts"}).ok
+        assert env.state()["repositories"][0]["head"] == "drafts"
+        passed = env.call("git_status", {"repo_path": str(repo)})
+        assert not passed.ok and passed.error is not None and passed.error.type == "ArgumentError"
+    finally:
+        env.close()
 
 
 @needs_sdk

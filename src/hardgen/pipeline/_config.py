@@ -95,6 +95,9 @@ class SourceConfig(Record):
     """For `mcp`: tools that are reads although the server does not annotate them `readOnlyHint`."""
     env: dict[str, str] = Field(default_factory=dict)
     """For `mcp`: extra environment variables of the server process."""
+    bind: dict[str, Any] = Field(default_factory=dict)
+    """For `mcp`: arguments passed on every call that takes them and hidden from the agent, e.g.
+    `{repo_path: "{store}"}` (`{store}` is the episode's copy)."""
     start_timeout_s: float = Field(default=30.0, gt=0)
     """For `mcp`: how long the server may take to start and list its tools."""
 

@@ -99,6 +99,9 @@ class McpServer(Record):
     server resettable: copied fresh for each episode, hashed as the state. None: read-only tools only."""
     reads: list[str] = Field(default_factory=list)
     """Tools to treat as reads although the server does not annotate them `readOnlyHint`."""
+    bind: dict[str, Any] = Field(default_factory=dict)
+    """Arguments HardGen passes on every call that takes them, hidden from the agent (e.g.
+    `{"repo_path": "{store}"}` for a server that wants its repository named in each call)."""
     start_timeout_s: float = Field(default=30.0, gt=0)
     """How long the server may take to start and answer `initialize` (and list its tools)."""
 

@@ -119,7 +119,7 @@ def configure_source(source: SourceConfig) -> None:
         source.store = str(store)
     server = McpServer(
         command=source.command, url=source.url, env=dict(source.env), store=source.store, reads=list(source.reads),
-        start_timeout_s=source.start_timeout_s,
+        bind=dict(source.bind), start_timeout_s=source.start_timeout_s,
     )
     source.name = source.name or _default_name(server)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", source.name):
@@ -135,7 +135,7 @@ def source_spec(source: SourceConfig, seed: int) -> EnvironmentSpec:
     assert source.name is not None and source.target is not None  # set by configure_source
     server = McpServer(
         command=source.command, url=source.url, env=dict(source.env), store=source.store, reads=list(source.reads),
-        start_timeout_s=source.start_timeout_s,
+        bind=dict(source.bind), start_timeout_s=source.start_timeout_s,
     )
     return EnvironmentSpec(name=source.name, kind="mcp", target=source.target, mcp=server, seed=seed)
 
@@ -148,14 +148,15 @@ def mcp_environment(
     store: str | Path | None = None,
     reads: list[str] | None = None,
     env: dict[str, str] | None = None,
+    bind: dict[str, Any] | None = None,
     start_timeout_s: float = 30.0,
     include: list[str] | None = None,
     timeout: float | None = DEFAULT_CALL_TIMEOUT_S,
 ) -> McpEnvironment:
-    """An environment over one MCP server (see the module docstring for `store` and `reads`)."""
+    """An environment over one MCP server (see the module docstring for `store`, `reads`, `bind`)."""
     server = McpServer(
         command=command, url=url, env=env or {}, store=str(Path(store).resolve()) if store is not None else None,
-        reads=reads or [], start_timeout_s=start_timeout_s,
+        reads=reads or [], bind=bind or {}, start_timeout_s=start_timeout_s,
     )
     spec = EnvironmentSpec(name=name, kind="mcp", target=server.reference(name), mcp=server, include=include)
     return McpEnvironment(spec, timeout=timeout)
@@ -452,6 +453,8 @@ class _LoggedCall:
 class _Tool:
     spec: ToolSpec
     validator: Any
+    bound: list[str]
+    """The tool's parameters that `bind` fills in."""
 
 
 _LISTINGS: dict[tuple[str, str, tuple[str, ...] | None], list[dict[str, Any]]] = {}
@@ -543,7 +546,12 @@ class McpEnvironment:
             mutates = False if is_read else (hint is False or guess_mutates(name))
             parameters = dict(listed.get("inputSchema") or {"type": "object"})
             parameters.setdefault("type", "object")
-            parameters.setdefault("properties", {})
+            # Bound arguments are HardGen's to give: the agent neither sees nor passes them.
+            parameters["properties"] = {
+                k: v for k, v in (parameters.get("properties") or {}).items() if k not in self.server.bind
+            }
+            if "required" in parameters:
+                parameters["required"] = [r for r in parameters["required"] if r not in self.server.bind]
             try:
                 spec = ToolSpec(
                     name=name,
@@ -557,7 +565,8 @@ class McpEnvironment:
                 cls.check_schema(parameters)
             except (ValueError, jsonschema.SchemaError) as exc:
                 raise ToolDefinitionError(f"MCP server {self._describe}: tool {name!r} cannot be offered: {exc}") from exc
-            tools[name] = _Tool(spec, cls(parameters))
+            bound = sorted(set(self.server.bind) & set((listed.get("inputSchema") or {}).get("properties") or {}))
+            tools[name] = _Tool(spec, cls(parameters), bound)
         if not tools:
             raise EnvironmentLoadError(
                 f"MCP server {self._describe} offers no tool HardGen can use read-only (none is annotated "
@@ -728,10 +737,11 @@ class McpEnvironment:
             return Observation.failure("ServerStartError", f"{name}: {exc}")
         connection = self._connection
         assert connection is not None
-        sent = arguments
+        bound = {k: self.server.bind[k] for k in self._tools[name].bound}
+        sent = {**arguments, **_replace_strings(bound, "{store}", self.server.store or "")}
         if self._copy is not None:
             assert self.server.store is not None
-            sent = _replace_strings(arguments, self.server.store, str(self._copy))
+            sent = _replace_strings(sent, self.server.store, str(self._copy))
         try:
             result = connection.call(name, sent, self.timeout)
         except TimeoutError:

@@ -3,11 +3,12 @@
 A store is a folder or a single file. Inside it, three kinds of things are told apart, so that the
 state is what a user would call the data and not how it happens to lie on disk:
 
-- a SQLite database (any file starting with the SQLite header) is its canonical dump
+- a SQLite database (any file starting with the SQLite header) is the sha256 of its canonical dump
   (`sqlite3.Connection.iterdump`, so page layout, free pages and vacuuming do not matter) plus its
   rows by table; `-journal`, `-wal` and `-shm` sidecars are not state of their own,
-- a git repository (a `.git` folder) is its HEAD, its refs and its index entries as git reports them
-  (`git status` rewriting the index's stat cache changes nothing), the working tree being files,
+- a git repository (a `.git` folder) is its HEAD, branches, tags, commits and index entries as git
+  reports them (`git status` rewriting the index's stat cache changes nothing), its working tree
+  being files,
 - any other file is its text (UTF-8, up to 64 KiB) or its size and sha256.
 
 A snapshot is the store's bytes held in memory (`StoreImage`), so it can be restored any number of
@@ -102,44 +103,50 @@ def write_store(image: StoreImage, dest: Path) -> None:
 
 
 def store_state(path: Path) -> dict[str, Any]:
-    """The canonical state of the store at `path` (see the module docstring)."""
+    """The canonical state of the store at `path` (see the module docstring). Lists of records
+    (`{"path": ..., "content": ...}`, `{"table_name": ..., "rows": ...}`, `{"name": ..., "commit": ...}`)
+    rather than mappings, so that value pools learn file paths, table and branch names as values."""
     if path.is_file():
-        return {"file": _file_state(path)}
-    files: dict[str, Any] = {}
-    repos: dict[str, Any] = {}
+        return _entry_state(path, path.name)
+    files: list[dict[str, Any]] = []
+    databases: list[dict[str, Any]] = []
+    repositories: list[dict[str, Any]] = []
     for root, dirs, names in os.walk(path):
         dirs.sort()
         rel_root = Path(root).relative_to(path)
         if ".git" in dirs:
-            repos[str(rel_root)] = _git_state(Path(root))
+            repositories.append({"path": str(rel_root), **_git_state(Path(root))})
             dirs.remove(".git")
         for name in sorted(names):
             full = Path(root) / name
             if name.endswith(_SIDECARS) or full.is_symlink() or not full.is_file():
                 continue
-            files[str(rel_root / name)] = _file_state(full)
+            entry = _entry_state(full, str(rel_root / name))
+            (databases if "tables" in entry else files).append(entry)
     state: dict[str, Any] = {"files": files}
-    if repos:
-        state["git"] = repos
+    if databases:
+        state["databases"] = databases
+    if repositories:
+        state["repositories"] = repositories
     return state
+
+
+def _entry_state(path: Path, rel: str) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        head = fh.read(len(_SQLITE_HEADER))
+    if head == _SQLITE_HEADER:
+        return {"path": rel, **_sqlite_state(path)}
+    data = path.read_bytes()
+    if len(data) <= _TEXT_LIMIT:
+        try:
+            return {"path": rel, "content": data.decode("utf-8")}
+        except UnicodeDecodeError:
+            pass
+    return {"path": rel, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def store_hash(path: Path) -> str:
     return state_digest(store_state(path))
-
-
-def _file_state(path: Path) -> Any:
-    with path.open("rb") as fh:
-        head = fh.read(len(_SQLITE_HEADER))
-    if head == _SQLITE_HEADER:
-        return _sqlite_state(path)
-    data = path.read_bytes()
-    if len(data) <= _TEXT_LIMIT:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _sqlite_state(path: Path) -> dict[str, Any]:
@@ -155,19 +162,20 @@ def _sqlite_state(path: Path) -> dict[str, Any]:
         dump = hashlib.sha256()
         for line in conn.iterdump():
             dump.update(line.encode("utf-8", errors="surrogatepass") + b"\n")
-        tables: dict[str, Any] = {}
+        tables: list[dict[str, Any]] = []
         names = conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
         ).fetchall()
         for (table,) in names:
             cursor = conn.execute(f'SELECT * FROM "{table.replace(chr(34), chr(34) * 2)}"')
             columns = [c[0] for c in cursor.description]
-            tables[table] = [dict(zip(columns, _jsonable_row(row), strict=True)) for row in cursor.fetchall()]
+            rows = [dict(zip(columns, _jsonable_row(row), strict=True)) for row in cursor.fetchall()]
+            tables.append({"table_name": table, "rows": rows})
     except sqlite3.Error as exc:
         raise EnvironmentLoadError(f"cannot read SQLite store {path}: {exc}") from exc
     finally:
         conn.close()
-    return {"sqlite": tables, "dump_sha256": dump.hexdigest()}
+    return {"tables": tables, "dump_sha256": dump.hexdigest()}
 
 
 def _jsonable_row(row: tuple[Any, ...]) -> list[Any]:
@@ -189,13 +197,26 @@ def _git(repo: Path, *args: str) -> str:
 
 
 def _git_state(repo: Path) -> dict[str, Any]:
-    head = _git(repo, "symbolic-ref", "-q", "HEAD").strip() or _git(repo, "rev-parse", "HEAD").strip()
-    refs = dict(
-        line.split(" ", 1)[::-1]
-        for line in _git(repo, "for-each-ref", "--format=%(objectname) %(refname)").splitlines()
-        if " " in line
-    )
-    return {"head": head, "refs": refs, "index": _git(repo, "ls-files", "--stage").splitlines()}
+    """HEAD (a branch name, or a commit when detached), branches, tags, the commits they reach
+    (sha and subject) and the index entries."""
+    head = _git(repo, "symbolic-ref", "-q", "--short", "HEAD").strip() or _git(repo, "rev-parse", "HEAD").strip()
+    branches, tags, other = [], [], []
+    for line in _git(repo, "for-each-ref", "--format=%(objectname) %(refname)").splitlines():
+        sha, _, ref = line.partition(" ")
+        if ref.startswith("refs/heads/"):
+            branches.append({"name": ref[len("refs/heads/"):], "commit": sha})
+        elif ref.startswith("refs/tags/"):
+            tags.append({"name": ref[len("refs/tags/"):], "commit": sha})
+        elif ref:
+            other.append({"ref": ref, "commit": sha})
+    commits = [
+        {"commit": sha, "message": subject}
+        for sha, _, subject in (
+            line.partition(" ") for line in _git(repo, "log", "--all", "--format=%H %s").splitlines()
+        )
+    ]
+    return {"head": head, "branches": branches, "tags": tags, "other_refs": other, "commits": commits,
+            "index": _git(repo, "ls-files", "--stage").splitlines()}
 
 
 GIT_IDENTITY = {
