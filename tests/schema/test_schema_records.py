@@ -102,6 +102,7 @@ mcp_servers = st.builds(
     env=st.dictionaries(names, text, max_size=2),
     store=maybe_text,
     reads=st.lists(names, max_size=2),
+    bind=json_objects,
     start_timeout_s=st.floats(0.5, 100),
 )
 environment_specs = st.builds(

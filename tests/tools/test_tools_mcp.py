@@ -127,6 +127,8 @@ def test_sqlite_tools_are_listed_with_their_schemas_and_a_read_answers_rows(tmp_
         assert env.call("list_tables", {}).result == [{"name": "customers"}, {"name": "orders"}]
         bad = env.call("read_query", {"query": 1})
         assert not bad.ok and bad.error is not None and bad.error.type == "ArgumentError"
+        refused = env.call("read_query", {"query": "DELETE FROM orders"})
+        assert not refused.ok and "Only SELECT queries" in refused.error.message  # type: ignore[union-attr]
     finally:
         env.close()
 
@@ -346,6 +348,10 @@ def test_text_results_become_data_and_is_error_an_error_observation() -> None:
     assert result_observation("t", {"content": [], "structuredContent": {"n": 2}}).result == {"n": 2}
     failed = result_observation("t", {**text("no such table"), "isError": True})
     assert not failed.ok and failed.error is not None and failed.error.message == "t: no such table"
+    # Servers older than isError answer failures as text: those are errors too, other text is not.
+    for report in ("Error: Only SELECT queries are allowed for read_query", "Database error: no such table: x"):
+        assert result_observation("t", text(report)).error.type == "ToolError"  # type: ignore[union-attr]
+    assert result_observation("t", text("No errors were found")).ok
 
 
 def test_mcp_source_config_is_checked_and_named_by_a_digest_of_its_command_and_store(tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ A server is reached by a stdio command or a streamable HTTP URL through the offi
 `ToolSpec`s from the schemas it lists (name, description, `inputSchema`, `outputSchema`); a call's
 result becomes an observation: `structuredContent` when the server gives it, else its text content,
 parsed as JSON when it is JSON (or as a Python literal, which is what servers that return
-`str(rows)` send), else the text; `isError` is an error observation.
+`str(rows)` send), else the text; `isError` is an error observation, and so is a result that is
+only a text starting `Error:` or `<Word> error:` (servers older than `isError` report that way).
+`bind` names arguments HardGen passes on every call and hides from the agent (a repository path).
 
 **Read-only by default.** HardGen cannot reset a server it does not own the state of, so without a
 store only tools the server annotates `readOnlyHint: true` (or that the source lists in `reads`) are
@@ -84,6 +86,8 @@ _STDERR_TAIL = 2000
 _TOKEN_VAR = "HARDGEN_MCP_TOKEN"
 _MAX_LITERAL_CHARS = 1_000_000
 _CONSTANT_STATE = state_digest({})
+_ERROR_TEXT = re.compile(r"\s*(?:[A-Za-z]+ )?error\b\s*[:\-]", re.IGNORECASE)
+"""A text result that is an error report: `Error: ...`, `Database error: ...`."""
 
 
 # -- configuration ---------------------------------------------------------------------------------
@@ -418,6 +422,12 @@ def result_observation(name: str, result: dict[str, Any]) -> Observation:
         return Observation.failure("ToolError", f"{name}: {text or 'the server reported an error'}")
     if result.get("structuredContent") is not None:
         return Observation.success(result["structuredContent"])
+    texts = [str(b.get("text", "")) for b in content if b.get("type") == "text"]
+    if len(texts) == len(content) == 1 and _ERROR_TEXT.match(texts[0]):
+        # Servers written before `isError` (mcp-server-sqlite: "Error: Only SELECT queries are
+        # allowed", "Database error: ...") report failures as text; a sample built on one would
+        # teach that an error is an answer.
+        return Observation.failure("ToolError", f"{name}: {texts[0].strip()}")
     values = [_block_value(b) for b in content]
     return Observation.success(values[0] if len(values) == 1 else values)
 
