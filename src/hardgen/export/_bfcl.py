@@ -1,6 +1,8 @@
 """BFCL multi-turn style: held-out samples as Berkeley Function Calling Leaderboard test entries.
 
-One row per sample, the shape of BFCL's `BFCL_v3_multi_turn_*.json` entries plus their answers:
+One row per sample, the shape of BFCL's `BFCL_v4_multi_turn_*.json` entries plus their answers, in
+files named and with ids numbered the way BFCL's runner routes them (`BFCL_v4_<category>.json`,
+`<category>_<n>`; the category is `multi_turn_hardgen` unless the options say otherwise):
 - `question`: one list of messages per user turn, `[[{"role": "user", "content": ...}], ...]`;
 - `function`: the offered tools as BFCL function docs (`"type": "dict"` for objects, `float` for
   numbers, the result schema under `response`);
@@ -18,9 +20,11 @@ string; an argument name that is not a Python identifier is passed as `**{'name'
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from hardgen.export._errors import ExportError
@@ -93,8 +97,31 @@ def _class_keys(sample: Sample) -> dict[str, str]:
     return keys
 
 
-def bfcl_row(sample: Sample) -> dict[str, Any]:
-    """One BFCL multi-turn entry (with its ground truth) for `sample`."""
+DEFAULT_BFCL_CATEGORY = "multi_turn_hardgen"
+"""The category exported rows are named under: BFCL routes an entry by its id (`<category>_<n>`)
+and its file name (`BFCL_v4_<category>.json`); README says how to register it."""
+
+
+def _excluded(sample: Sample, involved: Sequence[EnvironmentSpec]) -> list[str]:
+    """Tools of the involved classes that the sample does not offer (BFCL's `excluded_function`),
+    read from each class's docs file where the spec names one."""
+    offered = {t.name for t in sample.tools}
+    excluded: list[str] = []
+    for env in involved:
+        if not env.docs:
+            continue
+        try:
+            text = Path(env.docs).read_text(encoding="utf-8")
+            docs = json.loads(text) if text.lstrip().startswith("[") else [json.loads(x) for x in text.splitlines() if x.strip()]
+        except (OSError, ValueError):
+            continue
+        excluded.extend(d["name"] for d in docs if isinstance(d, dict) and d.get("name") not in offered)
+    return sorted(set(excluded))
+
+
+def bfcl_row(sample: Sample, index: int | None = None, category: str = DEFAULT_BFCL_CATEGORY) -> dict[str, Any]:
+    """One BFCL multi-turn entry (with its ground truth) for `sample`: id `<category>_<index>` (the
+    sample's own id in `hardgen_id`), only the classes the gold calls in `involved_classes`."""
     queries = [m.content or "" for m in sample.messages if m.role == "user"]
     if len(queries) != len(sample.gold):
         raise ExportError(
@@ -110,13 +137,17 @@ def bfcl_row(sample: Sample) -> dict[str, Any]:
         return f"{keys[env]}.{call.name}" if env in keys else call.name
 
     gold_calls = [[s.call for s in turn.steps] for turn in sample.gold]
+    used = {tool_env.get(c.name, only_env) for turn in gold_calls for c in turn}
+    involved = [e for e in sample.environments if e.name in used] or list(sample.environments)
     return {
-        "id": sample.id,
+        "id": f"{category}_{index}" if index is not None else sample.id,
+        "hardgen_id": sample.id,
         "question": [[{"role": "user", "content": q}] for q in queries],
         "function": [bfcl_function_doc(t) for t in sample.tools],
-        "initial_config": {keys[e.name]: e.initial_state for e in sample.environments},
+        "initial_config": {keys[e.name]: e.initial_state for e in involved},
         "path": [path_of(c) for turn in gold_calls for c in turn],
-        "involved_classes": [keys[e.name] for e in sample.environments],
+        "involved_classes": [keys[e.name] for e in involved],
+        "excluded_function": _excluded(sample, involved),
         "ground_truth": [[python_call(c) for c in turn] for turn in gold_calls],
     }
 
@@ -126,7 +157,7 @@ def bfcl_rows(samples: Sequence[Sample], options: ExportOptions | None = None) -
     options = options or ExportOptions()
     if options.split_turns:
         raise ExportError("the bfcl format keeps each multi-turn task whole; it has no per-turn split")
-    return [bfcl_row(s) for s in samples]
+    return [bfcl_row(s, i, options.bfcl_category) for i, s in enumerate(samples)]
 
 
 def bfcl_answers(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -36,6 +36,8 @@ class ExportOptions(BaseModel):
     name: str = "hardgen"
     """Dataset name: LLaMA-Factory dataset_info.json keys, dataset card title."""
     license: str = "apache-2.0"
+    bfcl_category: str = Field(default="multi_turn_hardgen", pattern=r"^multi_turn_[a-z0-9_]+$")
+    """The BFCL category the `bfcl` format names its files and ids by (`BFCL_v4_<category>.json`)."""
     """License written in the dataset card's front matter (a Hugging Face license id)."""
     rejected: int | None = Field(default=None, ge=0)
     """Candidates the run rejected, when known: gives the yield in the dataset card."""

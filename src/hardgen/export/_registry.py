@@ -7,7 +7,7 @@ Every format writes, per split (`train`, plus `test` when `test_fraction > 0`):
 | `openai`       | `openai_<split>.jsonl`                                                |
 | `trl`          | `trl_<split>.jsonl`                                                   |
 | `llamafactory` | `<name>_<split>.json` and `dataset_info.json`                         |
-| `bfcl`         | `bfcl_<split>.json` (JSON Lines, as BFCL) and `possible_answer/bfcl_<split>.json` |
+| `bfcl`         | `BFCL_v4_<category>.json` (JSON Lines, as BFCL) and `possible_answer/BFCL_v4_<category>.json` |
 | `hf`           | `data/<split>.parquet` and the dataset card `README.md`               |
 
 plus `split.json` (sizes, advanced tools per side) when there is a test split. An export writes all
@@ -133,9 +133,13 @@ def _write_llamafactory(job: _Job) -> tuple[list[Path], dict[str, int]]:
 def _write_bfcl(job: _Job) -> tuple[list[Path], dict[str, int]]:
     files, rows = [], {}
     for split, samples in job.splits.items():
-        data = bfcl_rows(samples, job.options)
-        files.append(job.staged.write_text(job.out / f"bfcl_{split}.json", _jsonl_text(data)))
-        answers = job.out / "possible_answer" / f"bfcl_{split}.json"
+        # BFCL's runner finds a category by its file name, so each split is a category of its own.
+        category = job.options.bfcl_category + ("" if split == "train" else f"_{split}")
+        options = job.options.model_copy(update={"bfcl_category": category})
+        data = bfcl_rows(samples, options)
+        name = f"BFCL_v4_{category}.json"
+        files.append(job.staged.write_text(job.out / name, _jsonl_text(data)))
+        answers = job.out / "possible_answer" / name
         files.append(job.staged.write_text(answers, _jsonl_text(bfcl_answers(data))))
         rows[split] = len(data)
     return files, rows
