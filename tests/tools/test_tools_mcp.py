@@ -83,7 +83,7 @@ def make_sqlite_store(root: Path) -> Path:
 
 
 def make_git_store(root: Path) -> Path:
-    """A small git repository with two commits and a second branch."""
+    """A small git repository with two commits, a second branch and an untracked file."""
     repo = root / "notes"
     repo.mkdir()
     env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "T",
@@ -100,6 +100,7 @@ def make_git_store(root: Path) -> Path:
     git("add", "todo.txt")
     git("commit", "-q", "-m", "Add a todo list")
     git("branch", "drafts")
+    (repo / "ideas.txt").write_text("learn the bassoon\n")  # untracked: something to add and commit
     return repo
 
 
@@ -210,6 +211,9 @@ def test_git_store_writes_replay_to_the_same_state_on_a_fresh_copy(tmp_path: Pat
         ("git_create_branch", {"repo_path": str(repo), "branch_name": "feature"}),
         ("git_checkout", {"repo_path": str(repo), "branch_name": "feature"}),
         ("git_reset", {"repo_path": str(repo)}),
+        # A commit made now and the same commit replayed later must be one state: the same sha.
+        ("git_add", {"repo_path": str(repo), "files": ["ideas.txt"]}),
+        ("git_commit", {"repo_path": str(repo), "message": "Checkpoint"}),
     ]
     hashes = []
     for _ in range(2):
@@ -231,7 +235,7 @@ def test_git_store_writes_replay_to_the_same_state_on_a_fresh_copy(tmp_path: Pat
             (repository,) = env.state()["repositories"]
             assert repository["head"] == "feature"
             assert sorted(b["name"] for b in repository["branches"]) == ["drafts", "feature", "main"]
-            assert [c["message"] for c in repository["commits"]] == ["Add a todo list", "Start the notes"]
+            assert sorted(c["message"] for c in repository["commits"]) == ["Add a todo list", "Checkpoint", "Start the notes"]
             hashes.append(env.state_hash())
             assert hashes[-1] != initial
             env.restore(snap)
