@@ -183,9 +183,10 @@ def test_class_with_docs_runs_a_bfcl_style_session() -> None:
     assert env.call("cd", {"folder": "documents"}).result == {"current_working_directory": "/alex/documents"}
     assert env.call("cat", {"file_name": "notes.txt"}).result == {"file_content": "buy milk"}
     assert env.call("mkdir", {"dir_name": "old"}).ok
-    # BFCL tools report their own errors in the result; that is still a successful call.
+    # BFCL tools report their errors in the result instead of raising: that is a failed call.
     again = env.call("mkdir", {"dir_name": "old"})
-    assert again.ok and "File exists" in again.result["error"]
+    assert not again.ok and again.error is not None and again.error.type == "ReturnedError"
+    assert again.error.message == "mkdir: cannot create directory 'old': File exists"
     # The docs schema validates arguments before the call.
     bad = env.call("cd", {"folder": 3})
     assert not bad.ok and bad.error is not None and bad.error.type == "ArgumentError"
@@ -208,3 +209,29 @@ def test_docs_path_relative_to_the_class_module_resolves_from_any_working_direct
     monkeypatch.chdir(tmp_path)
     env = class_environment(GorillaFileSystem, SCENARIO, docs="data/gorilla_fs_docs.json", name="fs_rel")
     assert env.has_tool("cd")
+
+
+class _ReportsStatus(GorillaFileSystem):
+    __hardgen_returned_errors__ = False
+
+
+def test_a_class_can_say_its_error_shaped_results_are_results() -> None:
+    env = class_environment(_ReportsStatus, SCENARIO, docs=GORILLA_DOCS, name="fs_plain")
+    env.call("mkdir", {"dir_name": "old"})
+    again = env.call("mkdir", {"dir_name": "old"})
+    assert again.ok and "File exists" in again.result["error"]
+
+
+@pytest.mark.parametrize("result,error", [
+    ({"error": "No such file"}, "No such file"),
+    ({"status": "error", "message": "quota exceeded"}, "quota exceeded"),
+    ("Error: table not found", "table not found"),
+    ({"error": None, "rows": []}, None),
+    ({"error": "x", "a": 1, "b": 2}, None),  # a record that has an error field among its data
+    ({"status": "ok"}, None),
+    ("Errors found: 0", None),
+])
+def test_errors_returned_as_results_are_recognised(result: object, error: str | None) -> None:
+    from hardgen.tools._environment import returned_error_of
+
+    assert returned_error_of(result) == error

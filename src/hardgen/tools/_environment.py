@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime
 import difflib
 import importlib
 import inspect
 import json
+import numbers
 import pickle
 import sys
 import types
@@ -348,6 +350,7 @@ class PythonEnvironment:
         if isinstance(self._source, type):
             check_resolved(spec, self._source.__module__, self._source.__qualname__)
         self._tools = compile_toolset(self._source, spec)
+        self._detect_returned_errors = getattr(self._source, "__hardgen_returned_errors__", True) is not False
         auto = "process" if spec.target in _AUTO_PROCESS else None
         chosen = isolation or source_isolation(spec.target) or auto or "thread"
         if chosen not in ("thread", "process", "inline"):
@@ -601,8 +604,16 @@ class PythonEnvironment:
             return Observation.failure(outcome.error_type or "Error", outcome.message)
         try:
             value = derived.jsonable_result(outcome.value)
-        except TypeError as exc:
-            return Observation.failure("UnserializableResultError", f"{name}: {exc}")
+        except TypeError:
+            # A number type of its own (mpmath, Decimal, numpy): its text is what a user would read.
+            try:
+                value = derived.jsonable_result(as_text_leaves(outcome.value))
+            except TypeError as exc:
+                return Observation.failure("UnserializableResultError", f"{name}: {exc}")
+        returned_error = returned_error_of(value) if self._detect_returned_errors else None
+        if returned_error is not None:
+            named = returned_error if returned_error.startswith(f"{name}:") else f"{name}: {returned_error}"
+            return Observation.failure("ReturnedError", named)
         return _size_checked(name, value)
 
     def _call_in_process(self, name: str, arguments: dict[str, Any], index: int) -> Observation:
@@ -669,6 +680,47 @@ class PythonEnvironment:
 
 _AUTO_PROCESS: set[str] = set()
 """Sources moved to process isolation after a hung call of theirs could not be stopped."""
+
+
+def returned_error_of(result: Any) -> str | None:
+    """The error a tool reported in its result instead of raising, or None. Many real tools do
+    (BFCL's classes answer `{"error": "No such file"}`); counted as a success, such a call would
+    confirm prerequisites that failed, land error text in value pools and make golds of failures.
+
+    Recognised: an object whose `error` is a non-empty string (with at most one other key), an
+    object whose `status` is `error`/`failed` with a message, and a bare string that starts with
+    `Error:`. A class opts out with `__hardgen_returned_errors__ = False`."""
+    if isinstance(result, dict):
+        error = result.get("error")
+        if isinstance(error, str) and error.strip() and len(result) <= 2:
+            return error.strip()
+        status = result.get("status")
+        if isinstance(status, str) and status.lower() in ("error", "failed", "failure"):
+            message = result.get("message") or result.get("detail") or result.get("error")
+            if isinstance(message, str) and message.strip():
+                return message.strip()
+    if isinstance(result, str) and result[:6].lower() == "error:":
+        return result[6:].strip() or result
+    return None
+
+
+def as_text_leaves(value: Any, depth: int = 0) -> Any:
+    """`value` with each number of a type of its own (an mpmath or numpy number, a Decimal) as its
+    text, and dates as ISO text. Other objects stay as they are (their text, `<lock at 0x...>`,
+    would differ on every run), so the result still fails to serialise."""
+    if depth > 50:
+        return value
+    if isinstance(value, dict):
+        return {str(k): as_text_leaves(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_text_leaves(v, depth + 1) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, numbers.Number) or hasattr(type(value), "__float__"):
+        return str(value)
+    return value
 
 
 def _run_inline(run: Any) -> Outcome:
