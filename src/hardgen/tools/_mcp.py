@@ -317,7 +317,7 @@ async def _list_tools(session: Any) -> list[dict[str, Any]]:
             from mcp import types as mcp_types
 
             result = await session.list_tools(params=mcp_types.PaginatedRequestParams(cursor=cursor))
-        except TypeError:
+        except (TypeError, AttributeError):
             result = await session.list_tools(cursor=cursor)
 
 
