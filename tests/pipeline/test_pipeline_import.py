@@ -109,3 +109,19 @@ def test_a_bfcl_source_loads_the_classes_with_a_tasks_initial_config_and_graph_t
                                       "--no-render", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["nodes"] >= 15
+
+
+@pytest.mark.skipif(not HAS_BFCL, reason="bfcl-eval (pip install --no-deps bfcl-eval) and mpmath are not installed")
+def test_imported_bfcl_samples_verify_in_a_fresh_process_trusting_the_package_only(tmp_path: Path) -> None:
+    import subprocess
+
+    out = tmp_path / "bfcl.jsonl"
+    assert CliRunner().invoke(app, ["import", "bfcl", "--out", str(out), "--limit", "5"]).exit_code == 0
+    # The docs live in the package's data folder: trusting `bfcl_eval.*` trusts them too.
+    hardgen = [sys.executable, "-c", "import sys; from hardgen.cli import main; sys.argv[0] = 'hardgen'; main()"]
+    done = subprocess.run([*hardgen, "verify", str(out), "--trust-sources", "bfcl_eval.*", "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["passed"] == 5
+    refused = subprocess.run([*hardgen, "verify", str(out)], capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0 and "bfcl_eval" in refused.stderr

@@ -235,6 +235,23 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
+@cache
+def _package_dirs(packages: tuple[str, ...]) -> list[Path]:
+    """The directories of trusted top-level packages (`bfcl_eval.*` trusts its data files too),
+    found without importing them."""
+    import importlib.util
+
+    dirs: list[Path] = []
+    for package in packages:
+        try:
+            spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            dirs.extend(Path(d).resolve() for d in spec.submodule_search_locations)
+    return dirs
+
+
 def check_docs_file(path: Path, *, beside: Path | None = None) -> Path:
     """The docs file at `path`, checked: a regular file under the size cap and, in strict mode,
     inside an allowed root (symlinks resolved first). `beside` is the source module's directory."""
@@ -250,8 +267,10 @@ def check_docs_file(path: Path, *, beside: Path | None = None) -> Path:
     if is_strict():
         with _LOCK:
             roots = list(_POLICY.roots)
+            wildcards = [ref[:-2] for ref in _POLICY.references if ref.endswith(".*") and "." not in ref[:-2]]
         if beside is not None:
             roots.append(beside.resolve())
+        roots.extend(_package_dirs(tuple(sorted(wildcards))))
         if not any(_inside(real, root) for root in roots):
             raise UntrustedSourceError(
                 f"refusing tool docs {str(path)!r}: it resolves to {str(real)!r}, outside the run directory and "
