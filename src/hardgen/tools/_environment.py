@@ -31,7 +31,7 @@ import pickle
 import sys
 import types
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -118,6 +118,10 @@ def import_target(target: str) -> Any:
 class _CompiledTool:
     derived: DerivedTool
     validator: jsonschema.protocols.Validator
+    mutable_defaults: dict[str, Any] = field(default_factory=dict)
+    """Parameters whose default is a list, dict or set, with a copy taken before any call: Python
+    shares such a default between calls (`def post(tags=[])` keeps what one call appended), so
+    every call that leaves them out gets a fresh copy, as a first call in a fresh process would."""
 
     def unexpected_arguments(self, arguments: dict[str, Any]) -> list[str]:
         """Argument names the tool does not declare. Rejected even when the schema is silent about
@@ -168,6 +172,15 @@ def _public_functions(host: Any, is_class: bool) -> dict[str, Any]:
     return marked or members
 
 
+def _mutable_defaults(fn: Any) -> dict[str, Any]:
+    try:
+        parameters = inspect.signature(fn).parameters.values() if fn is not None else ()
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: copy.deepcopy(p.default) for p in parameters
+            if isinstance(p.default, (list, dict, set, bytearray))}
+
+
 def compile_toolset(host: Any, spec: EnvironmentSpec) -> dict[str, _CompiledTool]:
     """Tools of a class or module, keyed by tool name, with validators. Cached per source."""
     # The docs path is checked on every build, not only the first: the cache must not let a file
@@ -208,7 +221,8 @@ def compile_toolset(host: Any, spec: EnvironmentSpec) -> dict[str, _CompiledTool
             jsonschema.Draft202012Validator.check_schema(tool.spec.parameters)
         except jsonschema.SchemaError as exc:
             raise ToolDefinitionError(f"tool {name!r}: invalid parameter schema: {exc.message}") from exc
-        compiled[name] = _CompiledTool(tool, jsonschema.Draft202012Validator(tool.spec.parameters))
+        compiled[name] = _CompiledTool(tool, jsonschema.Draft202012Validator(tool.spec.parameters),
+                                       _mutable_defaults(functions.get(tool.attribute)))
     _TOOLSET_CACHE[key] = compiled
     return compiled
 
@@ -569,11 +583,15 @@ class PythonEnvironment:
 
     def _call_here(self, name: str, arguments: dict[str, Any], index: int) -> Observation:
         """Run a call in this process: on the worker thread, or inline without a timeout."""
-        derived = self._tools[name].derived
+        compiled = self._tools[name]
+        derived = compiled.derived
         try:
             kwargs = derived.convert_arguments(_copy_json(arguments))
         except ValueError as exc:
             return Observation.failure("ArgumentError", f"{name}: {exc}")
+        for parameter, default in compiled.mutable_defaults.items():
+            if parameter not in kwargs:
+                kwargs[parameter] = copy.deepcopy(default)
         function = getattr(self._host, derived.attribute)
         call_seed = self.spec.seed * 1_000_003 + index
 
