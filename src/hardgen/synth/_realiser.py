@@ -19,6 +19,7 @@ from hardgen.synth._text import first_sentence, humanize
 
 _PREAMBLE = re.compile(
     r"^(?:this (?:tool|function|endpoint|api) (?:belongs to|is part of|is from) [^.]*\.\s*"
+    r"|(?:tool|function) description:\s*"
     r"|(?:tool|function) (?:to|that|for)\s+|use this (?:tool )?to\s+|used to\s+|this (?:tool|function) )",
     re.I,
 )
@@ -39,10 +40,10 @@ _NOUN_LEADS = {"a", "an", "the", "current", "daily", "full", "every", "all", "wh
                "one", "some", "each", "its", "their", "long-term", "active", "descriptive", "straight-line"}
 _IRREGULAR_3RD = {"does": "do", "has": "have", "is": "be", "goes": "go"}
 _VERB_HINTS = frozenset("""
-accept acknowledge activate add advance append apply approve archive arm assign block book buy calculate cancel change check
-close compare compute convert copy count create delete deposit discover display dispute echo edit estimate fetch fill find
+accept acknowledge activate add advance append apply approve archive arm assign authenticate block book buy calculate cancel change check comment
+close compare compute contact convert copy count create delete deposit discover display dispute echo edit estimate fetch fill find
 follow freeze get insert invite list load lock log logout look make mark move open pay place plan post press print put
-rate read record redeem register reject release remove rename reopen reply request reschedule reset resolve
+purchase rate read record redeem register reject release remove rename reopen reply request reschedule reset resolve
 retrieve return reverse round save schedule search
 select send set share show sort start stop store submit subscribe switch tag track transfer turn unblock
 unfreeze unlock unsubscribe update upload validate view withdraw write
@@ -54,6 +55,9 @@ VERBS = _VERB_HINTS | {"refund", "notify", "charge", "return", "release"}
 def clean_description(text: str) -> str:
     """The first sentence of a tool description with its preamble and schema clauses removed."""
     text = " ".join((text or "").split())
+    # BFCL-style docs say what the whole class is first, then "Tool description: <the tool>".
+    labelled = re.split(r"\b(?:tool|function) description:\s*", text, maxsplit=1, flags=re.I)
+    text = labelled[-1] if len(labelled) == 2 and labelled[1].strip() else text
     while True:
         stripped = _PREAMBLE.sub("", text, count=1)
         if stripped == text:
