@@ -44,7 +44,7 @@ accept acknowledge activate add advance append apply approve archive arm assign 
 close compare compute contact convert copy count create delete deposit discover display dispute echo edit estimate fetch fill find
 follow freeze get insert invite list load lock log logout look make mark move open pay place plan post press print put
 purchase rate read record redeem register reject release remove rename reopen reply request reschedule reset resolve
-retrieve return reverse round save schedule search
+retrieve retweet return reverse round save schedule search
 select send set share show sort start stop store submit subscribe switch tag track transfer turn unblock
 unfreeze unlock unsubscribe update upload validate view withdraw write
 """.split())  # noqa: SIM905 (a word list reads best as text)
