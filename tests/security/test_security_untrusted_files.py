@@ -290,3 +290,12 @@ def test_a_users_class_named_in_the_config_verifies_with_the_config_or_the_flag_
     exported = _hardgen("export", str(run), "-f", "openai", "--trust-sources", "integration_fixture_library.*",
                         cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
+
+
+def test_trusting_a_module_named_mcp_does_not_trust_every_mcp_server() -> None:
+    from hardgen.tools import is_trusted, trusted_sources
+
+    with trusted_sources(["mcp", "mcp.*"]):
+        assert not is_trusted("mcp:notes@0123abcd", "mcp")
+    with trusted_sources(["mcp:notes@0123abcd"]):
+        assert is_trusted("mcp:notes@0123abcd", "mcp") and not is_trusted("mcp:notes@ffff0000", "mcp")

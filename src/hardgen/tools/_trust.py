@@ -161,6 +161,10 @@ def is_trusted(target: str, kind: str = "class") -> bool:
     module = _module_of(target)
     with _LOCK:
         references = set(_POLICY.references)
+    if kind == "mcp" or target.startswith("mcp:"):
+        # An MCP server's reference names its command by digest: only that exact reference trusts
+        # it (a module or package reference named `mcp` must not trust every server).
+        return target in references
     for ref in references:
         if ref.endswith(".*"):
             package = ref[:-2]
