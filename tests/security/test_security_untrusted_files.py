@@ -295,7 +295,7 @@ def test_a_users_class_named_in_the_config_verifies_with_the_config_or_the_flag_
 def test_trusting_a_module_named_mcp_does_not_trust_every_mcp_server() -> None:
     from hardgen.tools import is_trusted, trusted_sources
 
-    with trusted_sources(["mcp", "mcp.*"]):
+    with trusted_sources("mcp", "mcp.*"):
         assert not is_trusted("mcp:notes@0123abcd", "mcp")
-    with trusted_sources(["mcp:notes@0123abcd"]):
+    with trusted_sources("mcp:notes@0123abcd"):
         assert is_trusted("mcp:notes@0123abcd", "mcp") and not is_trusted("mcp:notes@ffff0000", "mcp")
