@@ -8,6 +8,7 @@ zoom to and cross-domain edges stay visible between clusters.
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from typing import Any
 
@@ -26,6 +27,44 @@ def _domain(node: dict[str, Any]) -> str:
     return str(spec.get("environment") or "(no domain)")
 
 
+def _spring(nodes: list[int], edges: list[tuple[int, int]], seed: int, k: float,
+            iterations: int = 100) -> dict[int, tuple[float, float]]:
+    """A Fruchterman-Reingold layout in plain Python (networkx's needs numpy, which the core does
+    not install): repulsion k²/d between all pairs, attraction d²/k along edges, cooling steps."""
+    rng = random.Random(seed)
+    pos = {n: [rng.uniform(-1, 1), rng.uniform(-1, 1)] for n in nodes}
+    steps = iterations if len(nodes) <= 150 else max(20, iterations * 150 // len(nodes))
+    temperature = 0.1
+    for _ in range(steps):
+        moves = {n: [0.0, 0.0] for n in nodes}
+        for a_index, a in enumerate(nodes):
+            ax, ay = pos[a]
+            for b in nodes[a_index + 1:]:
+                dx, dy = ax - pos[b][0], ay - pos[b][1]
+                d2 = max(dx * dx + dy * dy, 1e-6)
+                force = k * k / d2
+                moves[a][0] += dx * force
+                moves[a][1] += dy * force
+                moves[b][0] -= dx * force
+                moves[b][1] -= dy * force
+        for a, b in edges:
+            dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
+            d = max(math.hypot(dx, dy), 1e-3)
+            force = d / k
+            moves[a][0] -= dx * force
+            moves[a][1] -= dy * force
+            moves[b][0] += dx * force
+            moves[b][1] += dy * force
+        for n in nodes:
+            mx, my = moves[n]
+            length = max(math.hypot(mx, my), 1e-9)
+            step = min(length, temperature)
+            pos[n][0] += mx / length * step
+            pos[n][1] += my / length * step
+        temperature *= 0.97
+    return {n: (x, y) for n, (x, y) in pos.items()}
+
+
 def _layout(members: list[int], edges: list[dict[str, Any]], seed: int) -> dict[int, tuple[float, float]]:
     """Positions in the unit disc for one domain's tools: the largest connected part by a spring
     layout in the middle, the other parts and isolated tools on a ring around it (left in the
@@ -38,7 +77,8 @@ def _layout(members: list[int], edges: list[dict[str, Any]], seed: int) -> dict[
     core = parts[0] if parts and len(parts[0]) > 2 else set()
     pos: dict[int, tuple[float, float]] = {}
     if core:
-        raw = nx.spring_layout(sub.subgraph(core), seed=seed, k=2.0 / len(core) ** 0.5, iterations=100)
+        core_edges = [(u, v) for u, v in sub.subgraph(core).edges()]
+        raw = _spring(sorted(core), core_edges, seed, k=2.0 / len(core) ** 0.5)
         xs, ys = [p[0] for p in raw.values()], [p[1] for p in raw.values()]
         cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
         span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9) / 2
