@@ -208,3 +208,11 @@ def test_the_reasoner_is_told_its_notes_are_private_and_reasoning_citing_them_is
 def test_json_is_read_with_a_decoder_past_braces_in_prose_and_thinking(reply: str) -> None:
     hint = _critic_hint(reply)
     assert hint.kind == "missing_step" and hint.text == "Look it up."
+
+
+def test_empty_values_are_not_stated_in_a_query() -> None:
+    from hardgen.synth import ModelFreeQueryWriter
+
+    arguments = {**ADA, "tags": [], "note": ""}
+    query = ModelFreeQueryWriter(noise=False).compose(MODEL_FREE, arguments, STEPS, store_tools(), random.Random(0))
+    assert "''" not in query.text and "[]" not in query.text and "tags" not in query.text

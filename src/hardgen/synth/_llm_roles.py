@@ -227,7 +227,7 @@ class LLMQueryWriter(_Role):
                     references: Collection[str] = (), earlier: Sequence[str] = ()) -> HardQuery:
         fields = answer_fields(steps, tool.goal_steps, arguments)
         values = [{"label": voice.noun(k), "value": render_value(v), "meaning": _meaning(tool, k)}
-                  for k, v in arguments.items() if k not in references]
+                  for k, v in arguments.items() if k not in references and v not in ([], {}, "", None)]
         problems: list[str] = []
         draft = ""
         schema = strict_schema({"query": {"type": "string"}})

@@ -181,6 +181,8 @@ class ModelFreeQueryWriter:
         selectors = _selector_entities(tool)
         mentions = []
         for pname, value in arguments.items():
+            if value in ([], {}, "", None):
+                continue  # "no tags", "no mentions": nothing a person would say ("the tags should be ''")
             if pname in references:
                 text = rng.choice(voice.REFERENCES).format(n=re.sub(r" ids?$", "", voice.noun(pname)))
             else:
