@@ -140,13 +140,22 @@ def test_units_are_deterministic_longest_first_and_start_from_the_source_values(
     first_round = [u for u in saved if u["round"] == 0]
     assert [u.model_dump() for u in units][:len(first_round)] == first_round[:len(units)]
     assert len({u.unit_id for u in units}) == len(units) and len({u.seed for u in units}) == len(units)
-    # The tools of three or more calls come first with their own values, longest first (library
-    # order among equals), so a run capped at N samples keeps its chains long; every tool gets
-    # its own values before any two-call tool gets other ones.
-    long = sorted((t for t in library if len(t.steps) >= 3), key=lambda t: -len(t.steps))
+    # The tools of three or more calls come first with their own values, so a run capped at N
+    # samples keeps its chains long: longest first within each set of environments, taken from
+    # each set in turn, so that no domain with long chains takes every place. Every tool gets its
+    # own values before any two-call tool gets other ones.
+    long = [t for t in library if len(t.steps) >= 3]
+    by_name = {t.name: t for t in library}
     first = units[:len(long)]
-    assert [u.advanced_tool for u in first] == [t.name for t in long]
-    assert all(u.arguments == t.example_arguments for u, t in zip(first, long, strict=True))
+    assert sorted(u.advanced_tool for u in first) == sorted(t.name for t in long)
+    assert all(u.arguments == by_name[u.advanced_tool].example_arguments for u in first)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for u in first:
+        groups.setdefault(tuple(sorted(by_name[u.advanced_tool].environments)), []).append(
+            len(by_name[u.advanced_tool].steps))
+    assert all(lengths == sorted(lengths, reverse=True) for lengths in groups.values())
+    opening = [tuple(sorted(by_name[u.advanced_tool].environments)) for u in first[:len(groups)]]
+    assert len(set(opening)) == len(groups)  # one from each set of environments before a second from any
     own = [i for i, u in enumerate(units) if u.arguments == next(t for t in library
                                                                  if t.name == u.advanced_tool).example_arguments]
     short_variants = [i for i, u in enumerate(units) if i not in own
