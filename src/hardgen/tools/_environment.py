@@ -536,17 +536,10 @@ class PythonEnvironment:
 
     def _rejection(self, name: str, arguments: Any) -> Observation | None:
         """The error observation for a call that must not run (unknown tool, bad arguments)."""
-        compiled = self._tools.get(name)
-        if compiled is None:
-            return Observation.failure(
-                "UnknownToolError", f"no tool named {name!r} in {self.name!r}{_closest(name, list(self._tools))}"
-            )
-        if self._unavailable:
-            return Observation.failure("EnvironmentUnavailableError", self._unavailable)
-        if not isinstance(arguments, dict):
-            return Observation.failure(
-                "ArgumentError", f"{name}: arguments must be a JSON object, got {type(arguments).__name__}"
-            )
+        refused = refused_call(self.name, name, arguments, list(self._tools), self._unavailable)
+        if refused is not None:
+            return refused
+        compiled = self._tools[name]
         unexpected = compiled.unexpected_arguments(arguments)
         if unexpected:
             declared = list(compiled.derived.spec.parameters.get("properties", {}))
@@ -698,6 +691,21 @@ class PythonEnvironment:
 
 _AUTO_PROCESS: set[str] = set()
 """Sources moved to process isolation after a hung call of theirs could not be stopped."""
+
+
+def refused_call(environment: str, name: str, arguments: Any, tools: list[str],
+                 unavailable: str | None) -> Observation | None:
+    """The error for a call no environment may run, whatever its kind: a tool it does not have
+    (with the closest name), an environment that could not be rebuilt, arguments that are not an
+    object. None when the call may go on to its schema check."""
+    if name not in tools:
+        return Observation.failure("UnknownToolError", f"no tool named {name!r} in {environment!r}{_closest(name, tools)}")
+    if unavailable:
+        return Observation.failure("EnvironmentUnavailableError", unavailable)
+    if not isinstance(arguments, dict):
+        return Observation.failure(
+            "ArgumentError", f"{name}: arguments must be a JSON object, got {type(arguments).__name__}")
+    return None
 
 
 def returned_error_of(result: Any) -> str | None:

@@ -710,19 +710,12 @@ class McpEnvironment:
         return self._rebuild(name, what, error_type)
 
     def _rejection(self, name: str, arguments: Any) -> Observation | None:
-        from hardgen.tools._environment import _closest
+        from hardgen.tools._environment import refused_call
 
-        tool = self._tools.get(name)
-        if tool is None:
-            return Observation.failure(
-                "UnknownToolError", f"no tool named {name!r} in {self.name!r}{_closest(name, list(self._tools))}"
-            )
-        if self._unavailable:
-            return Observation.failure("EnvironmentUnavailableError", self._unavailable)
-        if not isinstance(arguments, dict):
-            return Observation.failure(
-                "ArgumentError", f"{name}: arguments must be a JSON object, got {type(arguments).__name__}"
-            )
+        refused = refused_call(self.name, name, arguments, list(self._tools), self._unavailable)
+        if refused is not None:
+            return refused
+        tool = self._tools[name]
         parameters = tool.spec.parameters
         if parameters.get("additionalProperties", False) is False:
             unexpected = sorted(k for k in arguments if k not in parameters.get("properties", {}))
