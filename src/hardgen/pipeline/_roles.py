@@ -41,9 +41,7 @@ def build_backend(config: BackendConfig, *, seed: int, cache: Path | None,
     backend = OpenAICompatibleBackend(config.base_url, config.model, api_key, max_concurrency=config.max_concurrency,
                                       timeout_s=config.timeout_s, max_retries=config.max_retries, cache=cache,
                                       budget=budget)
-    settings = RequestSettings(temperature=config.temperature, top_p=config.top_p, max_tokens=config.max_tokens,
-                               seed=config.seed, extra_body=config.extra_body, send_reasoning=config.send_reasoning,
-                               send_tool_names=config.send_tool_names)
+    settings = RequestSettings.model_validate(config.model_dump(include=set(RequestSettings.model_fields)))
     return with_settings(backend, settings)
 
 

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, get_args
 
 import jinja2
 
@@ -27,7 +27,7 @@ from hardgen.schema import Message, Step, ToolSpec, Trace
 from hardgen.synth import _voice as voice
 from hardgen.synth._advanced_tool import AdvancedTool
 from hardgen.synth._answering import field_noun
-from hardgen.synth._critic import CriticHint, model_free_hint, sanitize_hint
+from hardgen.synth._critic import CriticHint, HintKind, model_free_hint, sanitize_hint
 from hardgen.synth._phrasing import tool_phrasing
 from hardgen.synth._query_writer import HardQuery, ModelFreeQueryWriter, answer_fields, check_query
 from hardgen.synth._reasoner import ReasonerAttempt, ReasonerTask
@@ -42,7 +42,7 @@ MAX_JSON_ANSWER_CHARS = 100_000
 _MAX_JSON_STARTS = 64
 """Decoding is tried from at most this many `{` positions, which keeps reading linear in practice."""
 
-HINT_KINDS = ("missing_step", "wrong_argument", "failed_call", "wrong_tool", "extra_change", "answer_missing", "no_calls")
+HINT_KINDS: tuple[str, ...] = get_args(HintKind)
 
 
 @cache
