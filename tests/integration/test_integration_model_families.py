@@ -15,6 +15,7 @@ import asyncio
 import json
 import shutil
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -153,31 +154,54 @@ def _config(out: Path, base_url: str) -> Any:
     return load_config(overrides=overrides)
 
 
-@pytest.mark.parametrize("family", FAMILIES)
-def test_every_role_on_a_server_answering_in_a_family_format(family: str, tmp_path: Path) -> None:
-    out = tmp_path / "run"
-    config = _config(out, "http://127.0.0.1:1/v1")
-    model = FamilyModel(family, out, config)
+@dataclass
+class TwoRuns:
+    """A run with every role on a family's server, and the same run again from its cache."""
+
+    manifest: Any
+    repeated: Any
+    out: Path
+    again: Path
+    requests: int
+    """Requests the first run sent."""
+    resent: int
+    """Requests the second run sent (its cache should answer all)."""
+
+
+def run_twice(family: str, root: Path, samples: int | None = None) -> TwoRuns:
+    out = root / "run"
+    model = FamilyModel(family, out, _config(out, "http://127.0.0.1:1/v1"))
     with LoopbackServer(responder=model) as server:
         config = _config(out, server.url)
+        if samples is not None:
+            config = config.model_copy(update={"synthesis": config.synthesis.model_copy(update={"samples": samples})})
         manifest = asyncio.run(run_generate(config))
-        first = len(server.chat_requests)
-        samples = [Sample.model_validate(r) for r in iter_jsonl(out / "samples.jsonl")]
-        assert samples, f"{family}: no sample (rejections: {manifest.rejections_by_reason})"
-        assert all(verify_sample(s).passed for s in samples)
-        for role in ROLES:
-            assert manifest.backends[role]["requests"] > 0, role
-        # Every assistant call in a sample was made by the model, in its own format, and parsed.
-        assert all(c.name in {t.name for t in s.tools} for s in samples for m in s.messages for c in m.tool_calls or [])
-        # The same run again from its cache (a fresh directory holding only the saved config and
-        # the response cache): every request is answered from the cache, none is sent.
-        again = tmp_path / "second" / "run"  # the same name: the run id is part of each sample
+        requests = len(server.chat_requests)
+        # The same run again in a fresh directory holding only the saved config and the response
+        # cache (with its WAL files); the same directory name, as the run id is part of each sample.
+        again = root / "second" / "run"
         again.mkdir(parents=True)
-        for path in [out / "config.yaml", *out.glob("cache.sqlite*")]:  # the cache with its WAL files
+        for path in [out / "config.yaml", *out.glob("cache.sqlite*")]:
             shutil.copy(path, again / path.name)
         server.reset_records()
         model.run_dir = again
         repeated = asyncio.run(run_generate(config.model_copy(update={"out": str(again)}), resume=True))
-        assert len(server.chat_requests) == 0, f"{family}: {len(server.chat_requests)} of {first} requests re-sent"
-    assert (again / "samples.jsonl").read_bytes() == (out / "samples.jsonl").read_bytes()
-    assert repeated.samples == manifest.samples
+        resent = len(server.chat_requests)
+    return TwoRuns(manifest, repeated, out, again, requests, resent)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_role_on_a_server_answering_in_a_family_format(family: str, tmp_path: Path) -> None:
+    runs = run_twice(family, tmp_path)
+    manifest = runs.manifest
+    samples = [Sample.model_validate(r) for r in iter_jsonl(runs.out / "samples.jsonl")]
+    assert samples, f"{family}: no sample (rejections: {manifest.rejections_by_reason})"
+    assert all(verify_sample(s).passed for s in samples)
+    for role in ROLES:
+        assert manifest.backends[role]["requests"] > 0, role
+    # Every assistant call in a sample was made by the model, in its own format, and parsed.
+    assert all(c.name in {t.name for t in s.tools} for s in samples for m in s.messages for c in m.tool_calls or [])
+    # From its cache the same run sends nothing and writes the same samples.
+    assert runs.resent == 0, f"{family}: {runs.resent} of {runs.requests} requests re-sent"
+    assert (runs.again / "samples.jsonl").read_bytes() == (runs.out / "samples.jsonl").read_bytes()
+    assert runs.repeated.samples == manifest.samples
