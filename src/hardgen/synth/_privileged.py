@@ -29,9 +29,11 @@ def cites_privileged(text: str | None) -> bool:
     return bool(text) and _PRIVILEGED.search(text or "") is not None
 
 
-def _scrubbed(text: str) -> str:
-    kept = [s for s in _SENTENCE_END.split(text) if s.strip() and not _PRIVILEGED.search(s)]
-    return " ".join(s.strip() for s in kept)
+def _scrubbed(text: str) -> tuple[str, int]:
+    """`text` without its sentences that cite the notes, and how many those were."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    kept = [s for s in sentences if not _PRIVILEGED.search(s)]
+    return " ".join(kept), len(sentences) - len(kept)
 
 
 def scrub_privileged(messages: Sequence[Message]) -> tuple[list[Message], int, str | None]:
@@ -48,9 +50,8 @@ def scrub_privileged(messages: Sequence[Message]) -> tuple[list[Message], int, s
         if cites_privileged(message.content):
             return list(messages), removed, "the answer refers to the reasoner's private hint or feedback"
         if message.reasoning and cites_privileged(message.reasoning):
-            before = len([s for s in _SENTENCE_END.split(message.reasoning) if s.strip()])
-            kept = _scrubbed(message.reasoning)
-            removed += before - len([s for s in _SENTENCE_END.split(kept) if s.strip()])
+            kept, dropped = _scrubbed(message.reasoning)
+            removed += dropped
             message = message.model_copy(update={"reasoning": kept or None})
         out.append(message)
     return out, removed, None
