@@ -28,6 +28,7 @@ import inspect
 import json
 import numbers
 import pickle
+import re
 import sys
 import types
 from collections.abc import Iterable
@@ -715,7 +716,7 @@ def returned_error_of(result: Any) -> str | None:
 
     Recognised: an object whose `error` is a non-empty string (with at most one other key), an
     object whose `status` is `error`/`failed` with a message, and a bare string that starts with
-    `Error:`. A class opts out with `__hardgen_returned_errors__ = False`."""
+    `Error:` or `<Word> error:` (`Database error: ...`). A class opts out with `__hardgen_returned_errors__ = False`."""
     if isinstance(result, dict):
         error = result.get("error")
         if isinstance(error, str) and error.strip() and len(result) <= 2:
@@ -725,9 +726,15 @@ def returned_error_of(result: Any) -> str | None:
             message = result.get("message") or result.get("detail") or result.get("error")
             if isinstance(message, str) and message.strip():
                 return message.strip()
-    if isinstance(result, str) and result[:6].lower() == "error:":
-        return result[6:].strip() or result
+    if isinstance(result, str):
+        match = _ERROR_TEXT.match(result)
+        if match:
+            return result[match.end():].strip() or result.strip()
     return None
+
+
+_ERROR_TEXT = re.compile(r"\s*(?:[A-Za-z]+ )?error\b\s*[:\-]", re.IGNORECASE)
+"""A text result that is an error report: `Error: ...`, `Database error: ...`."""
 
 
 def as_text_leaves(value: Any, depth: int = 0) -> Any:

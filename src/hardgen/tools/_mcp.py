@@ -86,8 +86,6 @@ _STDERR_TAIL = 2000
 _TOKEN_VAR = "HARDGEN_MCP_TOKEN"
 _MAX_LITERAL_CHARS = 1_000_000
 _CONSTANT_STATE = state_digest({})
-_ERROR_TEXT = re.compile(r"\s*(?:[A-Za-z]+ )?error\b\s*[:\-]", re.IGNORECASE)
-"""A text result that is an error report: `Error: ...`, `Database error: ...`."""
 
 
 # -- configuration ---------------------------------------------------------------------------------
@@ -416,6 +414,8 @@ def _block_value(block: dict[str, Any]) -> Any:
 
 def result_observation(name: str, result: dict[str, Any]) -> Observation:
     """The observation of one CallToolResult (wire shape)."""
+    from hardgen.tools._environment import returned_error_of  # _environment builds MCP environments
+
     content = result.get("content") or []
     if result.get("isError"):
         text = " ".join(str(b.get("text", "")) for b in content if b.get("type") == "text").strip()
@@ -423,7 +423,7 @@ def result_observation(name: str, result: dict[str, Any]) -> Observation:
     if result.get("structuredContent") is not None:
         return Observation.success(result["structuredContent"])
     texts = [str(b.get("text", "")) for b in content if b.get("type") == "text"]
-    if len(texts) == len(content) == 1 and _ERROR_TEXT.match(texts[0]):
+    if len(texts) == len(content) == 1 and returned_error_of(texts[0]) is not None:
         # Servers written before `isError` (mcp-server-sqlite: "Error: Only SELECT queries are
         # allowed", "Database error: ...") report failures as text; a sample built on one would
         # teach that an error is an answer.
