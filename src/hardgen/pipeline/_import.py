@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hardgen._version import __version__
+from hardgen.pipeline._bfcl import CallSyntaxError, parse_bfcl_call
 from hardgen.schema import (
     ArgumentSource,
     EnvironmentSpec,
@@ -103,8 +104,6 @@ def gold_sample(sample_id: str, specs: Sequence[EnvironmentSpec], turns: Sequenc
     """A verified sample from recorded turns: each (query, calls), calls as ToolCalls or in BFCL's
     `name(arg=value)` text. Raises `ImportFailure` for a call that fails or a sample that does not
     re-verify."""
-    from hardgen.pipeline._bfcl import CallSyntaxError, parse_bfcl_call
-
     session = Session.from_specs(specs, timeout=timeout)
     messages = [Message.system(system_prompt)]
     gold: list[GoldTurn] = []
