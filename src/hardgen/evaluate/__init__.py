@@ -9,7 +9,6 @@ failures back into the failure report and the graph's target weights; `run_loop`
 
 from typing import TYPE_CHECKING, Any
 
-# _attempt first: hardgen.pipeline imports these names while this package is still initialising.
 from hardgen.evaluate._attempt import (
     AgentAttempt,
     ToolFailureStats,

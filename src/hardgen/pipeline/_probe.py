@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import Field
 
-from hardgen.evaluate import AgentAttempt, ToolFailureStats, attempt_sample
 from hardgen.graph import ApiGraph, SamplerConfig, SamplingError, TraceSampler
 from hardgen.llm import Backend
+from hardgen.pipeline._attempt import AgentAttempt, ToolFailureStats, attempt_sample
 from hardgen.schema import EnvironmentSpec, GoldTurn, Record, Trace
 from hardgen.synth import DEFAULT_SYSTEM_PROMPT, ModelFreeQueryWriter, build_advanced_tool, check_query
 from hardgen.tools import replay
