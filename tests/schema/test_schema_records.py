@@ -14,6 +14,7 @@ from hardgen.schema import (
     ArgumentSource,
     EnvironmentSpec,
     GoldTurn,
+    InjectedFault,
     McpServer,
     Message,
     Observation,
@@ -125,6 +126,15 @@ traces = st.builds(
     target_tool=st.none() | names,
     mode=st.sampled_from(["legality", "uniform", "random_walk", "advanced", "agent", "replay"]),
 )
+injected_faults = st.builds(
+    InjectedFault,
+    call_id=names,
+    tool=names,
+    arguments=json_objects,
+    kind=st.sampled_from(["timeout", "rate_limit", "server_error"]),
+    error_type=names,
+    message=text,
+)
 gold_turns = st.builds(
     GoldTurn,
     query=text,
@@ -132,6 +142,13 @@ gold_turns = st.builds(
     required_observations=st.lists(st.integers(0, 5), max_size=3),
     answer_values=st.lists(json_scalars, max_size=3),
     final_state_hash=maybe_text,
+    behaviour=st.sampled_from(["solve", "clarify", "decline"]),
+    asks_for=st.lists(names, max_size=2),
+    withheld_values=st.lists(json_scalars, max_size=2),
+    needs_value=st.lists(names, max_size=2),
+    parallel=st.booleans(),
+    faults=st.lists(injected_faults, max_size=2),
+    tools_added=st.lists(names, max_size=2),
 )
 verifications = st.builds(
     VerificationRecord,
@@ -161,6 +178,8 @@ metadatas = st.builds(
     implicit_dependencies=st.integers(0, 20),
     turns=st.integers(1, 3),
     sampling_mode=text,
+    family=st.sampled_from(["base", "parallel", "missing_parameter", "irrelevance", "error_recovery",
+                            "missing_function", "long_context"]),
     provenance=provenances,
     extra=json_objects,
 )
@@ -188,6 +207,7 @@ ALL_RECORDS = {
     McpServer: mcp_servers,
     Trace: traces,
     GoldTurn: gold_turns,
+    InjectedFault: injected_faults,
     VerificationRecord: verifications,
     Provenance: provenances,
     SampleMetadata: metadatas,

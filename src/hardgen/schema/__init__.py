@@ -3,8 +3,13 @@
 from hardgen.schema._base import Record
 from hardgen.schema._messages import Message, Role, ToolCall, new_call_id
 from hardgen.schema._sample import (
+    FAMILIES,
+    FAMILY_SCHEMA_VERSION,
     SAMPLE_SCHEMA_VERSION,
+    Behaviour,
+    Family,
     GoldTurn,
+    InjectedFault,
     Provenance,
     Sample,
     SampleMetadata,
@@ -23,10 +28,15 @@ from hardgen.schema._trace import (
 )
 
 __all__ = [
+    "FAMILIES",
+    "FAMILY_SCHEMA_VERSION",
     "SAMPLE_SCHEMA_VERSION",
     "ArgumentSource",
+    "Behaviour",
     "EnvironmentSpec",
+    "Family",
     "GoldTurn",
+    "InjectedFault",
     "McpServer",
     "Message",
     "Observation",

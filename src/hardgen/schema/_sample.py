@@ -4,16 +4,63 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SerializerFunctionWrapHandler, field_validator, model_serializer
 
 from hardgen.schema._base import Record
 from hardgen.schema._messages import Message
 from hardgen.schema._tool_spec import ToolSpec
 from hardgen.schema._trace import EnvironmentSpec, Step
 
-SAMPLE_SCHEMA_VERSION = 1
-"""The version of the Sample schema this HardGen writes and reads. It goes up when a change would
-make an older reader misread a sample; samples written before versions were recorded are version 1."""
+SAMPLE_SCHEMA_VERSION = 2
+"""The newest version of the Sample schema this HardGen writes and reads. It goes up when a change
+would make an older reader misread a sample; samples written before versions were recorded are
+version 1. Version 2 is a sample of a family other than `base` (its gold turns may carry a
+behaviour, withheld values, injected faults, tools added later): base samples are still written as
+version 1, byte for byte as before, and the fields that version 2 added are left out of them."""
+
+FAMILY_SCHEMA_VERSION = 2
+"""The version a sample of any family but `base` is written with."""
+
+
+def _omit_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """`data` without the fields of `defaults` that hold their default (so version-1 samples keep
+    their exact bytes and an older reader still reads them)."""
+    for key, value in defaults.items():
+        if key in data and data[key] == value:
+            del data[key]
+    return data
+
+
+Family = Literal["base", "parallel", "missing_parameter", "irrelevance", "error_recovery", "missing_function",
+                 "long_context"]
+"""The behaviour a sample teaches (the BFCL multi-turn categories and more): `base` solves the task;
+`parallel` issues independent calls in one assistant message; `missing_parameter` asks the user
+for a value only they know before acting; `irrelevance` says plainly that no offered tool serves the
+request; `error_recovery` recovers from an injected tool failure; `missing_function` says it cannot
+do the task until the tool it needs is offered; `long_context` finds its tools among many."""
+
+FAMILIES: tuple[Family, ...] = ("base", "parallel", "missing_parameter", "irrelevance", "error_recovery",
+                                "missing_function", "long_context")
+
+Behaviour = Literal["solve", "clarify", "decline"]
+"""What a user turn asks of the assistant: `solve` it with calls; `clarify`: ask for the values the
+user has not given (`GoldTurn.asks_for`) and make no call that needs them; `decline`: say that no
+offered tool can do it, making no call at all."""
+
+
+class InjectedFault(Record):
+    """A tool response of the gold that is an injected failure (the public HardGen data's
+    `error_tool_response`): the call it answers never reached the tool, so it is never replayed."""
+
+    call_id: str
+    """The id of the assistant call the fault answered."""
+    tool: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    """The call's arguments: an agent under evaluation meets the fault on its first such call."""
+    kind: Literal["timeout", "rate_limit", "server_error"]
+    error_type: str
+    """The error type the observation carries (`TimeoutError`, `RateLimitError`, ...)."""
+    message: str
 
 
 class GoldTurn(Record):
@@ -30,6 +77,29 @@ class GoldTurn(Record):
     """Values the final answer must carry (scalars, compared as text)."""
     final_state_hash: str | None = None
     """State hash after this turn's gold calls."""
+    behaviour: Behaviour = "solve"
+    """What the turn asks of the assistant (see `Behaviour`)."""
+    asks_for: list[str] = Field(default_factory=list)
+    """`clarify`: the parameters whose values the user has not given yet."""
+    withheld_values: list[Any] = Field(default_factory=list)
+    """`clarify`: those values (the user gives them next turn); a call carrying one is a guess."""
+    needs_value: list[str] = Field(default_factory=list)
+    """`clarify`: tools that need a withheld value; calling one before it is given fails."""
+    parallel: bool = False
+    """The gold issues independent calls of this turn together; a candidate that repeats a call it
+    already made this turn (same tool, same arguments, nothing changed in between) fails."""
+    faults: list[InjectedFault] = Field(default_factory=list)
+    """Injected failures the gold met and recovered from in this turn."""
+    tools_added: list[str] = Field(default_factory=list)
+    """Tools offered from this turn on only (BFCL's missed functions); earlier turns lack them."""
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), _TURN_FAMILY_DEFAULTS)
+
+
+_TURN_FAMILY_DEFAULTS: dict[str, Any] = {"behaviour": "solve", "asks_for": [], "withheld_values": [],
+                                         "needs_value": [], "parallel": False, "faults": [], "tools_added": []}
 
 
 class VerificationRecord(Record):
@@ -70,15 +140,22 @@ class SampleMetadata(Record):
     """Arguments over all turns whose value came from an earlier output, not the query."""
     turns: int = 1
     sampling_mode: str = "legality"
+    family: Family = "base"
+    """The behaviour the sample teaches (samples from before families are `base`)."""
     provenance: Provenance = Field(default_factory=Provenance)
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"family": "base"})
 
 
 class Sample(Record):
     """One training example in HardGen's canonical schema."""
 
-    schema_version: int = SAMPLE_SCHEMA_VERSION
-    """The schema version the sample was written with (absent in files from before versions: 1)."""
+    schema_version: int = 1
+    """The schema version the sample was written with (absent in files from before versions: 1;
+    `FAMILY_SCHEMA_VERSION` for a sample of a family other than base)."""
     id: str
     tools: list[ToolSpec]
     """Tools offered to the agent: the involved primitive tools plus distractors."""

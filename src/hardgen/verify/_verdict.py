@@ -17,11 +17,17 @@ FailureKind = Literal[
     "state_mismatch",
     "missing_observation",
     "answer_missing",
+    "not_asked",
+    "unneeded_call",
+    "duplicate_call",
 ]
 """Why an attempt failed. The first five are the probe taxonomy of failure mining: a wrong tool was
 chosen, a prerequisite step (lookup or state-setting call) was skipped, an argument was wrong or
 invented, a call was malformed (unknown tool, bad JSON, wrong types), or the agent gave up (no
-calls). The last three are what the replay check saw when none of those explains it."""
+calls). The next three are what the replay check saw when none of those explains it. The last
+three belong to the families: a turn that should have asked the user for a value acted without it
+(`not_asked`), a turn no offered tool serves got a call anyway (`unneeded_call`), and a parallel
+turn repeated a call it had already made (`duplicate_call`)."""
 
 FAILURE_KINDS: tuple[FailureKind, ...] = (
     "wrong_tool",
@@ -32,6 +38,9 @@ FAILURE_KINDS: tuple[FailureKind, ...] = (
     "state_mismatch",
     "missing_observation",
     "answer_missing",
+    "not_asked",
+    "unneeded_call",
+    "duplicate_call",
 )
 
 

@@ -39,6 +39,22 @@ Whether a step is a write comes from the tool's spec in the session (`mutates`).
 independent calls is free; order along dependencies is enforced by execution itself (a call made
 before its prerequisite fails, so its result or its state change is missing).
 
+Turns of the sample families (`GoldTurn.behaviour` and friends) add their own rules:
+
+- a **clarify** turn (the user left out a value only they know) passes when the candidate changes
+  nothing, calls none of the tools that need the value (`needs_value`), uses none of the withheld
+  values in any call or in its answer, and asks: its answer is a question. Lookups of other things
+  are allowed;
+- a **decline** turn (no offered tool serves the request, or the one it needs is not offered yet)
+  passes when the candidate makes no call at all and says so in an answer;
+- a **parallel** turn fails a candidate that repeats a successful call of the turn (same tool, same
+  arguments) with nothing changed in between; issuing the calls one by one is fine;
+- calls issued together in one assistant message (`CandidateTurn.batches`) cannot use each other's
+  results: a value one of them needs must come from an earlier message (rule 4);
+- a call answered by an injected fault (`GoldTurn.faults`) never reached a tool: it is not replayed
+  (`candidate_from_messages(faulted=...)`), and the retry that follows is the call that counts;
+- a tool offered only from a later turn on (`GoldTurn.tools_added`) counts as not offered before.
+
 Failures are classified so that the probe taxonomy still says what went wrong: when the state
 differs, by comparing the calls with the gold's (`classify_failure`, falling back to
 `state_mismatch`); when the state is right, the fault is what was observed or answered: a gold
@@ -58,7 +74,7 @@ from pydantic import Field
 
 from hardgen.schema import EnvironmentSpec, GoldTurn, Message, Record, RejectedCall, Sample, Step, ToolCall
 from hardgen.tools import DEFAULT_TIMEOUT_S, Session, same_state
-from hardgen.verify._answer import missing_answer_values, ungrounded_answer_values, value_in_results
+from hardgen.verify._answer import missing_answer_values, ungrounded_answer_values, value_in_results, value_in_text
 from hardgen.verify._verdict import FailureKind, TurnVerdict, Verdict
 
 _MALFORMED_ERRORS = {"UnknownToolError", "ArgumentError", "MalformedCallError"}
@@ -76,6 +92,9 @@ class CandidateTurn(Record):
     rejected: list[RejectedCall] = Field(default_factory=list)
     """What the agent tried that never ran (`AgentRun.rejected`): malformed output, calls to tools
     that were not offered, skipped calls. Never replayed; any of them fails the turn."""
+    batches: list[int] | None = None
+    """How many of `calls` each assistant message issued, in order (None: unknown, each call counts
+    as its own message). Calls of one message cannot use each other's results."""
 
 
 # Tool messages with these errors answered a call that never reached a tool: the call is not replayed.
@@ -97,13 +116,16 @@ def _never_ran(content: str | None) -> str | None:
 
 
 def candidate_from_messages(
-    messages: Sequence[Message], offered: Collection[str] | None = None
+    messages: Sequence[Message], offered: Collection[str] | None = None, *,
+    faulted: Collection[str] = (), offered_per_turn: Sequence[Collection[str]] | None = None,
 ) -> list[CandidateTurn]:
     """Split a transcript at user messages into per-turn candidates (calls + last assistant text).
 
     Calls that never ran are moved to `CandidateTurn.rejected`: with `offered` (the sample's tool
-    names), calls to any other tool; and calls answered with a `MalformedCallError` (the stand-ins
-    that files written before rejected calls were recorded hold) or a `SkippedCallError`."""
+    names, or per turn `offered_per_turn`), calls to any other tool; and calls answered with a
+    `MalformedCallError` (the stand-ins that files written before rejected calls were recorded
+    hold) or a `SkippedCallError`. Calls whose ids are in `faulted` were answered by an injected
+    fault and never reached a tool: they are left out altogether."""
     turns: list[CandidateTurn] = []
     answers: dict[str, str | None] = {}
     for message in messages:
@@ -114,8 +136,13 @@ def candidate_from_messages(
             turns.append(CandidateTurn())
         elif message.role == "assistant" and turns:
             turn = len(turns) - 1
+            if offered_per_turn is not None:
+                offered = offered_per_turn[turn] if turn < len(offered_per_turn) else offered_per_turn[-1]
+            issued = 0
             for call in message.tool_calls or []:
                 never = answers.get(call.id)
+                if call.id in faulted:
+                    continue
                 if never is not None:
                     turns[-1].rejected.append(RejectedCall(kind=_NEVER_RAN[never], turn=turn, call=call,
                                                            reason=f"answered with {never}: it never ran"))
@@ -124,6 +151,9 @@ def candidate_from_messages(
                                                            reason=f"no tool named {call.name!r} is offered"))
                 else:
                     turns[-1].calls.append(call)
+                    issued += 1
+            if issued:
+                turns[-1].batches = [*(turns[-1].batches or []), issued]
             if message.content:
                 turns[-1].answer = message.content
     return turns
@@ -220,20 +250,85 @@ def intermediate_steps(gold: GoldTurn) -> set[int]:
 
 
 def guessed_arguments(gold: GoldTurn, steps: Sequence[Step], earlier: Sequence[Step] = (),
-                      user_texts: Sequence[str] = ()) -> list[tuple[str, object, int]]:
+                      user_texts: Sequence[str] = (), batches: Sequence[int] | None = None,
+                      ) -> list[tuple[str, object, int]]:
     """Candidate calls that used one of the gold's intermediate values before any result the
-    candidate obtained (or the user) gave it: (tool, value, gold producer step)."""
+    candidate obtained (or the user) gave it: (tool, value, gold producer step). With `batches`
+    (calls per assistant message), results count only from earlier messages."""
     fed = fed_values(gold)
     guessed: list[tuple[str, object, int]] = []
     results = [s.observation.result for s in earlier if s.observation.ok]
-    for step in steps:
+    ends = _batch_ends(len(steps), batches)
+    pending: list[object] = []
+    for i, step in enumerate(steps):
         for value in _scalars(step.call.arguments):
             producer = next((j for v, j in fed if same_state(v, value)), None)
             if producer is not None and not value_in_results(value, results, user_texts):
                 guessed.append((step.call.name, value, producer))
         if step.observation.ok:
-            results.append(step.observation.result)
+            pending.append(step.observation.result)
+        if i in ends:
+            results.extend(pending)
+            pending = []
     return guessed
+
+
+def _batch_ends(n: int, batches: Sequence[int] | None) -> set[int]:
+    """Indices of the last call of each message (every call its own message without `batches`)."""
+    if not batches or sum(batches) != n:
+        return set(range(n))
+    ends, at = set(), -1
+    for size in batches:
+        at += size
+        ends.add(at)
+    return ends
+
+
+def repeated_calls(steps: Sequence[Step], hashes: Sequence[str]) -> list[Step]:
+    """Successful calls identical (tool and arguments) to an earlier successful call of the same
+    steps with the state unchanged in between (`hashes[i]`: the state hash after step i)."""
+    repeated = []
+    for i, step in enumerate(steps):
+        if not step.observation.ok:
+            continue
+        for j in range(i - 1, -1, -1):
+            if hashes[j] != hashes[i - 1]:
+                break  # the state changed since: a repeat may see something new
+            earlier = steps[j]
+            if earlier.observation.ok and earlier.call.name == step.call.name \
+                    and same_state(earlier.call.arguments, step.call.arguments):
+                repeated.append(step)
+                break
+    return repeated
+
+
+def _family_reasons(gold: GoldTurn, candidate: CandidateTurn, steps: Sequence[Step], start_hash: str,
+                    actual: str) -> tuple[list[str], FailureKind | None]:
+    """Why a clarify or decline turn failed (see the module docstring), and its failure kind."""
+    reasons: list[str] = []
+    answer = (candidate.answer or "").strip()
+    if gold.behaviour == "decline":
+        called = [s.call.name for s in steps] + [r.call.name for r in candidate.rejected if r.call is not None]
+        if called:
+            reasons.append("called " + ", ".join(dict.fromkeys(called)) + " although no offered tool serves the "
+                           "request (the answer is to say so)")
+        if not answer:
+            reasons.append("gave no answer: the user should hear that this cannot be done with these tools")
+        return reasons, "unneeded_call" if called else ("answer_missing" if reasons else None)
+    needing = [s.call.name for s in steps if s.call.name in gold.needs_value]
+    if needing:
+        reasons.append(f"called {', '.join(dict.fromkeys(needing))} before the user gave the "
+                       f"{', '.join(gold.asks_for)} it needs (a guess)")
+    guessed = [v for v in gold.withheld_values
+               if any(same_state(v, a) for s in steps for a in _scalars(s.call.arguments))
+               or value_in_text(v, answer)]
+    if guessed:
+        reasons.append("used a value the user has not given yet: " + ", ".join(str(v) for v in guessed))
+    if actual != start_hash:
+        reasons.append("changed the state before the user gave what was missing")
+    if "?" not in answer:
+        reasons.append(f"did not ask the user for the {', '.join(gold.asks_for)}")
+    return reasons, "not_asked" if reasons else None
 
 
 def checked_observations(gold: GoldTurn, session: Session | None = None) -> list[int]:
@@ -285,8 +380,24 @@ def verify_turn(
 
     `earlier` are the candidate's executed steps of the conversation's earlier turns (their results
     count as obtained); `user_texts` what the user wrote so far (default: this turn's query)."""
-    steps = [Step(call=c, observation=session.call(c.name, c.arguments), turn=turn_index) for c in candidate.calls]
+    start_hash = session.state_hash() if gold.behaviour != "solve" or gold.parallel else ""
+    steps: list[Step] = []
+    hashes: list[str] = []
+    for c in candidate.calls:
+        steps.append(Step(call=c, observation=session.call(c.name, c.arguments), turn=turn_index))
+        if gold.parallel:
+            hashes.append(session.state_hash())
     actual = session.state_hash()
+    if gold.behaviour != "solve":
+        family_reasons, kind = _family_reasons(gold, candidate, steps, start_hash, actual)
+        rejected_text = _describe_rejected(candidate.rejected) if gold.behaviour == "clarify" else None
+        if rejected_text:
+            family_reasons.append(rejected_text)
+            kind = kind or "malformed_call"
+        return TurnVerdict(turn=turn_index, passed=not family_reasons, expected_state_hash=gold.final_state_hash,
+                           actual_state_hash=actual, failure=kind,
+                           failed_tools=sorted({s.call.name for s in steps}) if family_reasons else [],
+                           reasons=family_reasons), steps
     texts = [gold.query] if user_texts is None else list(user_texts)
     reasons: list[str] = []
     state_differs = gold.final_state_hash is not None and actual != gold.final_state_hash
@@ -307,7 +418,11 @@ def verify_turn(
     missing_vals = missing_answer_values(gold.answer_values, candidate.answer)
     if missing_vals:
         reasons.append(f"the final answer lacks {len(missing_vals)} requested value(s)")
-    guessed_args = guessed_arguments(gold, steps, earlier, texts)
+    guessed_args = guessed_arguments(gold, steps, earlier, texts, candidate.batches)
+    repeats = repeated_calls(steps, hashes) if gold.parallel else []
+    if repeats:
+        reasons.append("repeated calls it had already made this turn: " + ", ".join(
+            f"{s.call.name}({json.dumps(s.call.arguments, ensure_ascii=False, default=str)})" for s in repeats))
     if guessed_args:
         reasons.append("calls used values no earlier result gave (guessed, not looked up): " + ", ".join(
             f"{name}({value})" for name, value, _ in guessed_args))
@@ -326,6 +441,8 @@ def verify_turn(
         tried = candidate.malformed_calls + len(candidate.rejected)
         if not steps and tried == 0:
             failure = "gave_up"
+        elif repeats and not state_differs:
+            failure = "duplicate_call"
         elif state_differs:
             failure = classify_failure(gold.steps, steps, tried) or "state_mismatch"
         elif malformed:
@@ -421,10 +538,27 @@ def check_gold(sample: Sample, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> 
     return problems
 
 
+def faulted_calls(sample: Sample) -> set[str]:
+    """Ids of the sample's calls that an injected fault answered (they never reached a tool)."""
+    return {f.call_id for turn in sample.gold for f in turn.faults}
+
+
+def offered_per_turn(sample: Sample) -> list[set[str]]:
+    """The tool names offered in each turn: all the sample's tools but those a later turn adds."""
+    names = {t.name for t in sample.tools}
+    later: set[str] = {n for turn in sample.gold for n in turn.tools_added}
+    out = []
+    for turn in sample.gold:
+        later -= set(turn.tools_added)
+        out.append(names - later)
+    return out or [names]
+
+
 def verify_sample(sample: Sample, *, timeout: float | None = DEFAULT_TIMEOUT_S, gold_check: bool = True) -> Verdict:
     """Re-verify a stored sample from scratch: its assistant calls replayed from the initial state
     must pass every gold turn, and (with `gold_check`) the gold itself must still reproduce."""
-    candidate = candidate_from_messages(sample.messages, offered={t.name for t in sample.tools})
+    candidate = candidate_from_messages(sample.messages, faulted=faulted_calls(sample),
+                                        offered_per_turn=offered_per_turn(sample))
     verdict = verify_candidate(sample.environments, sample.gold, candidate, timeout=timeout,
                                user_texts=user_texts_from_messages(sample.messages))
     if gold_check:
