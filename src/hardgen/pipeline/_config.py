@@ -18,6 +18,9 @@ class BackendConfig(Record):
     server (vLLM, SGLang, Ollama, llama.cpp server, hosted APIs)."""
 
     kind: Literal["model-free", "openai"] = "model-free"
+    agent: str | None = None
+    """For `model-free`: which rung of the agent ladder (`hardgen.agents.LADDER`: single-call,
+    lookup-1, chain, chain-budget, noisy-planner, planner); None: the role's default agent."""
     base_url: str | None = None
     """e.g. http://localhost:8000/v1"""
     model: str | None = None
@@ -45,6 +48,13 @@ class BackendConfig(Record):
     def _check(self) -> BackendConfig:
         if self.kind == "openai" and (not self.base_url or not self.model):
             raise ValueError("an 'openai' backend needs both base_url and model")
+        if self.agent is not None:
+            from hardgen.agents import AGENT_NAMES
+
+            if self.kind != "model-free":
+                raise ValueError("'agent' picks a model-free agent; an 'openai' backend has a model instead")
+            if self.agent not in AGENT_NAMES:
+                raise ValueError(f"unknown agent {self.agent!r}; choose from {', '.join(AGENT_NAMES)}")
         return self
 
 

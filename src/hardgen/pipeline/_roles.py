@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hardgen.agents import ModelFreeAgent
+from hardgen.agents import ModelFreeAgent, build_agent
 from hardgen.llm import Backend, OpenAICompatibleBackend, RequestBudget, RequestSettings, with_settings
 from hardgen.pipeline._config import BackendConfig, RunConfig
 from hardgen.schema import Provenance
@@ -35,7 +35,7 @@ def build_backend(config: BackendConfig, *, seed: int, cache: Path | None,
     """A backend for an agent role: the model-free agent, or an OpenAI-compatible server (charging
     `budget`, which the run's backends share)."""
     if config.kind == "model-free":
-        return ModelFreeAgent(seed=seed)
+        return build_agent(config.agent, seed) if config.agent else ModelFreeAgent(seed=seed)
     assert config.base_url and config.model
     api_key = os.environ.get(config.api_key_env) if config.api_key_env else None
     backend = OpenAICompatibleBackend(config.base_url, config.model, api_key, max_concurrency=config.max_concurrency,
@@ -93,7 +93,7 @@ def build_roles(config: RunConfig, graph: Any, cache: Path | None, backends: dic
         # The model-free reference agent ranks tools less greedily than the target, so the two are
         # not one and the same baseline.
         backends["reference"] = (ModelFreeAgent(seed=config.seed + 1, relevance_ratio=0.5)
-                                 if roles.reference.kind == "model-free"
+                                 if roles.reference.kind == "model-free" and roles.reference.agent is None
                                  else build_backend(roles.reference, seed=config.seed + 1, cache=cache, budget=budget))
 
     def llm(name: str) -> Backend | None:
