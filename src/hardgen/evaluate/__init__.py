@@ -41,7 +41,16 @@ from hardgen.evaluate._plot import write_evaluation_plot
 from hardgen.evaluate._samples import load_samples, write_samples
 
 if TYPE_CHECKING:
-    from hardgen.evaluate._baselines import BaselineComparison, BaselineRow, compare_baselines
+    from hardgen.evaluate._baselines import (
+        BaselineComparison,
+        BaselineRow,
+        LadderComparison,
+        LadderRow,
+        SuccessCell,
+        compare_baselines,
+        compare_ladder,
+        wilson_interval,
+    )
     from hardgen.evaluate._loop import (
         LoopReport,
         LoopRound,
@@ -56,6 +65,11 @@ _LAZY = {
     "BaselineComparison": "_baselines",
     "BaselineRow": "_baselines",
     "compare_baselines": "_baselines",
+    "compare_ladder": "_baselines",
+    "LadderComparison": "_baselines",
+    "LadderRow": "_baselines",
+    "SuccessCell": "_baselines",
+    "wilson_interval": "_baselines",
     "LoopReport": "_loop",
     "LoopRound": "_loop",
     "SteeredFailureReport": "_loop",
@@ -82,6 +96,9 @@ __all__ = [
     "AgentAttempt",
     "BaselineComparison",
     "BaselineRow",
+    "LadderComparison",
+    "LadderRow",
+    "SuccessCell",
     "CalibratedSample",
     "Calibration",
     "CalibrationBand",
@@ -99,6 +116,7 @@ __all__ = [
     "attempt_sample",
     "calibrate",
     "compare_baselines",
+    "compare_ladder",
     "evaluate_samples",
     "load_samples",
     "merge_evaluation",
@@ -110,6 +128,7 @@ __all__ = [
     "target_weights",
     "tool_outcomes",
     "weight_share",
+    "wilson_interval",
     "write_evaluation_plot",
     "write_samples",
 ]
