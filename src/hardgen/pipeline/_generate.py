@@ -1,29 +1,36 @@
 """`hardgen generate`: probe -> graph -> sample -> synthesise -> reason and verify -> write.
 
-Every phase's output lands in the run directory; a resumed run reuses what is there (graph,
-failure report, library, units) and continues with the units not yet written. Results are written
-in unit order, so an interrupted-then-resumed run writes exactly what an uninterrupted run writes.
+The run is a sequence of typed stages (`GENERATE_STAGES`, then `SUMMARY_STAGE`; see `_stages`),
+each writing its artifact in the run directory; a resumed run skips the stages whose artifact is
+complete (graph and failure report, library, units) and continues synthesis with the units not yet
+written. Probe tasks and synthesis units go through an executor (`_executor`, `_ray`) and results
+are written in unit order, so an interrupted-then-resumed run, or a run on another executor, writes
+exactly what an uninterrupted local run writes. Callers with other inputs (the closed loop: a graph
+and a failure report of its own) reuse the stages through `generate(graph=..., failures=...)` or
+`run_stages` over a `GenerateState`.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import Field
 
 from hardgen._version import __version__
-from hardgen.errors import MissingDependencyError, RunStoppedError
+from hardgen.errors import ConfigError, MissingDependencyError, RunStoppedError
 from hardgen.graph import ApiGraph, SamplerConfig, TraceSampler, build_graph
 from hardgen.llm import BackendError, ServerUnusableError, is_fatal
 from hardgen.pipeline._config import BudgetConfig, RunConfig, dump_config, load_config
-from hardgen.pipeline._probe import FailureReport, mine_failures
+from hardgen.pipeline._executor import Executor, LocalExecutor
+from hardgen.pipeline._probe import FailureReport, ProbeRecipe, mine_failures
 from hardgen.pipeline._roles import Roles, build_roles, role_fallbacks, role_warnings
 from hardgen.pipeline._rundir import (
     JsonlAppender,
@@ -39,10 +46,18 @@ from hardgen.pipeline._rundir import (
     write_text_atomic,
 )
 from hardgen.pipeline._sources import resolve_sources
+from hardgen.pipeline._stages import Stage, run_stages
+from hardgen.pipeline._synthesis import (
+    SynthesisRecipe,
+    SynthesisWorker,
+    make_synthesizer,
+    merge_reports,
+    synthesis_job,
+)
 from hardgen.pipeline._units import plan_units
-from hardgen.schema import Record, Sample, Trace
+from hardgen.schema import EnvironmentSpec, Record, Sample, Trace
 from hardgen.stats import ValidityCounter
-from hardgen.synth import AdvancedTool, Rejection, SynthesisConfig, SynthesisUnit, Synthesizer, is_empty_result
+from hardgen.synth import AdvancedTool, Rejection, SynthesisUnit, Synthesizer, is_empty_result
 from hardgen.tools import Session
 
 
@@ -282,6 +297,248 @@ def _start_run(run: RunDirectory, config: RunConfig, say: Callable[[str], None])
     write_text_atomic(run.config, dump_config(config))
 
 
+@dataclass
+class GenerateState:
+    """What the stages of `generate` share: the run and its inputs, and what each stage loaded
+    from its artifact."""
+
+    config: RunConfig
+    run: RunDirectory
+    specs: list[EnvironmentSpec]
+    session: Session
+    executor: Executor
+    progress: Progress
+    say: Callable[[str], None]
+    manifest: Manifest
+    given_graph: ApiGraph | None = None
+    """A graph the caller already has (the closed loop): no graph is built."""
+    given_failures: FailureReport | None = None
+    """A failure report the caller already has: no probe is run."""
+    graph: ApiGraph | None = None
+    report: FailureReport | None = None
+    roles: Roles | None = None
+    library: list[AdvancedTool] = field(default_factory=list)
+    units: list[SynthesisUnit] = field(default_factory=list)
+    synthesizer: Synthesizer | None = None
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    """What workers the executor built elsewhere spent (their backends are not the run's own)."""
+
+
+async def _probe_stage(state: GenerateState) -> None:
+    """Graph and failure mining, committed together as the probed graph and the failure report;
+    a run resumed after that commit starts from the very same graph."""
+    config, run, manifest, progress = state.config, state.run, state.manifest, state.progress
+    clock = time.perf_counter()
+    graph = state.given_graph
+    if graph is None:
+        progress.start("graph", None)
+        graph, _ = build_graph(state.session, seed=config.seed, discover=config.sampling.discovery, traces=0)
+        progress.finish()
+    state.graph = graph
+    manifest.phase_seconds["graph"] = round(time.perf_counter() - clock, 3)
+    state.roles = build_roles(config, graph, run.cache)
+    report = state.given_failures
+    if report is not None:
+        graph.update_failures(report.graph_stats(), strict=False)
+    elif config.probe.enabled:
+        clock = time.perf_counter()
+        tools_to_probe = min(len(graph.tools), config.probe.max_tools or len(graph.tools))
+        progress.start("probe", tools_to_probe * config.probe.tasks_per_tool)
+        remote = (ProbeRecipe(config, _graph_bytes(graph).decode("utf-8"), str(run.cache), config.probe.max_steps,
+                              config.seed, config.tool_timeout_s) if state.executor.remote else None)
+        report = await mine_failures(
+            graph, state.specs, state.roles.target, state.roles.reference, tasks_per_tool=config.probe.tasks_per_tool,
+            threshold=config.probe.failure_threshold, max_tools=config.probe.max_tools,
+            max_steps=config.probe.max_steps, seed=config.seed, concurrency=config.concurrency,
+            timeout=config.tool_timeout_s, progress=progress.advance, executor=state.executor, remote=remote,
+            reports=state.reports)
+        progress.finish()
+        manifest.phase_seconds["probe"] = round(time.perf_counter() - clock, 3)
+    probed: dict[Path, bytes] = {run.probed_graph: _graph_bytes(graph)}
+    if report is not None:
+        probed[run.failures] = json_bytes(report)
+    run.commit(probed)
+
+
+def _load_probe(state: GenerateState) -> None:
+    run = state.run
+    state.graph = ApiGraph.load(run.probed_graph)
+    state.report = (FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
+                    if run.failures.exists() else None)
+    state.roles = build_roles(state.config, state.graph, run.cache, previous=state.roles)
+
+
+async def _library_stage(state: GenerateState) -> None:
+    """Traces and the advanced tool library (with the graph as sampling left it), one commit."""
+    config, run, progress, graph, roles = state.config, state.run, state.progress, state.graph, state.roles
+    assert graph is not None and roles is not None
+    clock = time.perf_counter()
+    sampler = TraceSampler(graph, state.session, seed=config.seed, mode=config.sampling.mode,
+                           config=SamplerConfig(min_length=config.sampling.min_length,
+                                                max_length=config.sampling.max_length))
+    n_traces = config.sampling.trace_budget(config.synthesis.samples)
+    progress.start("traces", n_traces)
+    traces: list[Trace] = []
+    for trace in sampler.samples(n_traces):
+        traces.append(trace)
+        progress.advance()
+    progress.finish()
+    dropped: dict[str, int] = {}
+    if sampler.stats.no_fitting_value:
+        # Tools left out of traces because a parameter had no value of its meaning.
+        dropped["no value fits a parameter"] = sampler.stats.no_fitting_value
+    sampled_graph = _graph_bytes(graph)
+    library = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls, dropped=dropped)
+    run.commit({run.traces: jsonl_bytes(traces), run.graph: sampled_graph, run.library: jsonl_bytes(library),
+                run.library_dropped: json_bytes(dropped)})
+    state.manifest.phase_seconds["traces"] = round(time.perf_counter() - clock, 3)
+
+
+def _load_library(state: GenerateState) -> None:
+    run = state.run
+    state.graph = ApiGraph.load(run.graph)
+    state.roles = build_roles(state.config, state.graph, run.cache, previous=state.roles)
+    state.library = [AdvancedTool.model_validate(r) for r in iter_jsonl(run.library)]
+    if run.library_dropped.exists():
+        state.manifest.library_dropped = json.loads(run.library_dropped.read_text(encoding="utf-8"))
+
+
+async def _units_stage(state: GenerateState) -> None:
+    """The units follow from the library alone: a run killed before they are written plans them again."""
+    config = state.config
+    limit = max(config.synthesis.samples * 3, config.synthesis.samples + 16)
+    units = plan_units(state.library, state.graph, seed=config.seed, variants=config.synthesis.variants_per_tool,
+                       turns=config.synthesis.turns, limit=limit)
+    write_jsonl_atomic(state.run.units, units)
+
+
+def _load_units(state: GenerateState) -> None:
+    state.units = [SynthesisUnit.model_validate(r) for r in iter_jsonl(state.run.units)]
+    state.manifest.units_planned = len(state.units)
+
+
+def write_result(result: Sample | Rejection, samples_out: JsonlAppender, rejected_out: JsonlAppender) -> int:
+    """The one place a unit's result is written: a sample to samples.jsonl, a rejection to
+    rejected.jsonl (each one whole line, in unit order). Returns the samples written (0 or 1)."""
+    if isinstance(result, Rejection):
+        rejected_out.append(result)
+        return 0
+    samples_out.append(result)
+    return 1
+
+
+async def _synthesis_stage(state: GenerateState) -> None:
+    """Phase II/III: synthesise, reason, verify, write; top up from new traces when the units run out.
+
+    The units go through the executor; their results come back in unit order, so a run writes the
+    same samples whatever its executor, and a resumed run goes on with the units not yet written."""
+    config, run, progress, manifest, roles = state.config, state.run, state.progress, state.manifest, state.roles
+    assert state.graph is not None and roles is not None
+    clock = time.perf_counter()
+    state.synthesizer = make_synthesizer(config, state.specs, state.graph, state.library, roles,
+                                         state.report.failure_set if state.report else (), run.path.name)
+    worker = SynthesisWorker(state.synthesizer, roles)
+    target = config.synthesis.samples
+    done = run.done_units()
+    written = count_lines(run.samples)
+    progress.start("samples", target)
+    progress.advance(written)
+    round_no = max((u.round for u in state.units), default=0)
+    with JsonlAppender(run.samples) as samples_out, JsonlAppender(run.rejected) as rejected_out:
+        while True:
+            pending = [u for u in state.units if u.unit_id not in done]
+            if pending and written < target:
+                job = synthesis_job(_synthesis_recipe(state) if state.executor.remote else None, worker)
+                async with state.executor.start(job, config.concurrency) as execution:
+                    try:
+                        # Units past the last one written are cancelled: a resume redoes them (from the cache).
+                        async with contextlib.aclosing(execution.map(pending)) as results:
+                            index = 0
+                            async for result in results:  # in unit order
+                                done.add(pending[index].unit_id)
+                                index += 1
+                                wrote = write_result(result, samples_out, rejected_out)
+                                written += wrote
+                                progress.advance(wrote)
+                                if written >= target:
+                                    break
+                    finally:
+                        state.reports.extend(await execution.reports())
+            if written >= target or round_no >= config.synthesis.max_rounds:
+                break
+            # Units ran out first: top up from new traces. The graph is not changed by this
+            # sampling, so a resumed run tops up exactly as an uninterrupted one.
+            round_no += 1
+            added = await _top_up(config, run, state.graph, state.session, roles, state.library, state.units,
+                                  round_no, progress, dropped=manifest.library_dropped)
+            if not added:
+                break
+            state.synthesizer.library = {t.name: t for t in state.library}
+            manifest.units_planned = len(state.units)
+    progress.finish()
+    manifest.phase_seconds["synthesis"] = round(time.perf_counter() - clock, 3)
+
+
+def _synthesis_recipe(state: GenerateState) -> SynthesisRecipe:
+    return SynthesisRecipe(config=state.config, specs=list(state.specs), graph_json=state.run.graph.read_text("utf-8"),
+                           library=list(state.library),
+                           failure_tools=list(state.report.failure_set if state.report else ()),
+                           run_id=state.run.path.name, cache=str(state.run.cache))
+
+
+def _load_synthesis(state: GenerateState) -> None:
+    state.manifest.advanced_tools = len(state.library)
+    state.manifest.traces = count_lines(state.run.traces)
+
+
+def _synthesis_complete(state: GenerateState) -> bool:
+    return count_lines(state.run.samples) >= state.config.synthesis.samples
+
+
+async def _summary_stage(state: GenerateState) -> None:
+    """The manifest (statistics streamed from the samples and rejections, what the backends cost)
+    and the graph's picture: derived from every other artifact, so always written again."""
+    manifest, report, graph = state.manifest, state.report, state.graph
+    summarize(state.run, manifest)
+    if state.roles is not None:
+        _account(manifest, state.roles, state.synthesizer, state.reports)
+    manifest.failure_set = len(report.failure_set) if report else 0
+    if report:
+        manifest.probe = {"tasks": report.tasks, "failure_set": report.failure_set,
+                          "target_success_rate": report.target_success_rate,
+                          "reference_success_rate": report.reference_success_rate,
+                          "target_taxonomy": report.target_taxonomy}
+    if graph is not None:
+        manifest.graph = graph.summary().model_dump(mode="json")
+        _render_picture(graph, state.run, state.say)
+    write_json_atomic(state.run.manifest, manifest)
+
+
+def _paths(*names: str) -> Callable[[RunDirectory], list[Path]]:
+    return lambda run: [getattr(run, name) for name in names]
+
+
+GENERATE_STAGES: tuple[Stage[GenerateState], ...] = (
+    Stage("probe", writes=_paths("probed_graph", "failures"), reads=_paths("config"), run=_probe_stage,
+          load=_load_probe, complete=lambda s: s.run.probed_graph.exists()),
+    Stage("library", writes=_paths("traces", "graph", "library", "library_dropped"), reads=_paths("probed_graph"),
+          run=_library_stage, load=_load_library, complete=lambda s: s.run.library.exists()),
+    Stage("units", writes=_paths("units"), reads=_paths("graph", "library"), run=_units_stage, load=_load_units,
+          complete=lambda s: s.run.units.exists()),
+    Stage("synthesis", writes=_paths("samples", "rejected"), reads=_paths("graph", "library", "units", "failures"),
+          run=_synthesis_stage, load=_load_synthesis, complete=_synthesis_complete),
+)
+"""The stages of `generate`, in order. The graph and the probe are one commit (and so one stage),
+and so are the traces and the library: a run resumed after either starts from the very graph the
+uninterrupted run had. Synthesis also extends traces, library and units when it tops up (one
+commit per round)."""
+
+SUMMARY_STAGE: Stage[GenerateState] = Stage(
+    "summary", writes=_paths("manifest", "graph_picture"),
+    reads=_paths("samples", "rejected", "failures", "graph"), run=_summary_stage)
+"""Runs after the others, also when they stopped early (a spent budget, an unusable server)."""
+
+
 async def generate(
     config: RunConfig,
     *,
@@ -292,6 +549,7 @@ async def generate(
     graph: ApiGraph | None = None,
     failures: FailureReport | None = None,
     budget: BudgetConfig | None = None,
+    executor: Executor | None = None,
 ) -> Manifest:
     """Run the whole pipeline into `config.out`; returns the manifest (also written to disk).
 
@@ -301,160 +559,34 @@ async def generate(
     loop) start from a graph and a failure report it already has, e.g. updated by an evaluation:
     then no graph is built and no probe is run. `budget` replaces the config's request and token
     budget for this invocation (also on resume, where the saved config is used otherwise).
+    `executor` runs the probe tasks and synthesis units (default: the local sliding pool; a
+    `RayExecutor` runs them on a Ray cluster): the run writes the same files with either.
     """
     progress = progress or SilentProgress()
     say = log or (lambda _m: None)
+    executor = executor or LocalExecutor()
     run = RunDirectory(config.out)
     config, new_run = _open_run(run, config, resume=resume, overwrite=overwrite, say=say)
     specs = resolve_sources(config)  # a bad source fails here, before a new run writes anything
+    spend = budget or config.budget
+    if executor.remote and (spend.max_requests is not None or spend.max_tokens is not None):
+        raise ConfigError(f"a request or token budget is not supported with the {executor.name} executor (each "
+                          "worker would count its own); run it with the local executor")
     if new_run:
         _start_run(run, config, say)
     if budget is not None:
         # What an invocation may spend is not part of what the run makes: a resume may raise it.
         config = config.model_copy(update={"budget": budget})
     manifest = Manifest(seed=config.seed)
-    clock = time.perf_counter()
-
     session = Session.from_specs(specs, timeout=config.tool_timeout_s)
     for warning in role_warnings(config):
         manifest.warnings.append(warning)
         say(f"warning: {warning}")
-    report: FailureReport | None = None
-    roles: Roles | None = None
-    synthesizer: Synthesizer | None = None
+    state = GenerateState(config=config, run=run, specs=list(specs), session=session, executor=executor,
+                          progress=progress, say=say, manifest=manifest, given_graph=graph, given_failures=failures)
     stopped: BackendError | None = None
     try:
-        # Phase I: graph and failure mining, committed together as the probed graph and the failure
-        # report; a run resumed after that commit starts from the very same graph.
-        if run.probed_graph.exists():
-            graph = ApiGraph.load(run.probed_graph)
-            report = (FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
-                      if run.failures.exists() else None)
-            roles = build_roles(config, graph, run.cache)
-        else:
-            if graph is None:
-                progress.start("graph", None)
-                graph, _ = build_graph(session, seed=config.seed, discover=config.sampling.discovery, traces=0)
-                progress.finish()
-            manifest.phase_seconds["graph"] = round(time.perf_counter() - clock, 3)
-            roles = build_roles(config, graph, run.cache)
-            report = failures
-            if report is not None:
-                graph.update_failures(report.graph_stats(), strict=False)
-            elif config.probe.enabled:
-                clock = time.perf_counter()
-                tools_to_probe = min(len(graph.tools), config.probe.max_tools or len(graph.tools))
-                progress.start("probe", tools_to_probe * config.probe.tasks_per_tool)
-                report = await mine_failures(
-                    graph, specs, roles.target, roles.reference, tasks_per_tool=config.probe.tasks_per_tool,
-                    threshold=config.probe.failure_threshold, max_tools=config.probe.max_tools,
-                    max_steps=config.probe.max_steps, seed=config.seed, concurrency=config.concurrency,
-                    timeout=config.tool_timeout_s, progress=progress.advance)
-                progress.finish()
-                manifest.phase_seconds["probe"] = round(time.perf_counter() - clock, 3)
-            probed: dict[Path, bytes] = {run.probed_graph: _graph_bytes(graph)}
-            if report is not None:
-                probed[run.failures] = json_bytes(report)
-            run.commit(probed)
-            # Sample from the graph as saved, so a run resumed here starts from the very same graph.
-            graph = ApiGraph.load(run.probed_graph)
-            roles = build_roles(config, graph, run.cache, previous=roles)
-
-        # Traces and the advanced tool library (with the graph as sampling left it), one commit.
-        if not run.library.exists():
-            clock = time.perf_counter()
-            sampler = TraceSampler(graph, session, seed=config.seed, mode=config.sampling.mode,
-                                   config=SamplerConfig(min_length=config.sampling.min_length,
-                                                        max_length=config.sampling.max_length))
-            n_traces = config.sampling.trace_budget(config.synthesis.samples)
-            progress.start("traces", n_traces)
-            traces: list[Trace] = []
-            for trace in sampler.samples(n_traces):
-                traces.append(trace)
-                progress.advance()
-            progress.finish()
-            dropped: dict[str, int] = {}
-            if sampler.stats.no_fitting_value:
-                # Tools left out of traces because a parameter had no value of its meaning.
-                dropped["no value fits a parameter"] = sampler.stats.no_fitting_value
-            sampled_graph = _graph_bytes(graph)
-            library = await _make_library(roles, traces, graph, progress, config.synthesis.min_calls,
-                                          dropped=dropped)
-            run.commit({run.traces: jsonl_bytes(traces), run.graph: sampled_graph, run.library: jsonl_bytes(library),
-                        run.library_dropped: json_bytes(dropped)})
-            manifest.phase_seconds["traces"] = round(time.perf_counter() - clock, 3)
-        # Always continue from what is on disk, so a resumed run sees exactly what a fresh one saw.
-        graph = ApiGraph.load(run.graph)
-        roles = build_roles(config, graph, run.cache, previous=roles)
-        library = [AdvancedTool.model_validate(r) for r in iter_jsonl(run.library)]
-        if run.library_dropped.exists():
-            manifest.library_dropped = json.loads(run.library_dropped.read_text(encoding="utf-8"))
-
-        # The units follow from the library alone: a run killed before they are written plans them again.
-        if run.units.exists():
-            units = [SynthesisUnit.model_validate(r) for r in iter_jsonl(run.units)]
-        else:
-            limit = max(config.synthesis.samples * 3, config.synthesis.samples + 16)
-            units = plan_units(library, graph, seed=config.seed, variants=config.synthesis.variants_per_tool,
-                               turns=config.synthesis.turns, limit=limit)
-            write_jsonl_atomic(run.units, units)
-        manifest.units_planned = len(units)
-
-        # Phase II/III: synthesise, reason, verify, write.
-        clock = time.perf_counter()
-        synthesizer = Synthesizer(
-            specs, graph.specs(), {t.name: t for t in library}, roles.query_writer, roles.reasoner, roles.critic,
-            SynthesisConfig(
-                max_attempts=config.synthesis.max_attempts, distractors=config.synthesis.distractors,
-                timeout_s=config.tool_timeout_s, failure_tools=frozenset(report.failure_set if report else ()),
-                provenance=roles.provenance(config.seed).model_copy(update={"run_id": run.path.name}),
-                sampling_mode=config.sampling.mode),
-        )
-        done = run.done_units()
-        written = count_lines(run.samples)
-        progress.start("samples", config.synthesis.samples)
-        progress.advance(written)
-        window = max(1, config.concurrency)
-        round_no = max((u.round for u in units), default=0)
-        with JsonlAppender(run.samples) as samples_out, JsonlAppender(run.rejected) as rejected_out:
-            while True:
-                pending = [u for u in units if u.unit_id not in done]
-                for start in range(0, len(pending), window):
-                    if written >= config.synthesis.samples:
-                        break
-                    batch = pending[start:start + window]
-                    # Every unit of the window finishes even when one meets a spent budget or an
-                    # unusable server; results are written in unit order up to the first such unit
-                    # (the rest are redone by a resume, from the cache), so the output stays the same.
-                    results = await asyncio.gather(*(synthesizer.synthesize(u) for u in batch),
-                                                   return_exceptions=True)
-                    for unit, result in zip(batch, results, strict=True):  # in unit order
-                        if isinstance(result, BaseException):
-                            raise result
-                        if written >= config.synthesis.samples:
-                            break
-                        done.add(unit.unit_id)
-                        if isinstance(result, Rejection):
-                            rejected_out.append(result)
-                        else:
-                            samples_out.append(result)
-                            written += 1
-                            progress.advance()
-                if written >= config.synthesis.samples or round_no >= config.synthesis.max_rounds:
-                    break
-                # Units ran out first: top up from new traces. The graph is not changed by this
-                # sampling, so a resumed run tops up exactly as an uninterrupted one.
-                round_no += 1
-                added = await _top_up(config, run, graph, session, roles, library, units, round_no, progress,
-                                      dropped=manifest.library_dropped)
-                if not added:
-                    break
-                synthesizer.library = {t.name: t for t in library}
-                manifest.units_planned = len(units)
-        progress.finish()
-        manifest.advanced_tools = len(library)
-        manifest.traces = count_lines(run.traces)
-        manifest.phase_seconds["synthesis"] = round(time.perf_counter() - clock, 3)
+        await run_stages(GENERATE_STAGES, state)
     except BackendError as exc:
         if not is_fatal(exc):
             raise
@@ -465,33 +597,24 @@ async def generate(
         say(f"stopped: {exc}")
     finally:
         session.close()
-
-    summarize(run, manifest)
-    if roles is not None:
-        _account(manifest, roles, synthesizer)
-    manifest.failure_set = len(report.failure_set) if report else 0
-    if report:
-        manifest.probe = {"tasks": report.tasks, "failure_set": report.failure_set,
-                          "target_success_rate": report.target_success_rate,
-                          "reference_success_rate": report.reference_success_rate,
-                          "target_taxonomy": report.target_taxonomy}
-    if graph is not None:
-        manifest.graph = graph.summary().model_dump(mode="json")
-        _render_picture(graph, run, say)
-    write_json_atomic(run.manifest, manifest)
+    await run_stages([SUMMARY_STAGE], state)
     if isinstance(stopped, ServerUnusableError):
         raise RunStoppedError(f"the run stopped: {stopped}") from stopped
     return manifest
 
 
-def _account(manifest: Manifest, roles: Roles, synthesizer: Synthesizer | None) -> None:
+def _account(manifest: Manifest, roles: Roles, synthesizer: Synthesizer | None,
+             reports: Sequence[dict[str, Any]] = ()) -> None:
     """What the model servers cost, overall and per verified sample, and how often a role fell
-    back to its model-free result."""
+    back to its model-free result: the run's own backends, plus what workers elsewhere `reports`."""
     manifest.backends = {role: b.stats.model_dump(mode="json") for role, b in roles.backends.items()
                          if hasattr(b, "stats")}
     manifest.role_fallbacks = role_fallbacks(roles)
+    scrubbed = merge_reports(manifest.backends, manifest.role_fallbacks, reports)
+    if reports:
+        manifest.role_fallbacks = {role: dict(sorted(c.items())) for role, c in sorted(manifest.role_fallbacks.items())}
     if synthesizer is not None:
-        manifest.reasoning_sentences_scrubbed = synthesizer.scrubbed_sentences
+        manifest.reasoning_sentences_scrubbed = synthesizer.scrubbed_sentences + scrubbed
     sent = sum(b.get("requests", 0) - b.get("cache_hits", 0) - b.get("refused", 0) for b in manifest.backends.values())
     tokens = sum(b.get("prompt_tokens", 0) + b.get("completion_tokens", 0) for b in manifest.backends.values())
     if roles.budget is not None:

@@ -11,9 +11,12 @@ kept alongside).
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import json
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -21,11 +24,16 @@ from pydantic import Field
 from hardgen.graph import ApiGraph, SamplerConfig, SamplingError, TraceSampler
 from hardgen.llm import Backend
 from hardgen.pipeline._attempt import AgentAttempt, ToolFailureStats, attempt_sample
+from hardgen.pipeline._config import RunConfig
+from hardgen.pipeline._executor import Executor, Job, LocalExecutor
+from hardgen.pipeline._roles import build_roles
 from hardgen.schema import EnvironmentSpec, GoldTurn, Record, Trace
 from hardgen.synth import DEFAULT_SYSTEM_PROMPT, ModelFreeQueryWriter, build_advanced_tool, check_query
 from hardgen.tools import replay
 
 Progress = Callable[[int], None]
+ProbeUnit = tuple[int, "ProbeTask"]
+"""A probe task and its number (the number seeds both agents' requests)."""
 
 
 class ToolProbeResult(Record):
@@ -111,6 +119,55 @@ def _server_failed(attempt: AgentAttempt) -> bool:
     return "backend_error" in attempt.stop_reasons
 
 
+class ProbeWorker:
+    """Runs probe tasks: the target, then the reference agent, each verified by re-execution."""
+
+    def __init__(self, target: Backend, reference: Backend, *, max_steps: int, seed: int,
+                 timeout: float | None) -> None:
+        self.target, self.reference = target, reference
+        self.max_steps, self.seed, self.timeout = max_steps, seed, timeout
+
+    async def run(self, unit: ProbeUnit) -> tuple[AgentAttempt, AgentAttempt]:
+        index, task = unit
+        results = []
+        # Distinct request seeds per agent: one model configured as both would otherwise get
+        # byte-identical requests, answered alike (and from one cache entry).
+        for offset, backend in ((0, self.target), (_REFERENCE_SEED_OFFSET, self.reference)):
+            results.append(await attempt_sample(
+                backend, f"probe-{index}", task.environments, task.gold, task.tools,
+                system_prompt=DEFAULT_SYSTEM_PROMPT, max_steps=self.max_steps, seed=self.seed + offset + index,
+                timeout=self.timeout))
+        return results[0], results[1]
+
+    def report(self) -> dict[str, Any]:
+        return {"backends": {role: b.stats.model_dump(mode="json")
+                             for role, b in (("target", self.target), ("reference", self.reference))
+                             if hasattr(b, "stats")}}
+
+    def close(self) -> None:
+        """Nothing to release: each attempt opens and closes its own session."""
+
+
+@dataclass
+class ProbeRecipe:
+    """What a probe worker elsewhere builds its agents from: the run's config (its roles), the
+    graph being probed and the response cache."""
+
+    config: RunConfig
+    graph_json: str
+    cache: str | None
+    max_steps: int
+    seed: int
+    timeout: float | None
+
+
+def build_probe_worker(recipe: ProbeRecipe) -> ProbeWorker:
+    roles = build_roles(recipe.config, ApiGraph.from_json(json.loads(recipe.graph_json)),
+                        Path(recipe.cache) if recipe.cache else None)
+    return ProbeWorker(roles.target, roles.reference, max_steps=recipe.max_steps, seed=recipe.seed,
+                       timeout=recipe.timeout)
+
+
 async def mine_failures(
     graph: ApiGraph,
     specs: Sequence[EnvironmentSpec],
@@ -125,9 +182,16 @@ async def mine_failures(
     concurrency: int = 8,
     timeout: float | None = 10.0,
     progress: Progress | None = None,
+    executor: Executor | None = None,
+    remote: ProbeRecipe | None = None,
+    reports: list[dict[str, Any]] | None = None,
 ) -> FailureReport:
     """Probe every tool (or `max_tools` of them) and return the failure report; also records the
-    joint failure statistics on the graph's nodes."""
+    joint failure statistics on the graph's nodes.
+
+    The probe tasks run through `executor` (default: the local pool), `concurrency` at a time, with
+    `target` and `reference`; an executor that runs them elsewhere builds its workers' agents from
+    `remote`, and what those workers spent is appended to `reports`."""
     rng = random.Random(seed)
     tools = sorted(graph.tools)
     if max_tools is not None and max_tools < len(tools):
@@ -156,23 +220,19 @@ async def mine_failures(
     finally:
         sampler.close()
 
-    gate = asyncio.Semaphore(concurrency)
-
-    async def run(index: int, task: ProbeTask) -> tuple[ProbeTask, AgentAttempt, AgentAttempt]:
-        async with gate:
-            results = []
-            # Distinct request seeds per agent: one model configured as both would otherwise get
-            # byte-identical requests, answered alike (and from one cache entry).
-            for offset, backend in ((0, target), (_REFERENCE_SEED_OFFSET, reference)):
-                results.append(await attempt_sample(
-                    backend, f"probe-{index}", task.environments, task.gold, task.tools,
-                    system_prompt=DEFAULT_SYSTEM_PROMPT, max_steps=max_steps, seed=seed + offset + index,
-                    timeout=timeout))
-            if progress:
-                progress(1)
-            return task, results[0], results[1]
-
-    outcomes = await asyncio.gather(*(run(i, t) for i, t in enumerate(tasks)))
+    worker = ProbeWorker(target, reference, max_steps=max_steps, seed=seed, timeout=timeout)
+    job: Job[ProbeUnit, tuple[AgentAttempt, AgentAttempt]] = Job("probe", build_probe_worker, remote, worker)
+    outcomes: list[tuple[ProbeTask, AgentAttempt, AgentAttempt]] = []
+    async with (executor or LocalExecutor()).start(job, concurrency) as execution:
+        try:
+            async with contextlib.aclosing(execution.map(enumerate(tasks))) as results:
+                async for by_target, by_reference in results:  # in task order
+                    outcomes.append((tasks[len(outcomes)], by_target, by_reference))
+                    if progress:
+                        progress(1)
+        finally:
+            if reports is not None:
+                reports.extend(await execution.reports())
     answered = [o for o in outcomes if not (_server_failed(o[1]) or _server_failed(o[2]))]
     report.server_errors = len(outcomes) - len(answered)
     outcomes = answered
