@@ -52,12 +52,15 @@ if TYPE_CHECKING:
         wilson_interval,
     )
     from hardgen.evaluate._loop import (
+        LadderCandidate,
+        LadderTraining,
         LoopReport,
         LoopRound,
         SteeredFailureReport,
         TrainHookResult,
         run_loop,
         run_train_hook,
+        train_on_ladder,
     )
 
 # These build on hardgen.pipeline, which imports this package: they load on first use.
@@ -76,6 +79,9 @@ _LAZY = {
     "TrainHookResult": "_loop",
     "run_loop": "_loop",
     "run_train_hook": "_loop",
+    "train_on_ladder": "_loop",
+    "LadderCandidate": "_loop",
+    "LadderTraining": "_loop",
 }
 
 
@@ -96,18 +102,20 @@ __all__ = [
     "AgentAttempt",
     "BaselineComparison",
     "BaselineRow",
-    "LadderComparison",
-    "LadderRow",
-    "SuccessCell",
     "CalibratedSample",
     "Calibration",
     "CalibrationBand",
     "Evaluation",
     "FailureUpdate",
+    "LadderCandidate",
+    "LadderComparison",
+    "LadderRow",
+    "LadderTraining",
     "LoopReport",
     "LoopRound",
     "SampleResult",
     "SteeredFailureReport",
+    "SuccessCell",
     "ToolFailureStats",
     "ToolOutcome",
     "TrainHookResult",
@@ -127,6 +135,7 @@ __all__ = [
     "system_prompt_of",
     "target_weights",
     "tool_outcomes",
+    "train_on_ladder",
     "weight_share",
     "wilson_interval",
     "write_evaluation_plot",

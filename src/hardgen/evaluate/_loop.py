@@ -12,6 +12,15 @@ and the end of its output (all of it is in `round-r/train_hook.log`). The target
 evaluated on the round's samples; after a training hook that points the target's server at the new
 checkpoint, this measures what the trained agent still fails.
 
+Offline, with no model to train, `train="ladder"` is the training step: the target is a rung of the
+model-free agent ladder (`hardgen.agents.LADDER`; `roles.target.agent`, default `single-call`),
+and after each round's evaluation it is upgraded along the ladder where its failures lie: to the
+lowest higher rung that passes at least one of the round's samples the current target failed (the
+round's samples are the training data; the smallest upgrade they show to help, so the target learns
+one skill at a time; it stays put when no higher rung fixes anything). A round whose target moved
+mines its failures afresh with the new target on the carried graph, so the failure set is the new
+target's, not the old one's with new counts added; each round is evaluated on its own, new samples.
+
 The report (loop.json, rewritten after every round) shows per round how the failure set changes,
 where the sampled targets went (the share in the failure set, and in the tools the previous round's
 evaluation found failing: the ones the update steered toward; for round 1, its own evaluation's,
@@ -28,7 +37,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr
 
@@ -87,6 +96,31 @@ class TrainHookResult(Record):
     output_tail: str = ""
 
 
+TrainMode = Literal["ladder"]
+
+
+class LadderCandidate(Record):
+    """A higher rung tried by the ladder training step on the target's failed samples."""
+
+    agent: str
+    fixed: int
+    """Failed samples of the current target this rung passes."""
+
+
+class LadderTraining(Record):
+    """What the ladder training step did after one round."""
+
+    before: str
+    after: str
+    failed_samples: int
+    """Samples of the round the target failed (what the training step works on)."""
+    candidates: list[LadderCandidate] = Field(default_factory=list)
+
+    @property
+    def moved(self) -> bool:
+        return self.before != self.after
+
+
 class LoopRound(Record):
     """One round of the loop."""
 
@@ -110,6 +144,12 @@ class LoopRound(Record):
     mean_calls: float = 0.0
     mean_implicit_dependencies: float = 0.0
     hook: TrainHookResult | None = None
+    agent: str | None = None
+    """The target agent evaluated this round (for ladder training: its rung)."""
+    remined: bool = False
+    """Failures were mined afresh this round (the target moved along the ladder)."""
+    training: LadderTraining | None = None
+    """The ladder training step after this round's evaluation."""
     success_rate: float | None = None
     """The target agent's pass rate on the round's samples (None when it was not evaluated)."""
     turn_success_rate: float | None = None
@@ -129,6 +169,7 @@ class LoopReport(Record):
     samples_per_round: int
     explore: float
     train_hook: str | None = None
+    train: TrainMode | None = None
     agent: str | None = None
     rounds: list[LoopRound] = Field(default_factory=list)
     stopped: str | None = None
@@ -167,6 +208,27 @@ def run_train_hook(command: str, *, data: Path, round_number: int, run_dir: Path
                            log=str(log), output_tail=tail)
 
 
+async def train_on_ladder(current: str, samples: list[Any], evaluation: Evaluation, *, seed: int,
+                          concurrency: int = 8, timeout: float | None = None) -> LadderTraining:
+    """The ladder training step (module docstring): the lowest rung above `current` that passes at
+    least one of `samples` that `evaluation` (the current target's) failed; `current` if none does."""
+    from hardgen.agents import LADDER, build_agent, rung
+
+    failed_ids = {r.sample_id for r in evaluation.results if r.error is None and not r.passed}
+    failed = [s for s in samples if s.id in failed_ids]
+    step = LadderTraining(before=current, after=current, failed_samples=len(failed))
+    if not failed:
+        return step
+    for higher in [r for r in LADDER if r.level > rung(current).level]:
+        tried = await evaluate_samples(build_agent(higher.name, seed), failed, concurrency=concurrency, seed=seed,
+                                       timeout=timeout)
+        step.candidates.append(LadderCandidate(agent=higher.name, fixed=tried.passed))
+        if tried.passed:
+            step.after = higher.name
+            break
+    return step
+
+
 def _share(counts: Mapping[str, int], tools: set[str]) -> float:
     total = sum(counts.values())
     return sum(n for t, n in counts.items() if t in tools) / total if total else 0.0
@@ -180,6 +242,7 @@ async def run_loop(
     hook_timeout: float | None = None,
     agent: Backend | Callable[[int], Backend] | None = None,
     explore: float = DEFAULT_EXPLORE,
+    train: TrainMode | None = None,
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
 ) -> LoopReport:
@@ -187,26 +250,44 @@ async def run_loop(
 
     `agent`: the target agent to evaluate, or a function of the round's seed that makes it (default:
     the config's target role, built afresh each round so a retrained model behind the same server
-    is what gets evaluated).
+    is what gets evaluated). `train="ladder"`: the offline training step (module docstring); the
+    target is then the config's model-free target rung and moves along the ladder.
     """
     if rounds < 1:
         raise ValueError(f"rounds must be at least 1, got {rounds}")
     if not 0.0 <= explore <= 1.0:
         raise ValueError(f"explore must be in [0, 1], got {explore}")
+    rung_name: str | None = None
+    if train is not None:
+        from hardgen.agents import DEFAULT_AGENT, build_agent
+
+        if train != "ladder":
+            raise ValueError(f"unknown training step {train!r}; the offline one is 'ladder'")
+        if agent is not None or config.roles.target.kind != "model-free":
+            raise ValueError("ladder training moves a model-free target along the ladder: give no other agent")
+        rung_name = config.roles.target.agent or DEFAULT_AGENT
     progress = progress or SilentProgress()
     say = log or (lambda _m: None)
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     report = LoopReport(out=str(out), rounds_asked=rounds, seed=config.seed, samples_per_round=config.synthesis.samples,
-                        explore=explore, train_hook=train_hook)
+                        explore=explore, train_hook=train_hook, train=train)
     graph: ApiGraph | None = None
     failures: FailureReport | None = None
     previous_failing: list[str] | None = None
+    remine = False
     for number in range(1, rounds + 1):
         clock = time.perf_counter()
         seed = config.seed + number - 1
-        round_config = config.model_copy(update={"seed": seed, "out": str(out / f"round-{number}")})
-        say(f"round {number}/{rounds}: generating into {round_config.out}")
+        round_config = config.model_copy(update={"seed": seed, "out": str(out / f"round-{number}")}, deep=True)
+        if rung_name is not None:
+            round_config.roles.target.agent = rung_name
+            if remine:
+                # A new target: mine its failures afresh (on the carried graph), not the old target's.
+                failures = None
+        say(f"round {number}/{rounds}: generating into {round_config.out}"
+            + (f" (target {rung_name}{', failures mined afresh' if remine and number > 1 else ''})"
+               if rung_name else ""))
         manifest: Manifest = await generate(round_config, progress=progress, log=log, graph=graph, failures=failures)
         run = RunDirectory(round_config.out)
         used = (FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
@@ -216,7 +297,8 @@ async def run_loop(
                            rejected=manifest.rejected, yield_rate=manifest.yield_rate, failure_set=len(used.failure_set),
                            traces=manifest.traces, targets=dict(targets.most_common(_TOP_TARGETS)),
                            target_share_failure_set=round(_share(targets, set(used.failure_set)), 4),
-                           mean_calls=manifest.mean_calls, mean_implicit_dependencies=manifest.mean_implicit_dependencies)
+                           mean_calls=manifest.mean_calls, mean_implicit_dependencies=manifest.mean_implicit_dependencies,
+                           remined=remine and number > 1)
         report.rounds.append(record)
 
         if train_hook:
@@ -233,9 +315,12 @@ async def run_loop(
 
         samples = load_samples(run.samples) if run.samples.exists() else []
         backend = agent(seed) if callable(agent) and not isinstance(agent, Backend) else agent
+        if rung_name is not None:
+            backend = build_agent(rung_name, seed)
         if backend is None:
             backend = build_backend(config.roles.target, seed=seed, cache=None)
         report.agent = getattr(backend, "model", None) or getattr(backend, "name", None)
+        record.agent = rung_name or report.agent
         progress.start("eval", len(samples))
         evaluation: Evaluation = await evaluate_samples(
             backend, samples, concurrency=max(1, config.concurrency), seed=seed, timeout=config.tool_timeout_s,
@@ -257,6 +342,13 @@ async def run_loop(
         record.update = update
         failures = SteeredFailureReport.steer(merged, update.weights)
         previous_failing = record.eval_failing_tools
+        remine = False
+        if rung_name is not None:
+            record.training = await train_on_ladder(rung_name, samples, evaluation, seed=seed,
+                                                    concurrency=max(1, config.concurrency), timeout=config.tool_timeout_s)
+            remine = record.training.moved
+            say(f"round {number}: training on the ladder: {record.training.before} -> {record.training.after}")
+            rung_name = record.training.after
         record.seconds = round(time.perf_counter() - clock, 3)
         write_json_atomic(out / "loop.json", report)
         say(f"round {number}: success {evaluation.accuracy:.1%}, failure set {update.failure_set_before} -> "
