@@ -186,8 +186,6 @@ class PlannerAgent:
     See the module docstring for the algorithm and the knobs. `name` is the rung's name.
     """
 
-    model: str | None = "schema-planner-v1"
-
     def __init__(self, seed: int = 0, *, name: str = "planner", depth: int | None = None,
                  prerequisites: bool = True, max_calls: int | None = None, error_rate: float = 0.0) -> None:
         if depth is not None and depth < 1:
@@ -198,6 +196,8 @@ class PlannerAgent:
             raise ValueError(f"error_rate must be in [0, 1], got {error_rate}")
         self.seed = seed
         self.name = name
+        self.model: str | None = name
+        """The rung's name (what evaluation reports call the agent)."""
         self.depth = depth
         self.prerequisites = prerequisites
         self.max_calls = max_calls

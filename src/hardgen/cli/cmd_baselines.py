@@ -12,6 +12,7 @@ from rich.table import Table
 from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
+from hardgen.cli.cmd_eval import REFERENCE_AGENT, TARGET_AGENT, agent_overrides
 from hardgen.errors import HardGenError
 
 
@@ -22,11 +23,32 @@ def render_baselines(table_data: Any) -> None:
                 "with >= 1 implicit dep", "yield"):
         table.add_column(col, justify="left" if col == "sampler" else "right")
     for r in table_data.rows:
-        table.add_row(r.label, str(r.samples), f"{r.success_rate:.1%}", f"{r.turn_success_rate:.1%}",
+        table.add_row(r.label, str(r.samples), f"{r.success_rate:.1%} [{r.success_low:.0%}, {r.success_high:.0%}]", f"{r.turn_success_rate:.1%}",
                       f"{r.mean_calls:.2f}", f"{r.mean_implicit_dependencies:.2f}", f"{r.share_implicit_ge_1:.1%}",
                       f"{r.yield_rate:.1%}")
     console.print(table)
     console.print(f"report: {table_data.out}/baselines.json")
+
+
+_SETS = {"legality": "HardGen", "uniform": "uniform target", "random_walk": "random walk"}
+
+
+def render_ladder(table_data: Any) -> None:
+    table = Table(title=f"The agent ladder on {table_data.samples_asked} samples per set (seed {table_data.seed}): "
+                        "success, 95% interval")
+    modes = [m for m in ("legality", "uniform", "random_walk") if m in table_data.modes]
+    table.add_column("agent")
+    table.add_column("failure set", justify="right")
+    for mode in modes:
+        table.add_column(_SETS[mode], justify="right")
+    for row in table_data.rows:
+        table.add_row(row.agent + (" (stochastic)" if row.stochastic else ""),
+                      "-" if row.failure_set is None else str(row.failure_set),
+                      *[f"{c.success_rate:.0%} [{c.low:.0%}, {c.high:.0%}] n={c.samples}"
+                        for c in (row.cells[m] for m in modes)])
+    console.print(table)
+    console.print("HardGen: samples mined against that agent; uniform target and random walk: one shared set each.")
+    console.print(f"report: {table_data.out}/ladder.json")
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +60,12 @@ def register(app: typer.Typer) -> None:
         seed: int | None = typer.Option(None, "--seed", help="Seed shared by every sampler."),
         domains: str | None = typer.Option(None, "--domains", help="Built-in domains to use, comma-separated."),
         modes: str = typer.Option("legality,random_walk,uniform", "--modes", help="Samplers to compare."),
+        agent: str | None = TARGET_AGENT,
+        reference_agent: str | None = REFERENCE_AGENT,
+        agents: str | None = typer.Option(
+            None, "--agents",
+            help="Compare rungs of the model-free agent ladder, comma-separated, or 'all': each on HardGen samples "
+                 "mined against it and on shared uniform-target and random-walk sets (OUT/ladder.json)."),
         base_url: str | None = BASE_URL,
         model: str | None = MODEL,
         role: list[str] | None = ROLES_OPTION,
@@ -47,21 +75,29 @@ def register(app: typer.Typer) -> None:
         """Compare HardGen sampling with random-walk and uniform-target sampling at the same budget.
 
         Evaluates the target agent on each: success rate, mean calls, implicit dependencies, yield.
+        With --agents, does so for each rung of the model-free agent ladder, with 95% intervals.
         """
-        from hardgen.evaluate import compare_baselines
+        from hardgen.evaluate import compare_baselines, compare_ladder
 
-        overrides: dict[str, Any] = {"out": out or "runs/hardgen-baselines", "synthesis.samples": samples, "seed": seed}
+        overrides: dict[str, Any] = {"out": out or "runs/hardgen-baselines", "synthesis.samples": samples, "seed": seed,
+                                     **agent_overrides(agent, reference_agent)}
         if domains:
             overrides["sources"] = [{"kind": "world", "domains": [d.strip() for d in domains.split(",") if d.strip()]}]
         run_config = build_config(config, overrides, set_, base_url, model, role)
         chosen = [m.strip() for m in modes.split(",") if m.strip()]
+        rungs = None if agents in (None, "all") else [a.strip() for a in (agents or "").split(",") if a.strip()]
+        say = None if as_json else lambda m: err_console.print(f"[dim]{escape(m)}[/]")
         try:
             with RichProgress(err_console, enabled=not as_json) as progress:
-                table_data = asyncio.run(compare_baselines(
-                    run_config, modes=chosen, progress=progress,
-                    log=None if as_json else lambda m: err_console.print(f"[dim]{escape(m)}[/]")))
+                if agents is not None:
+                    ladder = asyncio.run(compare_ladder(run_config, rungs, modes=chosen, progress=progress, log=say))
+                else:
+                    table_data = asyncio.run(compare_baselines(run_config, modes=chosen, progress=progress, log=say))
         except ValueError as exc:
             raise fail(str(exc)) from None
         except HardGenError as exc:
             raise fail(str(exc)) from None
-        emit(table_data, as_json, render_baselines)
+        if agents is not None:
+            emit(ladder, as_json, render_ladder)
+        else:
+            emit(table_data, as_json, render_baselines)

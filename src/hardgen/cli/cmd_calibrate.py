@@ -62,6 +62,10 @@ def register(app: typer.Typer) -> None:
             band = CalibrationBand(min_pass_rate=min_pass_rate, max_pass_rate=max_pass_rate)
         except ValidationError as exc:
             raise fail(exc.errors()[0]["msg"]) from None
+        from hardgen.agents import RUNGS
+
+        deterministic = (not (base_url or model) and agent != "openai"
+                         and not RUNGS.get(agent if agent != "model-free" else "single-call", RUNGS["single-call"]).stochastic)
         with reading(path, trust, config):
             samples = read_eval_samples(path, limit)
             backend = make_agent(agent, base_url, model, seed=seed, api_key_env=api_key_env, temperature=temperature)
@@ -87,6 +91,10 @@ def register(app: typer.Typer) -> None:
                 table.add_row(passes, str(n), "yes" if keeps else "no")
             console.print(table)
             console.print(f"band: {band.describe()}; kept {report.kept} of {report.samples}")
+            if deterministic and attempts > 1:
+                console.print(f"[yellow]note:[/] agent {agent} is deterministic, so every pass rate is 0 or 1; "
+                              "a stochastic rung (--agent noisy-planner) or a model sampled above temperature 0 "
+                              "spreads over the band")
             for f in files:
                 console.print(f"  wrote {f}")
 

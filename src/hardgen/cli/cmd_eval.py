@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -22,7 +23,15 @@ from hardgen.llm import Backend, ChatRequest, ChatResponse
 from hardgen.schema import Sample
 from hardgen.tools import DEFAULT_TIMEOUT_S
 
-AGENT = typer.Option("model-free", "--agent", help="Agent to evaluate: model-free, or openai (with --base-url/--model).")
+AGENT = typer.Option(
+    "model-free", "--agent",
+    help="Agent to evaluate: a rung of the model-free ladder (single-call, lookup-1, chain, chain-budget, "
+         "noisy-planner, planner; model-free = single-call), or openai (with --base-url/--model).")
+TARGET_AGENT = typer.Option(
+    None, "--agent", help="Model-free target agent: a rung of the ladder (single-call, lookup-1, chain, chain-budget, "
+                          "noisy-planner, planner); sets roles.target.agent.")
+REFERENCE_AGENT = typer.Option(
+    None, "--reference-agent", help="Model-free reference agent: a rung of the ladder; sets roles.reference.agent.")
 BASE_URL = typer.Option(None, "--base-url", help="OpenAI-compatible server of the agent, e.g. http://localhost:8000/v1.")
 MODEL = typer.Option(None, "--model", help="Model name on that server.")
 API_KEY_ENV = typer.Option(None, "--api-key-env", help="Environment variable holding the API key.")
@@ -46,18 +55,36 @@ class _Tempered:
 def make_agent(agent: str, base_url: str | None, model: str | None, *, seed: int = 0, api_key_env: str | None = None,
                temperature: float | None = None) -> Backend:
     """The agent backend from the command-line options (raises a clean CLI error on bad ones)."""
+    from hardgen.agents import AGENT_NAMES
     from hardgen.pipeline import BackendConfig, build_backend
 
     if base_url or model:
         agent = "openai"
-    if agent not in ("model-free", "openai"):
-        raise fail(f"--agent must be model-free or openai, got {agent!r}")
+    if agent not in ("model-free", "openai", *AGENT_NAMES):
+        raise fail(f"--agent must be model-free, openai or a rung of the ladder ({', '.join(AGENT_NAMES)}), "
+                   f"got {agent!r}")
     if agent == "openai" and not (base_url and model):
         raise fail("an openai agent needs both --base-url and --model")
-    config = BackendConfig(kind="model-free") if agent == "model-free" else BackendConfig(
-        kind="openai", base_url=base_url, model=model, api_key_env=api_key_env)
+    if agent == "openai":
+        config = BackendConfig(kind="openai", base_url=base_url, model=model, api_key_env=api_key_env)
+    else:
+        config = BackendConfig(kind="model-free", agent=None if agent == "model-free" else agent)
     backend = build_backend(config, seed=seed, cache=None)
     return _Tempered(backend, temperature) if temperature is not None else backend  # type: ignore[return-value]
+
+
+def agent_overrides(target: str | None, reference: str | None) -> dict[str, Any]:
+    """Config overrides that pick model-free rungs for the target and reference roles."""
+    from hardgen.agents import AGENT_NAMES
+
+    overrides: dict[str, Any] = {}
+    for role, name in (("target", target), ("reference", reference)):
+        if name is None:
+            continue
+        if name not in AGENT_NAMES:
+            raise fail(f"unknown agent {name!r}; choose from {', '.join(AGENT_NAMES)}")
+        overrides[f"roles.{role}.agent"] = name
+    return overrides
 
 
 def read_eval_samples(path: Path, limit: int | None) -> list[Sample]:

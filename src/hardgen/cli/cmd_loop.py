@@ -12,6 +12,7 @@ from rich.table import Table
 from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
+from hardgen.cli.cmd_eval import REFERENCE_AGENT, TARGET_AGENT, agent_overrides
 from hardgen.errors import HardGenError
 
 
@@ -33,6 +34,8 @@ def render_loop(report: Any) -> None:
         return "-" if r.update is None else text(r.update)
 
     row("samples (yield)", lambda r: f"{r.samples} ({_pct(r.yield_rate)})")
+    if report.train:
+        row("target agent", lambda r: f"{r.agent}{' (mined afresh)' if r.remined else ''}")
     row("failure set sampled from", lambda r: str(r.failure_set))
     row("targets in failure set", lambda r: _pct(r.target_share_failure_set))
     row("targets in steered tools", lambda r: _pct(r.target_share_steered))
@@ -43,6 +46,9 @@ def render_loop(report: Any) -> None:
         r, lambda u: f"{u.failure_set_after} (+{len(u.added)}/-{len(u.removed)})"))
     row("weight on failing tools", lambda r: update(
         r, lambda u: f"{_pct(u.weight_share_before)} -> {_pct(u.weight_share_after)}"))
+    if report.train:
+        row("training: moved to", lambda r: "-" if r.training is None else
+            f"{r.training.after}{'' if r.training.moved else ' (stayed)'}")
     console.print(table)
     console.print("targets steered: share of sampled targets among the tools the previous round's evaluation found "
                   "failing (round 1: its own evaluation's, before any steering)")
@@ -72,6 +78,12 @@ def register(app: typer.Typer) -> None:
         hook_timeout: float | None = typer.Option(None, "--hook-timeout", help="Seconds the hook may run."),
         explore: float = typer.Option(
             0.25, "--explore", help="Weight share kept by failure-set tools the last evaluation did not find failing."),
+        train: str | None = typer.Option(
+            None, "--train",
+            help="Offline training step: 'ladder' moves the model-free target up the agent ladder after each round, "
+                 "to the lowest rung that passes some of the samples it failed (see README)."),
+        agent: str | None = TARGET_AGENT,
+        reference_agent: str | None = REFERENCE_AGENT,
         base_url: str | None = BASE_URL,
         model: str | None = MODEL,
         role: list[str] | None = ROLES_OPTION,
@@ -88,16 +100,19 @@ def register(app: typer.Typer) -> None:
             raise fail("--rounds must be at least 1")
         if not 0.0 <= explore <= 1.0:
             raise fail(f"--explore must be in [0, 1], got {explore}")
-        overrides: dict[str, Any] = {"out": out or "runs/hardgen-loop", "synthesis.samples": samples, "seed": seed}
+        if train not in (None, "ladder"):
+            raise fail(f"--train must be 'ladder', got {train!r}")
+        overrides: dict[str, Any] = {"out": out or "runs/hardgen-loop", "synthesis.samples": samples, "seed": seed,
+                                     **agent_overrides(agent, reference_agent)}
         if domains:
             overrides["sources"] = [{"kind": "world", "domains": [d.strip() for d in domains.split(",") if d.strip()]}]
         run_config = build_config(config, overrides, set_, base_url, model, role)
         try:
             with RichProgress(err_console, enabled=not as_json) as progress:
                 report = asyncio.run(run_loop(run_config, rounds, train_hook=train_hook, hook_timeout=hook_timeout,
-                                              explore=explore, progress=progress,
+                                              explore=explore, train="ladder" if train else None, progress=progress,
                                               log=None if as_json else lambda m: err_console.print(f"[dim]{escape(m)}[/]")))
-        except HardGenError as exc:
+        except (HardGenError, ValueError) as exc:
             raise fail(str(exc)) from None
         emit(report, as_json, render_loop)
         if report.stopped:

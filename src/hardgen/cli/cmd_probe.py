@@ -11,6 +11,7 @@ from rich.table import Table
 from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
+from hardgen.cli.cmd_eval import REFERENCE_AGENT, TARGET_AGENT, agent_overrides
 from hardgen.errors import HardGenError
 from hardgen.graph import build_graph
 from hardgen.pipeline import FailureReport, RunDirectory, build_roles, mine_failures, resolve_sources, write_json_atomic
@@ -52,6 +53,8 @@ def register(app: typer.Typer) -> None:
         domains: str | None = typer.Option(None, "--domains", help="Built-in domains, comma-separated."),
         tasks_per_tool: int | None = typer.Option(None, "--tasks-per-tool", "-k", help="Probe tasks per tool."),
         max_tools: int | None = typer.Option(None, "--max-tools", help="Probe at most this many tools."),
+        agent: str | None = TARGET_AGENT,
+        reference_agent: str | None = REFERENCE_AGENT,
         base_url: str | None = BASE_URL,
         model: str | None = MODEL,
         role: list[str] | None = ROLES_OPTION,
@@ -59,7 +62,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Run the target and reference agents on probe tasks and report the tools both fail at."""
-        overrides: dict[str, Any] = {"out": out, "probe.tasks_per_tool": tasks_per_tool, "probe.max_tools": max_tools}
+        overrides: dict[str, Any] = {"out": out, "probe.tasks_per_tool": tasks_per_tool, "probe.max_tools": max_tools,
+                                     **agent_overrides(agent, reference_agent)}
         if domains:
             overrides["sources"] = [{"kind": "world", "domains": [d.strip() for d in domains.split(",") if d.strip()]}]
         cfg = build_config(config, overrides, set_, base_url, model, role or ["target", "reference"])
