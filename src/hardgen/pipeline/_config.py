@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from hardgen.errors import ConfigError
-from hardgen.schema import Record
+from hardgen.schema import FAMILIES, Family, Record
 
 
 class BackendConfig(Record):
@@ -156,6 +156,9 @@ class SamplingConfig(Record):
         return self
 
 
+_BASE_ONLY: dict[Family, float] = {"base": 1.0}
+
+
 class SynthesisOptions(Record):
     samples: int = Field(default=100, ge=1)
     """How many samples to aim for (units are made until this many are planned)."""
@@ -170,6 +173,20 @@ class SynthesisOptions(Record):
     max_attempts: int = Field(default=3, ge=1)
     distractors: int = Field(default=4, ge=0)
     noise: bool = True
+    families: dict[Family, float] = Field(default_factory=lambda: _BASE_ONLY.copy())
+    """Sample families mixed by ratio (`{base: 0.5, parallel: 0.25, irrelevance: 0.25}`): `samples`
+    is split by these shares, and each family is filled from units whose verified sample fits it
+    (see `hardgen.synth._families`). A family the tools cannot support is left short, reported in
+    the manifest, never padded with another. Default: base samples only."""
+
+    @field_validator("families")
+    @classmethod
+    def _check_families(cls, value: dict[Family, float]) -> dict[Family, float]:
+        if any(r < 0 for r in value.values()):
+            raise ValueError("family ratios must be 0 or more")
+        if not any(r > 0 for r in value.values()):
+            raise ValueError(f"at least one family needs a ratio above 0 (families: {', '.join(FAMILIES)})")
+        return value
 
 
 class BudgetConfig(Record):

@@ -57,7 +57,16 @@ from hardgen.pipeline._synthesis import (
 from hardgen.pipeline._units import plan_units
 from hardgen.schema import EnvironmentSpec, Record, Sample, Trace
 from hardgen.stats import ValidityCounter
-from hardgen.synth import AdvancedTool, Rejection, SynthesisUnit, Synthesizer, is_empty_result
+from hardgen.synth import (
+    AdvancedTool,
+    Rejection,
+    SynthesisUnit,
+    Synthesizer,
+    family_quota,
+    family_summary,
+    is_empty_result,
+    pick_family,
+)
 from hardgen.tools import Session
 
 
@@ -122,6 +131,8 @@ class Manifest(Record):
     stopped: str | None = None
     """Why the run stopped before its end (an unusable server, a spent budget); None when it ran through."""
     warnings: list[str] = Field(default_factory=list)
+    families: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Per sample family of a run mixing them: target, written, short by (and why units did not fit)."""
 
 
 def _reason_key(reason: str) -> str:
@@ -441,6 +452,7 @@ async def _synthesis_stage(state: GenerateState) -> None:
     target = config.synthesis.samples
     done = run.done_units()
     written = count_lines(run.samples)
+    quota = family_quota(config.synthesis.families, target, iter_jsonl(run.samples))  # None: base only
     progress.start("samples", target)
     progress.advance(written)
     round_no = max((u.round for u in state.units), default=0)
@@ -457,6 +469,7 @@ async def _synthesis_stage(state: GenerateState) -> None:
                             async for result in results:  # in unit order
                                 done.add(pending[index].unit_id)
                                 index += 1
+                                result = pick_family(quota, result)  # as it is, unless families are mixed
                                 wrote = write_result(result, samples_out, rejected_out)
                                 written += wrote
                                 progress.advance(wrote)
@@ -500,6 +513,8 @@ async def _summary_stage(state: GenerateState) -> None:
     and the graph's picture: derived from every other artifact, so always written again."""
     manifest, report, graph = state.manifest, state.report, state.graph
     summarize(state.run, manifest)
+    manifest.families = family_summary(state.config.synthesis.families, state.config.synthesis.samples,
+                                       iter_jsonl(state.run.samples), iter_jsonl(state.run.rejected))
     if state.roles is not None:
         _account(manifest, state.roles, state.synthesizer, state.reports)
     manifest.failure_set = len(report.failure_set) if report else 0

@@ -20,7 +20,15 @@ from hardgen.pipeline._config import RunConfig
 from hardgen.pipeline._executor import Job
 from hardgen.pipeline._roles import Roles, build_roles, role_fallbacks
 from hardgen.schema import EnvironmentSpec, Sample
-from hardgen.synth import AdvancedTool, Rejection, SynthesisConfig, SynthesisUnit, Synthesizer
+from hardgen.synth import (
+    AdvancedTool,
+    FamilyOutcome,
+    Rejection,
+    SynthesisConfig,
+    SynthesisUnit,
+    Synthesizer,
+    mixed_families,
+)
 
 
 def make_synthesizer(config: RunConfig, specs: Sequence[EnvironmentSpec], graph: ApiGraph,
@@ -33,7 +41,7 @@ def make_synthesizer(config: RunConfig, specs: Sequence[EnvironmentSpec], graph:
             max_attempts=config.synthesis.max_attempts, distractors=config.synthesis.distractors,
             timeout_s=config.tool_timeout_s, failure_tools=frozenset(failure_tools),
             provenance=roles.provenance(config.seed).model_copy(update={"run_id": run_id}),
-            sampling_mode=config.sampling.mode),
+            sampling_mode=config.sampling.mode, families=mixed_families(config.synthesis.families)),
     )
 
 
@@ -51,7 +59,9 @@ class SynthesisWorker:
         self.synthesizer = synthesizer
         self.roles = roles
 
-    async def run(self, unit: SynthesisUnit) -> Sample | Rejection:
+    async def run(self, unit: SynthesisUnit) -> Sample | Rejection | FamilyOutcome:
+        if self.synthesizer.config.families:  # a run mixing families: the one written is picked in unit order
+            return await self.synthesizer.synthesize_families(unit, self.synthesizer.config.families)
         return await self.synthesizer.synthesize(unit)
 
     def report(self) -> dict[str, Any]:
@@ -85,7 +95,8 @@ def build_synthesis_worker(recipe: SynthesisRecipe) -> SynthesisWorker:
     return SynthesisWorker(synthesizer, roles)
 
 
-def synthesis_job(recipe: SynthesisRecipe | None, local: SynthesisWorker | None = None) -> Job[SynthesisUnit, Sample | Rejection]:
+def synthesis_job(recipe: SynthesisRecipe | None, local: SynthesisWorker | None = None,
+                  ) -> Job[SynthesisUnit, Sample | Rejection | FamilyOutcome]:
     """The synthesis units' job: built from `recipe` by a worker elsewhere (None: only `local` can run it)."""
     return Job("synthesis", build_synthesis_worker, recipe, local)
 

@@ -9,6 +9,14 @@ from hardgen.synth._advanced_tool import (
     execute_advanced,
 )
 from hardgen.synth._critic import Critic, CriticHint, ModelFreeCritic, gold_values, leaks, sanitize_hint
+from hardgen.synth._families import (
+    FamilyOutcome,
+    FamilyQuota,
+    family_quota,
+    family_summary,
+    family_targets,
+    mixed_families,
+)
 from hardgen.synth._llm_roles import LLMCritic, LLMQueryWriter, LLMReasoner, LLMToolMaker, prompt_version
 from hardgen.synth._query_writer import (
     REFERENCE_PHRASE,
@@ -35,6 +43,7 @@ from hardgen.synth._synthesizer import (
     SynthesisUnit,
     Synthesizer,
     is_empty_result,
+    pick_family,
 )
 from hardgen.synth._tool_maker import ModelFreeToolMaker, ToolMaker, build_advanced_tool, focus_trace
 
@@ -48,6 +57,8 @@ __all__ = [
     "CriticHint",
     "DependencyIndex",
     "ElementSelector",
+    "FamilyOutcome",
+    "FamilyQuota",
     "HardQuery",
     "LLMCritic",
     "LLMQueryWriter",
@@ -72,11 +83,16 @@ __all__ = [
     "build_advanced_tool",
     "check_query",
     "execute_advanced",
+    "family_quota",
+    "family_summary",
+    "family_targets",
     "focus_trace",
     "gold_values",
     "intermediate_values",
     "is_empty_result",
     "leaks",
+    "mixed_families",
+    "pick_family",
     "prompt_version",
     "refers_back",
     "sanitize_hint",

@@ -177,7 +177,7 @@ class ModelFreeQueryWriter:
             spec = tools.get(name)
             asks = tool_phrasing(spec).ask if spec is not None else [name.replace("_", " ")]
             requests.append(re.sub(r"\{\w+\}", "it", rng.choice(asks)))
-        plain = _plain_values(arguments, tool.parameters.get("properties", {}))
+        plain = plain_values(arguments, tool.parameters.get("properties", {}))
         selectors = _selector_entities(tool)
         mentions = []
         for pname, value in arguments.items():
@@ -262,7 +262,7 @@ def _selector_entities(tool: AdvancedTool) -> dict[str, str]:
     return found
 
 
-def _plain_values(arguments: Mapping[str, Any], schemas: Mapping[str, Any]) -> set[str]:
+def plain_values(arguments: Mapping[str, Any], schemas: Mapping[str, Any]) -> set[str]:
     """Parameters whose string value the slot filler reads back whole without quotes (names, emails,
     dates, ids, single lower-case words); the rest is quoted."""
     plain = set()

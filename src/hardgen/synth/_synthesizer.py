@@ -39,6 +39,17 @@ from hardgen.synth._advanced_tool import (
 from hardgen.synth._answerability import ambiguous_arguments, argument_free_lookups, undetermined_arguments
 from hardgen.synth._answerability import normal_value as _normal
 from hardgen.synth._critic import Critic, CriticHint
+from hardgen.synth._families import (
+    FamilyOutcome,
+    FamilyQuota,
+    derive_error_recovery,
+    derive_irrelevance,
+    derive_long_context,
+    derive_missing_function,
+    derive_missing_parameter,
+    derive_parallel,
+    withheld_parameter,
+)
 from hardgen.synth._privileged import scrub_privileged
 from hardgen.synth._query_writer import HardQuery, QueryWriter, check_query
 from hardgen.synth._reasoner import Reasoner, ReasonerTask
@@ -57,7 +68,7 @@ from hardgen.verify import CandidateTurn, value_in_text, verify_turn
 
 DEFAULT_SYSTEM_PROMPT = resources.files("hardgen.synth").joinpath("prompts/system.txt").read_text("utf-8").strip()
 
-RejectionStage = Literal["bind", "execute", "query", "reason", "error"]
+RejectionStage = Literal["bind", "execute", "query", "reason", "error", "family"]
 
 
 class SynthesisUnit(Record):
@@ -94,6 +105,8 @@ class SynthesisConfig:
     failure_tools: frozenset[str] = frozenset()
     provenance: Provenance = field(default_factory=Provenance)
     sampling_mode: str = "legality"
+    families: tuple[str, ...] = ()
+    """Families the run mixes (`_families.mixed_families`); empty: base samples only, as before."""
 
 
 def _turn_goals(tool: AdvancedTool, steps: Sequence[Step]) -> list[int]:
@@ -480,7 +493,76 @@ class Synthesizer:
             return Rejection(unit_id=unit.unit_id, stage="error", advanced_tool=unit.advanced_tool,
                              reason=f"{type(exc).__name__}: {exc}")
 
-    async def _synthesize(self, unit: SynthesisUnit) -> Sample | Rejection:
+    async def synthesize_families(self, unit: SynthesisUnit, wanted: Sequence[str]) -> FamilyOutcome | Rejection:
+        """The unit's verified base sample turned into each family of `wanted` it fits (each verified
+        again with its family's rules), or the base sample's Rejection. `base` is the sample itself."""
+        turns: list[tuple[AdvancedTool, HardQuery, list[Step]]] = []
+        try:
+            base = await self._synthesize(unit, turns)
+        except Exception as exc:
+            if is_fatal(exc):
+                raise
+            return Rejection(unit_id=unit.unit_id, stage="error", advanced_tool=unit.advanced_tool,
+                             reason=f"{type(exc).__name__}: {exc}")
+        if isinstance(base, Rejection):
+            return base
+        outcome = FamilyOutcome(unit_id=unit.unit_id)
+        for family in wanted:
+            rng = random.Random(f"{unit.seed}:{family}")
+            try:
+                made = await self._derive(family, base, turns, rng)
+            except Exception as exc:  # a derivation that broke: this family only, for this unit
+                if is_fatal(exc):
+                    raise
+                made = f"{type(exc).__name__}: {exc}"
+            if isinstance(made, Sample):
+                outcome.variants[family] = made
+            else:
+                outcome.unsupported[family] = made
+        return outcome
+
+    async def _derive(self, family: str, base: Sample, turns: Sequence[tuple[AdvancedTool, HardQuery, list[Step]]],
+                      rng: random.Random) -> Sample | str:
+        timeout = self.config.timeout_s
+        if family == "base":
+            return base
+        if family == "parallel":
+            return derive_parallel(base, rng, timeout=timeout)
+        if family == "irrelevance":
+            return derive_irrelevance(base, self.tools, rng, timeout=timeout)
+        if family == "error_recovery":
+            return derive_error_recovery(base, rng, timeout=timeout)
+        if family == "missing_parameter":
+            return await self._missing_parameter(base, turns[0], rng)
+        if family == "missing_function":
+            return derive_missing_function(base, self.tools, rng, timeout=timeout)
+        if family == "long_context":
+            return derive_long_context(base, self.tools, list(self.environments.values()), rng, timeout=timeout)
+        return f"unknown family {family!r}"
+
+    async def _missing_parameter(self, base: Sample, first: tuple[AdvancedTool, HardQuery, list[Step]],
+                                 rng: random.Random) -> Sample | str:
+        """`base` whose first request leaves out a value only the user knows (see `_families`): the
+        query is written again by the Query Writer without it, and must not state it."""
+        tool, query, steps = first
+        arguments = dict(query.lifted_values)
+        withheld = withheld_parameter(arguments, steps, base.environments, self.tools)
+        if withheld is None:
+            return "no value only the user knows: every stated value is in the state or a result, or optional"
+        lifted, parameter, value, consumers = withheld
+        rest = {k: v for k, v in arguments.items() if k != lifted}
+        for _ in range(3):
+            short = await self.query_writer.write(tool, rest, steps, self.tools, rng)
+            if not any(value_in_text(a, short.text) for a in value_atoms(value)) \
+                    and not check_query(short.text, rest, steps):
+                break
+        else:
+            return f"the query without the {parameter} still states it or fails its checks"
+        return derive_missing_parameter(base, short.text, parameter, value, consumers, self.tools, rng,
+                                        timeout=self.config.timeout_s)
+
+    async def _synthesize(self, unit: SynthesisUnit,
+                          turns_out: list[tuple[AdvancedTool, HardQuery, list[Step]]] | None = None) -> Sample | Rejection:
         rng = random.Random(unit.seed)
         if unit.advanced_tool not in self.library:
             return Rejection(unit_id=unit.unit_id, stage="bind", reason=f"unknown advanced tool {unit.advanced_tool!r}")
@@ -574,6 +656,8 @@ class Synthesizer:
                             attempt_reasons[-1] if attempt_reasons else "no answer"))
                         continue
                     turn_done = True
+                    if turns_out is not None:
+                        turns_out.append((tool, query, steps))
                     hints_all.extend(h.text for h in hints)
                     reasons_all.extend(attempt_reasons)
                     gold_turns.append(gold_turn)
@@ -629,3 +713,18 @@ class Synthesizer:
             ),
             metadata=metadata,
         )
+
+
+def pick_family(quota: FamilyQuota | None, result: Sample | FamilyOutcome | Rejection) -> Sample | Rejection:
+    """What a unit writes: in a run mixing families, the sample of the most wanted family it fits
+    (counted in `quota`), else a Rejection (stage `family`) saying why it fits none still short;
+    in a run of base samples (`quota` None) its sample or rejection as they are."""
+    if not isinstance(result, FamilyOutcome):
+        return result
+    if quota is None:
+        raise TypeError(f"unit {result.unit_id} made family samples in a run that mixes no families")
+    sample = quota.pick(result)
+    if sample is not None:
+        return sample
+    return Rejection(unit_id=result.unit_id, stage="family", reason=quota.why_not(result),
+                     details=[f"{f}: {why}" for f, why in result.unsupported.items()])

@@ -1,0 +1,312 @@
+"""Sample families (issue 17): each derived sample re-verifies from scratch, and the wrong behaviour
+of each family fails verification for its own reason."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+from synth_fixture_chain import store_tools
+from verify_fixture_store import store_spec
+
+from hardgen.export import ExportOptions, bfcl_rows, llamafactory_rows, openai_rows
+from hardgen.schema import GoldTurn, Message, Sample, Step, ToolCall, VerificationRecord
+from hardgen.synth import FamilyOutcome, FamilyQuota, Rejection, family_summary, family_targets, pick_family
+from hardgen.synth._families import (
+    derive_error_recovery,
+    derive_irrelevance,
+    derive_long_context,
+    derive_missing_function,
+    derive_missing_parameter,
+    derive_parallel,
+    near_misses,
+    withheld_parameter,
+)
+from hardgen.tools import Session
+from hardgen.verify import CandidateTurn, candidate_from_messages, verify_candidate, verify_sample
+
+Call = tuple[str, dict[str, Any]]
+
+
+def base_sample(query: str, calls: list[Call], answer: str, answer_values: list[Any] | None = None,
+                tools: list[str] | None = None) -> Sample:
+    """A verified base sample on the shop: the calls made one message each, then the answer."""
+    specs = [store_spec()]
+    session = Session.from_specs(specs)
+    messages = [Message.system("You are a helpful assistant."), Message.user(query)]
+    steps = []
+    try:
+        for n, (name, arguments) in enumerate(calls):
+            call = ToolCall(id=f"call_{n}", name=name, arguments=arguments)
+            observation = session.call(name, arguments)
+            assert observation.ok, observation
+            steps.append(Step(call=call, observation=observation))
+            messages += [Message.assistant(tool_calls=[call], reasoning=f"I'll use {name}."),
+                         Message.tool(call, observation.to_text())]
+        final = session.state_hash()
+    finally:
+        session.close()
+    messages.append(Message.assistant(content=answer, reasoning="That answers it."))
+    all_tools = store_tools()
+    offered = [all_tools[n] for n in (tools or sorted({c for c, _ in calls} | {"get_order", "set_status"}))]
+    gold = GoldTurn(query=query, steps=steps, answer_values=answer_values or [], final_state_hash=final,
+                    required_observations=[i for i, s in enumerate(steps) if not all_tools[s.call.name].mutates])
+    sample = Sample(id="s-1", tools=offered, messages=messages, environments=specs, gold=[gold],
+                    verification=VerificationRecord(verdict="passed"))
+    sample.metadata.extra["goal_steps"] = [[len(steps) - 1]]
+    assert verify_sample(sample).passed, verify_sample(sample).reasons
+    return sample
+
+
+def two_reads() -> Sample:
+    return base_sample("What's the store credit of customer U-101, and which orders does U-102 have?",
+                       [("get_balance", {"user_id": "U-101"}), ("list_orders", {"user_id": "U-102"})],
+                       "U-101 has 1234.5 in credit; U-102 has orders O-5003 and O-5004.", [1234.5, "O-5003"])
+
+
+def turns_of(sample: Sample, replace: dict[int, CandidateTurn]) -> list[CandidateTurn]:
+    turns = candidate_from_messages(sample.messages)
+    return [replace.get(i, t) for i, t in enumerate(turns)]
+
+
+# -- parallel ---------------------------------------------------------------------------------------
+
+
+def test_independent_reads_are_issued_together_and_the_sample_re_verifies() -> None:
+    derived = derive_parallel(two_reads(), random.Random(0))
+    assert isinstance(derived, Sample), derived
+    together = [m for m in derived.messages if m.tool_calls and len(m.tool_calls) == 2]
+    assert len(together) == 1 and [c.name for c in together[0].tool_calls or []] == ["get_balance", "list_orders"]
+    # Both answers follow the one assistant message, in call order.
+    at = derived.messages.index(together[0])
+    assert [m.tool_call_id for m in derived.messages[at + 1:at + 3]] == [c.id for c in together[0].tool_calls or []]
+    assert derived.metadata.family == "parallel" and derived.gold[0].parallel and derived.schema_version == 2
+    assert verify_sample(derived).passed
+
+
+def test_a_parallel_turn_allows_calls_one_by_one_but_fails_a_repeated_call() -> None:
+    derived = derive_parallel(two_reads(), random.Random(0))
+    assert isinstance(derived, Sample)
+    calls = [c for m in derived.messages for c in m.tool_calls or []]
+    answer = derived.messages[-1].content
+    one_by_one = CandidateTurn(calls=calls, answer=answer, batches=[1, 1])
+    assert verify_candidate(derived.environments, derived.gold, [one_by_one]).passed
+    repeated = CandidateTurn(calls=[*calls, calls[0].model_copy(update={"id": "again"})], answer=answer, batches=[3])
+    verdict = verify_candidate(derived.environments, derived.gold, [repeated])
+    assert not verdict.passed and verdict.failure == "duplicate_call"
+    assert any("repeated calls" in r and "get_balance" in r for r in verdict.reasons)
+    # The same repeat in a base turn is not judged by this rule.
+    base = two_reads()
+    assert verify_candidate(base.environments, base.gold, [repeated]).passed
+
+
+def test_dependent_calls_stay_apart_and_a_chain_has_no_parallel_form() -> None:
+    chain = base_sample("What's Ada Lovelace's store credit?",
+                        [("find_user", {"name": "Ada Lovelace"}), ("get_balance", {"user_id": "U-101"})],
+                        "Ada has 1234.5 in store credit.", [1234.5])
+    assert derive_parallel(chain, random.Random(0)) == (
+        "no independent calls: each call needs an earlier one or changes what it sees")
+
+
+def test_calls_of_one_message_cannot_use_each_others_results() -> None:
+    chain = base_sample("What's Ada Lovelace's store credit?",
+                        [("find_user", {"name": "Ada Lovelace"}), ("get_balance", {"user_id": "U-101"})],
+                        "Ada has 1234.5 in store credit.", [1234.5])
+    chain.gold[0].steps[1].sources = []  # recorded without sources: the verifier finds the feed itself
+    calls = [c for m in chain.messages for c in m.tool_calls or []]
+    answer = chain.messages[-1].content
+    apart = CandidateTurn(calls=calls, answer=answer, batches=[1, 1])
+    together = CandidateTurn(calls=calls, answer=answer, batches=[2])
+    assert verify_candidate(chain.environments, chain.gold, [apart]).passed
+    verdict = verify_candidate(chain.environments, chain.gold, [together])
+    assert not verdict.passed and any("guessed" in r and "U-101" in r for r in verdict.reasons)
+
+
+def test_two_writes_are_not_issued_together() -> None:
+    writes = base_sample("Add the note 'Restock lamps' and set the shop's status to closed.",
+                         [("add_note", {"text": "Restock lamps"}), ("set_status", {"status": "closed"})], "Done.")
+    assert isinstance(derive_parallel(writes, random.Random(0)), str)
+
+
+# -- missing parameter ------------------------------------------------------------------------------
+
+
+def note_sample() -> Sample:
+    return base_sample("Please add the note 'Call the plumber at noon' to the notebook.",
+                       [("add_note", {"text": "Call the plumber at noon"})], "I've added the note.",
+                       tools=["add_note", "get_order", "find_user", "set_status"])
+
+
+def clarification(sample: Sample | None = None) -> Sample:
+    sample = sample or note_sample()
+    steps = sample.gold[0].steps
+    found = withheld_parameter({"text": "Call the plumber at noon"}, steps, sample.environments, store_tools())
+    assert found == ("text", "text", "Call the plumber at noon", ["add_note"])
+    derived = derive_missing_parameter(sample, "Please add a note to the notebook.", "text",
+                                       "Call the plumber at noon", ["add_note"], store_tools(), random.Random(1))
+    assert isinstance(derived, Sample), derived
+    return derived
+
+
+def test_the_gold_asks_for_the_missing_value_then_completes_the_task() -> None:
+    derived = clarification()
+    users = [m.content for m in derived.messages if m.role == "user"]
+    assert users[0] == "Please add a note to the notebook." and "Call the plumber at noon" in (users[1] or "")
+    question = derived.messages[2]
+    assert question.role == "assistant" and not question.tool_calls and "?" in (question.content or "")
+    assert [g.behaviour for g in derived.gold] == ["clarify", "solve"] and derived.gold[0].asks_for == ["text"]
+    assert derived.metadata.family == "missing_parameter" and derived.metadata.turns == 2
+    assert verify_sample(derived).passed
+
+
+def test_guessing_the_missing_value_fails_for_that_reason() -> None:
+    derived = clarification()
+    guess = CandidateTurn(calls=[ToolCall(name="add_note", arguments={"text": "Buy milk"})], answer="Added a note.")
+    verdict = verify_candidate(derived.environments, derived.gold, turns_of(derived, {0: guess}))
+    assert not verdict.passed and verdict.turns[0].failure == "not_asked"
+    assert any("before the user gave the text" in r for r in verdict.reasons)
+    # Not asking at all (no call, no question) fails too; a lookup before asking is fine.
+    silent = CandidateTurn(answer="I'll add a note.")
+    assert not verify_candidate(derived.environments, derived.gold, turns_of(derived, {0: silent})).passed
+    lookup = CandidateTurn(calls=[ToolCall(name="get_order", arguments={"order_id": "O-5001"})],
+                           answer="What should the note say?")
+    assert verify_candidate(derived.environments, derived.gold, turns_of(derived, {0: lookup})).passed
+
+
+def test_a_value_in_the_state_or_an_optional_one_is_never_withheld() -> None:
+    sample = two_reads()  # user ids are in the state: a tool can supply them
+    assert withheld_parameter({"user_id": "U-101"}, sample.gold[0].steps, sample.environments, store_tools()) is None
+
+
+# -- irrelevance ------------------------------------------------------------------------------------
+
+
+def test_irrelevance_offers_near_misses_and_the_gold_makes_no_call() -> None:
+    base = note_sample()
+    offered = {t.name for t in near_misses(base, store_tools())}
+    assert offered and "add_note" not in offered and offered <= set(store_tools())
+    derived = derive_irrelevance(base, store_tools(), random.Random(2))
+    assert isinstance(derived, Sample), derived
+    assert {t.name for t in derived.tools} == offered
+    assert [m.role for m in derived.messages] == ["system", "user", "assistant"]
+    assert derived.gold[0].behaviour == "decline" and verify_sample(derived).passed
+    text = derived.messages[-1].content or ""
+    assert "can't" in text or "not able" in text or "not something" in text
+
+
+def test_any_call_in_an_irrelevance_sample_fails() -> None:
+    derived = derive_irrelevance(note_sample(), store_tools(), random.Random(2))
+    assert isinstance(derived, Sample)
+    some = derived.tools[0]
+    call = ToolCall(name=some.name, arguments={p: "O-5001" for p in some.required})
+    verdict = verify_candidate(derived.environments, derived.gold, [CandidateTurn(calls=[call], answer="Done.")])
+    assert not verdict.passed and verdict.failure == "unneeded_call"
+    mute = verify_candidate(derived.environments, derived.gold, [CandidateTurn()])
+    assert not mute.passed and any("gave no answer" in r for r in mute.reasons)
+
+
+# -- error recovery ---------------------------------------------------------------------------------
+
+
+def test_an_injected_fault_is_flagged_retried_and_never_replayed() -> None:
+    derived = derive_error_recovery(note_sample(), random.Random(3))
+    assert isinstance(derived, Sample), derived
+    fault = derived.gold[0].faults[0]
+    answered = next(m for m in derived.messages if m.role == "tool" and m.tool_call_id == fault.call_id)
+    assert json.loads(answered.content or "")["error"]["type"] == fault.error_type
+    assert derived.metadata.extra["error_tool_response"] == [derived.messages.index(answered)]
+    # The write was attempted twice in the transcript but made once: the state is the base one.
+    assert [c.name for m in derived.messages for c in m.tool_calls or []] == ["add_note", "add_note"]
+    assert verify_sample(derived).passed
+
+
+def test_giving_up_after_the_injected_error_fails() -> None:
+    derived = derive_error_recovery(note_sample(), random.Random(3))
+    assert isinstance(derived, Sample)
+    gave_up = CandidateTurn(answer="Sorry, the notebook timed out.")
+    verdict = verify_candidate(derived.environments, derived.gold, [gave_up])
+    assert not verdict.passed and verdict.failure == "gave_up"
+
+
+# -- missing function -------------------------------------------------------------------------------
+
+
+def test_a_missing_function_is_declined_until_it_is_offered() -> None:
+    derived = derive_missing_function(note_sample(), store_tools(), random.Random(4))
+    assert isinstance(derived, Sample), derived
+    assert [g.behaviour for g in derived.gold] == ["decline", "solve"] and derived.gold[1].tools_added == ["add_note"]
+    assert verify_sample(derived).passed
+    # Calling the tool before it is offered, or a substitute, fails the first turn.
+    early = CandidateTurn(calls=[ToolCall(name="add_note", arguments={"text": "Call the plumber at noon"})],
+                          answer="Done.")
+    substitute = CandidateTurn(calls=[ToolCall(name="set_status", arguments={"status": "closed"})], answer="Done.")
+    for wrong in (early, substitute):
+        verdict = verify_candidate(derived.environments, derived.gold, turns_of(derived, {0: wrong}))
+        assert not verdict.passed and verdict.turns[0].failure == "unneeded_call"
+    offered = candidate_from_messages(
+        [derived.messages[0], derived.messages[1],
+         Message.assistant(tool_calls=[ToolCall(name="add_note", arguments={"text": "x"})])],
+        offered_per_turn=[{t.name for t in derived.tools} - {"add_note"}])
+    assert offered[0].rejected and offered[0].rejected[0].kind == "unoffered"
+
+
+# -- long context -----------------------------------------------------------------------------------
+
+
+def test_long_context_needs_many_tools_and_says_so() -> None:
+    made = derive_long_context(note_sample(), store_tools(), [store_spec()], random.Random(5))
+    assert made == "only 8 tools to offer (a long-context sample offers 20)"
+
+
+# -- mixing by ratio --------------------------------------------------------------------------------
+
+
+def test_targets_split_the_samples_by_ratio() -> None:
+    assert family_targets({"base": 1, "parallel": 1, "irrelevance": 1}, 10) == {"base": 4, "parallel": 3,
+                                                                                "irrelevance": 3}
+    assert family_targets({"base": 0.5, "parallel": 0.5}, 3) == {"base": 2, "parallel": 1}
+    with pytest.raises(ValueError, match="above 0"):
+        family_targets({"base": 0}, 5)
+
+
+def test_the_quota_fills_the_most_wanted_family_and_never_pads_a_short_one() -> None:
+    quota = FamilyQuota({"base": 2, "parallel": 2})
+    base = two_reads()
+    parallel = derive_parallel(base, random.Random(0))
+    assert isinstance(parallel, Sample)
+    only_base = FamilyOutcome(unit_id="u", variants={"base": base}, unsupported={"parallel": "no independent calls"})
+    both = FamilyOutcome(unit_id="u", variants={"base": base, "parallel": parallel})
+    assert pick_family(quota, both) is parallel  # a tie goes to the family other than base
+    assert pick_family(quota, only_base) is base
+    assert pick_family(quota, only_base) is base
+    refused = pick_family(quota, only_base)  # base is full, parallel cannot use this unit
+    assert isinstance(refused, Rejection) and refused.stage == "family" and "parallel" in refused.reason
+    summary = quota.summary()
+    assert summary["base"] == {"target": 2, "written": 2, "short": 0}
+    assert summary["parallel"]["short"] == 1 and summary["parallel"]["units_unfit"] == 1
+    # The summary is read back from the run's files alone (a resumed run reports the same).
+    written = [{"metadata": {"family": f}} for f in ("parallel", "base", "base")]
+    again = family_summary({"base": 1, "parallel": 1}, 4, written, [refused.model_dump(mode="json")])
+    assert again["parallel"]["short"] == 1 and again["parallel"]["units_unfit"] == 1
+
+
+# -- exporters --------------------------------------------------------------------------------------
+
+
+def test_exporters_render_parallel_calls_in_each_formats_parallel_form() -> None:
+    derived = derive_parallel(two_reads(), random.Random(0))
+    assert isinstance(derived, Sample)
+    options = ExportOptions()
+    row = openai_rows([derived], options)[0]
+    assistant = [m for m in row["messages"] if m["role"] == "assistant" and m.get("tool_calls")]
+    assert len(assistant) == 1 and len(assistant[0]["tool_calls"]) == 2
+    turns = llamafactory_rows([derived], options)[0]["conversations"]
+    calls = [t for t in turns if t["from"] == "function_call"]
+    observations = [t for t in turns if t["from"] == "observation"]
+    assert len(calls) == 1 and len(observations) == 1
+    assert [c["name"] for c in json.loads(calls[0]["value"].split("</think>")[-1])] == ["get_balance", "list_orders"]
+    assert len(json.loads(observations[0]["value"])) == 2
+    bfcl = bfcl_rows([derived], options)[0]
+    assert bfcl["ground_truth"] == [["get_balance(user_id='U-101')", "list_orders(user_id='U-102')"]]
