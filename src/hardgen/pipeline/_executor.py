@@ -84,6 +84,10 @@ class Executor(Protocol):
 
     def start(self, job: Job[T, R], concurrency: int) -> contextlib.AbstractAsyncContextManager[Execution[T, R]]: ...
 
+    def close(self) -> None:
+        """Release what the executor keeps between jobs (its caller's to call, once done)."""
+        ...
+
 
 async def ordered_pool(run: Callable[[T], Awaitable[R]], units: Iterable[T], *, concurrency: int,
                        ahead: int | None = None) -> AsyncGenerator[R, None]:
@@ -171,6 +175,9 @@ class LocalExecutor:
         finally:
             if job.local is None:
                 worker.close()
+
+    def close(self) -> None:
+        """Nothing is kept between jobs."""
 
 
 class WindowExecutor(LocalExecutor):
