@@ -653,8 +653,22 @@ def derive_long_context(base: Sample, tools: Mapping[str, ToolSpec], environment
         return f"only {len(offered_names)} tools to offer (a long-context sample offers {LONG_CONTEXT_MIN_TOOLS})"
     offered = [tools[n] if n in tools else next(t for t in base.tools if t.name == n) for n in sorted(offered_names)]
     rng.shuffle(offered)
+    environments = [*base.environments, *neighbours]
+    # The state now spans the neighbour too: each turn's state hash is taken again on it.
+    session = Session.from_specs(environments, timeout=timeout)
+    try:
+        gold = []
+        for turn in base.gold:
+            for step in turn.steps:
+                session.call(step.call.name, step.call.arguments)
+            gold.append(turn.model_copy(update={"final_state_hash": session.state_hash()}))
+    finally:
+        session.close()
     extra = {**base.metadata.extra, "offered_tools": len(offered)}
-    derived = base.model_copy(update={"tools": offered, "environments": [*base.environments, *neighbours],
+    verification = base.verification.model_copy(update={"expected_state_hash": gold[-1].final_state_hash,
+                                                        "actual_state_hash": gold[-1].final_state_hash})
+    derived = base.model_copy(update={"tools": offered, "environments": environments, "gold": gold,
+                                      "verification": verification,
                                       "metadata": base.metadata.model_copy(update={"extra": extra})})
     return finish(derived, "long_context", timeout=timeout)
 
