@@ -146,7 +146,31 @@ class _SchemaDependencies:
         # Depth 1: only a goal's parameters are looked up; a lookup's own parameters must be stated.
         if self.depth == 1 and tool not in self.goals:
             return []
-        return self.inner.producers(tool, parameter)
+        return self.inner.producers(tool, parameter) or self.documented_producers(tool, parameter)
+
+    def documented_producers(self, tool: str, parameter: str) -> list[Producer]:
+        """Producers the documentation suggests where the schemas give none (a result without a
+        declared shape): tools the parameter's description names ("see find_user"), then reads
+        whose name carries the parameter's subject (`find_user` for `user_id`); the field is
+        located in their result when they have run."""
+        from hardgen.agents._text import split_identifier
+        from hardgen.synth import Producer
+
+        if tool not in self.graph:
+            return []
+        spec = self.graph.spec(tool)
+        described = str(spec.parameters.get("properties", {}).get(parameter, {}).get("description", ""))
+        subject = [w for w in split_identifier(parameter) if w.lower() not in ("id", "ids", "name", "code")]
+        named, by_subject = [], []
+        for other in self.graph.tools:
+            if other == tool:
+                continue
+            if other in described:
+                named.append(other)
+            elif subject and not self.graph.spec(other).mutates and \
+                    subject[-1].lower() in [w.lower() for w in split_identifier(other)]:
+                by_subject.append(other)
+        return [Producer(t, (), 0.5) for t in [*named, *sorted(by_subject)]]
 
     def prerequisites(self, tool: str) -> list[str]:
         if not self.with_prerequisites or tool not in self.graph:
