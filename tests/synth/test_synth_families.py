@@ -310,3 +310,42 @@ def test_exporters_render_parallel_calls_in_each_formats_parallel_form() -> None
     assert len(json.loads(observations[0]["value"])) == 2
     bfcl = bfcl_rows([derived], options)[0]
     assert bfcl["ground_truth"] == [["get_balance(user_id='U-101')", "list_orders(user_id='U-102')"]]
+
+
+# -- stats, dataset card, evaluation per family ------------------------------------------------------
+
+
+def family_set() -> list[Sample]:
+    base = note_sample()
+    made = [derive_parallel(two_reads(), random.Random(0)), clarification(base),
+            derive_irrelevance(base, store_tools(), random.Random(2)),
+            derive_error_recovery(base, random.Random(3))]
+    assert all(isinstance(s, Sample) for s in made)
+    return [base, *[s for s in made if isinstance(s, Sample)]]
+
+
+def test_stats_and_the_dataset_card_count_samples_per_family() -> None:
+    from hardgen.export import dataset_card
+    from hardgen.stats import compute_stats
+
+    samples = family_set()
+    stats = compute_stats(samples)
+    assert stats.families == {"base": 1, "parallel": 1, "missing_parameter": 1, "irrelevance": 1,
+                              "error_recovery": 1}
+    assert stats.injected_faults == 1 and stats.parallel_call_messages == 1
+    card = dataset_card(samples, stats, {"train": len(samples)}, {"train": "data/train.parquet"}, ExportOptions(),
+                        {"id": "sample id"})
+    assert "### Families" in card and "| error_recovery | 1 |" in card
+
+
+def test_evaluation_reports_accuracy_per_family() -> None:
+    import asyncio
+
+    from hardgen.agents import ModelFreeAgent
+    from hardgen.evaluate import evaluate_samples
+
+    samples = family_set()
+    evaluation = asyncio.run(evaluate_samples(ModelFreeAgent(), samples, concurrency=1))
+    assert list(evaluation.by_family) == ["base", "parallel", "missing_parameter", "irrelevance", "error_recovery"]
+    assert all(b.samples == 1 for b in evaluation.by_family.values())
+    assert [r.family for r in evaluation.results] == [s.metadata.family for s in samples]

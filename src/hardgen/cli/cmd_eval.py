@@ -139,6 +139,8 @@ def render_evaluation(evaluation: Evaluation) -> None:
         overview.add_row(label, value)
     console.print(overview)
     console.print(_bucket_table("By domain", "domain", evaluation.by_domain))
+    if set(evaluation.by_family) - {"base"}:  # a set of samples with families: accuracy per family
+        console.print(_bucket_table("By family", "family", evaluation.by_family))
     console.print(_bucket_table("By gold chain length", "calls", evaluation.by_chain_length))
     console.print(_bucket_table("By implicit dependencies", "implicit deps", evaluation.by_implicit_dependencies))
     tools = Table(title=f"Per tool (top {min(_TOP_TOOLS, len(evaluation.tools))} of {len(evaluation.tools)} by failures)")

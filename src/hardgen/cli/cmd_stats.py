@@ -87,12 +87,13 @@ def _render(report: dict[str, Any]) -> None:
     if v:
         _render_validity(v)
 
-    for key, title in [("domains", "Samples per domain"), ("tool_calls", "Most called tools")]:
+    for key, title in [("domains", "Samples per domain"), ("families", "Samples per family"),
+                       ("tool_calls", "Most called tools")]:
         counts = list(s[key].items())
         if not counts:
             continue
         table = Table(title=title + (f" (top {_TOP} of {len(counts)})" if len(counts) > _TOP else ""))
-        table.add_column(key.rstrip("s").replace("_", " "))
+        table.add_column({"families": "family"}.get(key, key.rstrip("s").replace("_", " ")))
         table.add_column("count", justify="right")
         for k, v in counts[:_TOP]:
             table.add_row(k, str(v))

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from hardgen.evaluate._attempt import AgentAttempt, ToolFailureStats, attempt
 from hardgen.llm import Backend
-from hardgen.schema import Record, Sample
+from hardgen.schema import FAMILIES, Record, Sample
 from hardgen.tools import DEFAULT_TIMEOUT_S
 from hardgen.verify import FailureKind
 
@@ -54,6 +54,8 @@ class SampleResult(Record):
     implicit_dependencies: int = 0
     target_tools: list[str] = Field(default_factory=list)
     """The tools the sample was built around (from its metadata)."""
+    family: str = "base"
+    """The sample's family (from its metadata)."""
     agent_calls: int = 0
     """Tool calls the agent made."""
     reasons: list[str] = Field(default_factory=list)
@@ -115,6 +117,8 @@ class Evaluation(Record):
     """A sample spanning several domains counts in each of them."""
     by_chain_length: dict[str, AccuracyBucket] = Field(default_factory=dict)
     by_implicit_dependencies: dict[str, AccuracyBucket] = Field(default_factory=dict)
+    by_family: dict[str, AccuracyBucket] = Field(default_factory=dict)
+    """Accuracy per sample family (base, parallel, missing_parameter, ...), in the order of `FAMILIES`."""
     tools: dict[str, ToolFailureStats] = Field(default_factory=dict)
     """Per gold tool (once per turn that needs it): attempts, failures, failure kinds; most failures first."""
     prompt_tokens: int = 0
@@ -133,7 +137,8 @@ def sample_result(sample: Sample, made: AgentAttempt | None, error: str | None =
     meta = sample.metadata
     result = SampleResult(sample_id=sample.id, turns=len(sample.gold), domains=list(meta.domains),
                           chain_length=meta.chain_length or sum(len(t.steps) for t in sample.gold),
-                          implicit_dependencies=meta.implicit_dependencies, target_tools=list(meta.target_tools))
+                          implicit_dependencies=meta.implicit_dependencies, target_tools=list(meta.target_tools),
+                          family=meta.family)
     if made is None:
         result.error = error or "no attempt was made"
         return result
@@ -173,6 +178,7 @@ def aggregate(results: Sequence[SampleResult], **fields: object) -> Evaluation:
     by_domain: dict[str, AccuracyBucket] = {}
     by_length: dict[str, AccuracyBucket] = {}
     by_implicit: dict[str, AccuracyBucket] = {}
+    by_family: dict[str, AccuracyBucket] = {}
     tools: dict[str, ToolFailureStats] = {}
     taxonomy: Counter[str] = Counter()
     for r in scored:
@@ -180,6 +186,7 @@ def aggregate(results: Sequence[SampleResult], **fields: object) -> Evaluation:
             by_domain.setdefault(domain, AccuracyBucket()).add(r)
         by_length.setdefault(str(r.chain_length), AccuracyBucket()).add(r)
         by_implicit.setdefault(str(r.implicit_dependencies), AccuracyBucket()).add(r)
+        by_family.setdefault(r.family, AccuracyBucket()).add(r)
         for o in r.outcomes:
             tools.setdefault(o.tool, ToolFailureStats()).add(o.failed, o.kind)
         if not r.passed:
@@ -197,6 +204,8 @@ def aggregate(results: Sequence[SampleResult], **fields: object) -> Evaluation:
     evaluation.by_domain = dict(sorted(by_domain.items()))
     evaluation.by_chain_length = dict(sorted(by_length.items(), key=lambda kv: _number_key(kv[0])))
     evaluation.by_implicit_dependencies = dict(sorted(by_implicit.items(), key=lambda kv: _number_key(kv[0])))
+    order: dict[str, int] = {f: i for i, f in enumerate(FAMILIES)}
+    evaluation.by_family = dict(sorted(by_family.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
     evaluation.tools = dict(sorted(tools.items(), key=lambda kv: (-kv[1].failures, -kv[1].attempts, kv[0])))
     evaluation.prompt_tokens = sum(r.prompt_tokens for r in results)
     evaluation.completion_tokens = sum(r.completion_tokens for r in results)

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from hardgen.schema import Sample
+from hardgen.schema import FAMILIES, Sample
 from hardgen.stats._language import LanguageReport, language_report
 from hardgen.stats._near_duplicates import near_duplicate_groups
 
@@ -96,6 +96,11 @@ class SampleStats(BaseModel):
     """Calls per tool name, most called first."""
     domains: dict[str, int] = Field(default_factory=dict)
     """Samples per domain, most frequent first."""
+    families: dict[str, int] = Field(default_factory=dict)
+    """Samples per family (`SampleMetadata.family`), in the order of `FAMILIES`."""
+    injected_faults: int = 0
+    """Tool responses that are injected failures (`GoldTurn.faults`, the `error_tool_response` of
+    error-recovery samples); they are also counted in `error_observations`."""
     advanced_tools: int = 0
     """Distinct advanced tools the samples were written from."""
     distinct_tool_sequences: int = 0
@@ -146,6 +151,7 @@ def compute_stats(
     sequences = [tuple(called_tools(s)) for s in samples]
     tool_counter: Counter[str] = Counter(name for seq in sequences for name in seq)
     domain_counter: Counter[str] = Counter(d for s in samples for d in dict.fromkeys(s.metadata.domains))
+    family_counter: Counter[str] = Counter(s.metadata.family for s in samples)
     offered = {t.name for s in samples for t in s.tools}
     advanced = {a for s in samples for a in s.metadata.advanced_tools}
 
@@ -183,6 +189,8 @@ def compute_stats(
         tools_called=len(tool_counter),
         tool_calls=dict(sorted(tool_counter.items(), key=lambda kv: (-kv[1], kv[0]))),
         domains=dict(sorted(domain_counter.items(), key=lambda kv: (-kv[1], kv[0]))),
+        families={f: family_counter[f] for f in FAMILIES if family_counter[f]},
+        injected_faults=sum(len(t.faults) for s in samples for t in s.gold),
         advanced_tools=len(advanced),
         distinct_tool_sequences=len(set(sequences)),
         distinct_tool_sequence_ratio=_ratio(len(set(sequences)), n),
