@@ -18,8 +18,10 @@ and after each round's evaluation it is upgraded along the ladder where its fail
 lowest higher rung that passes at least one of the round's samples the current target failed (the
 round's samples are the training data; the smallest upgrade they show to help, so the target learns
 one skill at a time; it stays put when no higher rung fixes anything). A round whose target moved
-mines its failures afresh with the new target on the carried graph, so the failure set is the new
-target's, not the old one's with new counts added; each round is evaluated on its own, new samples.
+mines its failures afresh with the new target, so the failure set is the new target's, not the old
+one's with new counts added; it does so on the very probe tasks of round 1 (the graph as round 1
+built it before probing, round 1's seed), so the failure-set sizes of the rounds compare like with
+like. Generation then goes on from the carried graph; each round is evaluated on its own, new samples.
 
 The report (loop.json, rewritten after every round) shows per round how the failure set changes,
 where the sampled targets went (the share in the failure set, and in the tools the previous round's
@@ -229,6 +231,30 @@ async def train_on_ladder(current: str, samples: list[Any], evaluation: Evaluati
     return step
 
 
+async def _mine_on_first_probe(config: RunConfig, target: str, progress: Progress) -> FailureReport:
+    """Failure mining of rung `target` on round 1's probe tasks: the graph round 1 built before
+    probing (rebuilt: it is deterministic), round 1's seed, the reference agent as configured."""
+    from hardgen.agents import build_agent
+    from hardgen.graph import build_graph
+    from hardgen.pipeline import build_roles, mine_failures, resolve_sources
+    from hardgen.tools import Session
+
+    specs = resolve_sources(config)
+    session = Session.from_specs(specs, timeout=config.tool_timeout_s)
+    try:
+        graph, _ = build_graph(session, seed=config.seed, discover=config.sampling.discovery, traces=0)
+    finally:
+        session.close()
+    reference = build_roles(config, graph, None).reference
+    progress.start("probe", min(len(graph.tools), config.probe.max_tools or len(graph.tools)) * config.probe.tasks_per_tool)
+    report = await mine_failures(
+        graph, specs, build_agent(target, config.seed), reference, tasks_per_tool=config.probe.tasks_per_tool,
+        threshold=config.probe.failure_threshold, max_tools=config.probe.max_tools, max_steps=config.probe.max_steps,
+        seed=config.seed, concurrency=config.concurrency, timeout=config.tool_timeout_s, progress=progress.advance)
+    progress.finish()
+    return report
+
+
 def _share(counts: Mapping[str, int], tools: set[str]) -> float:
     total = sum(counts.values())
     return sum(n for t, n in counts.items() if t in tools) / total if total else 0.0
@@ -283,8 +309,9 @@ async def run_loop(
         if rung_name is not None:
             round_config.roles.target.agent = rung_name
             if remine:
-                # A new target: mine its failures afresh (on the carried graph), not the old target's.
-                failures = None
+                # A new target: mine its failures afresh, on round 1's probe tasks.
+                say(f"round {number}: mining the failures of {rung_name} on round 1's probe tasks")
+                failures = await _mine_on_first_probe(config, rung_name, progress)
         say(f"round {number}/{rounds}: generating into {round_config.out}"
             + (f" (target {rung_name}{', failures mined afresh' if remine and number > 1 else ''})"
                if rung_name else ""))
