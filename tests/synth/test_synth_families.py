@@ -115,6 +115,7 @@ def test_calls_of_one_message_cannot_use_each_others_results() -> None:
                         [("find_user", {"name": "Ada Lovelace"}), ("get_balance", {"user_id": "U-101"})],
                         "Ada has 1234.5 in store credit.", [1234.5])
     chain.gold[0].steps[1].sources = []  # recorded without sources: the verifier finds the feed itself
+    chain.gold[0].parallel = True  # message boundaries are judged in parallel turns
     calls = [c for m in chain.messages for c in m.tool_calls or []]
     answer = chain.messages[-1].content
     apart = CandidateTurn(calls=calls, answer=answer, batches=[1, 1])
@@ -122,6 +123,8 @@ def test_calls_of_one_message_cannot_use_each_others_results() -> None:
     assert verify_candidate(chain.environments, chain.gold, [apart]).passed
     verdict = verify_candidate(chain.environments, chain.gold, [together])
     assert not verdict.passed and any("guessed" in r and "U-101" in r for r in verdict.reasons)
+    chain.gold[0].parallel = False  # a base turn counts calls one by one, as before families
+    assert verify_candidate(chain.environments, chain.gold, [together]).passed
 
 
 def test_two_writes_are_not_issued_together() -> None:
@@ -349,3 +352,41 @@ def test_evaluation_reports_accuracy_per_family() -> None:
     assert list(evaluation.by_family) == ["base", "parallel", "missing_parameter", "irrelevance", "error_recovery"]
     assert all(b.samples == 1 for b in evaluation.by_family.values())
     assert [r.family for r in evaluation.results] == [s.metadata.family for s in samples]
+
+
+def test_an_agent_under_evaluation_meets_the_injected_fault_and_only_the_tools_offered_so_far() -> None:
+    from hardgen.verify import FaultInjector, tools_for_turn, without_faults
+
+    derived = derive_error_recovery(note_sample(), random.Random(3))
+    assert isinstance(derived, Sample)
+    fault = derived.gold[0].faults[0]
+    session = Session.from_specs(derived.environments)
+    try:
+        environment = FaultInjector(session, [fault])
+        first = environment.call(fault.tool, dict(fault.arguments))
+        second = environment.call(fault.tool, dict(fault.arguments))
+        assert not first.ok and first.error is not None and first.error.type == fault.error_type
+        assert second.ok and environment.injected == [fault]
+        steps = [Step(call=ToolCall(name=fault.tool, arguments=fault.arguments), observation=o) for o in (first, second)]
+        assert without_faults(steps, environment.injected) == steps[1:]
+        assert session.state()["store"]["notes"] == ["Call the plumber at noon"]  # the faulted call never ran
+    finally:
+        session.close()
+    missing = derive_missing_function(note_sample(), store_tools(), random.Random(4))
+    assert isinstance(missing, Sample)
+    assert "add_note" not in {t.name for t in tools_for_turn(missing.tools, missing.gold, 0)}
+    assert "add_note" in {t.name for t in tools_for_turn(missing.tools, missing.gold, 1)}
+
+
+def test_the_model_free_agent_gives_up_after_the_injected_fault_in_evaluation() -> None:
+    import asyncio
+
+    from hardgen.agents import ModelFreeAgent
+    from hardgen.evaluate import evaluate_samples
+
+    derived = derive_error_recovery(note_sample(), random.Random(3))
+    assert isinstance(derived, Sample)
+    base = asyncio.run(evaluate_samples(ModelFreeAgent(), [note_sample()], concurrency=1)).results[0]
+    faulted = asyncio.run(evaluate_samples(ModelFreeAgent(), [derived], concurrency=1)).results[0]
+    assert base.passed  # the same task without the fault it solves
+    assert not faulted.passed and faulted.agent_calls == 1 and faulted.failure == "gave_up"

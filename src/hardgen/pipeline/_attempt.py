@@ -15,7 +15,16 @@ from hardgen.agents import run_agent
 from hardgen.llm import Backend
 from hardgen.schema import GoldTurn, Message, Record, Sample, Step
 from hardgen.tools import DEFAULT_TIMEOUT_S, Session
-from hardgen.verify import CandidateTurn, FailureKind, Verdict, verify_candidate
+from hardgen.verify import (
+    CandidateTurn,
+    FailureKind,
+    FaultInjector,
+    Verdict,
+    batches_of,
+    tools_for_turn,
+    verify_candidate,
+    without_faults,
+)
 
 
 class AgentAttempt(Record):
@@ -63,8 +72,10 @@ async def attempt_sample(
     try:
         for turn, gold_turn in enumerate(gold):
             messages.append(Message.user(gold_turn.query))
-            run = await run_agent(backend, messages, tools, session, max_steps=max_steps, seed=seed,
-                                  metadata={"sample": sample_id, "turn": turn})
+            # A family turn: the tools offered so far, and the injected faults the gold met.
+            environment = FaultInjector(session, gold_turn.faults)
+            run = await run_agent(backend, messages, tools_for_turn(tools, gold, turn), environment,
+                                  max_steps=max_steps, seed=seed, metadata={"sample": sample_id, "turn": turn})
             messages.extend(run.messages)
             steps.extend(s.model_copy(update={"turn": turn}) for s in run.steps)
             stops.append(run.stop_reason)
@@ -73,8 +84,10 @@ async def attempt_sample(
             prompt_tokens += run.usage.prompt_tokens
             completion_tokens += run.usage.completion_tokens
             # What never ran (unknown tools, malformed calls) is not replayed, and fails the turn.
-            candidate.append(CandidateTurn(calls=[s.call for s in run.steps], answer=run.final_answer,
-                                           malformed_calls=len(run.parse_errors), rejected=run.rejected))
+            ran = without_faults(run.steps, environment.injected)  # calls a fault answered never ran
+            candidate.append(CandidateTurn(calls=[s.call for s in ran], answer=run.final_answer,
+                                           malformed_calls=len(run.parse_errors), rejected=run.rejected,
+                                           batches=batches_of(run.messages, ran)))
     finally:
         session.close()
     verdict = verify_candidate(environments, gold, candidate, timeout=timeout)

@@ -58,6 +58,7 @@ from hardgen.schema import (
     ToolSpec,
 )
 from hardgen.synth import _voice as voice
+from hardgen.synth._answering import field_noun
 from hardgen.synth._phrasing import tool_phrasing
 from hardgen.synth._query_writer import plain_values
 from hardgen.synth._text import value_atoms
@@ -423,7 +424,7 @@ def derive_irrelevance(base: Sample, tools: Mapping[str, ToolSpec], rng: random.
     others = voice.join_list([_ask(t, t.name, rng) for t in offered[:3]])
     answer = rng.choice(_DECLINE).format(goal=wanted) + rng.choice(_OFFER).format(others=others)
     reasoning = (f"They want me to {voice.join_list([_act(tools.get(g), g, rng) for g in goals])}. "
-                 f"None of my tools does that: they {others.replace('your', 'their')}. "
+                 f"None of my tools does that: they only {voice.join_list([_act(t, t.name, rng) for t in offered[:3]])}. "
                  "Calling one of them would do something else, so I'll say plainly that I can't.")
     rng.shuffle(offered)
     first = base.gold[0]
@@ -565,14 +566,21 @@ def derive_missing_parameter(base: Sample, short_query: str, parameter: str, val
                              timeout: float | None = DEFAULT_TIMEOUT_S) -> Sample | str:
     """`base` with a first turn whose request (`short_query`) leaves out `parameter`: the gold asks
     for it, the user gives it, and the base conversation follows (module docstring)."""
-    consumer = tools.get(consumers[0])
-    noun = voice.noun(parameter)
-    question = rng.choice(_LEADS).format(act=_ask(consumer, consumers[0], rng)) + " " + \
+    # The lead says what the user asked for that needs the value (the first goal at or after the
+    # call taking it), the question what it needs.
+    steps = base.gold[0].steps
+    taking = next((i for i, st in enumerate(steps) if st.call.name == consumers[0]), 0)
+    goals = base.metadata.extra.get("goal_steps")
+    goal_steps = goals[0] if isinstance(goals, list) and goals and goals[0] else [len(steps) - 1]
+    goal = steps[min((i for i in goal_steps if i >= taking), default=taking)].call.name
+    noun = field_noun(parameter)
+    question = rng.choice(_LEADS).format(act=_ask(tools.get(goal), goal, rng)) + " " + \
         rng.choice(_QUESTIONS[_question_kind(parameter)]).format(n=noun)
-    reasoning = (f"They want me to {_act(consumer, consumers[0], rng)}, but they haven't said what {noun} to use, "
+    reasoning = (f"They want me to {_act(tools.get(goal), goal, rng)}, but they haven't said what {noun} to use, "
                  "and it isn't something I could look up. I'll ask rather than guess.")
     rendered = voice.render(value, parameter in plain_values({parameter: value}, {}))
-    reply = rng.choice(_REPLY_LEADS) + voice.capitalise(voice.mention(parameter, rendered, rng, value)[1]) + "."
+    statement = voice.mention(parameter, rendered, rng, value)[1].replace(voice.noun(parameter), noun, 1)
+    reply = rng.choice(_REPLY_LEADS) + voice.capitalise(statement) + "."
     atoms = _scalars(value)
     if any(value_in_text(a, short_query) for a in atoms) or not all(value_in_text(a, reply) for a in atoms):
         return f"the {parameter} could not be left out of the request and given in the reply"

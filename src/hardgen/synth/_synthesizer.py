@@ -64,7 +64,7 @@ from hardgen.tools import (
     name_words,
     names_new_entity,
 )
-from hardgen.verify import CandidateTurn, value_in_text, verify_turn
+from hardgen.verify import CandidateTurn, batches_of, value_in_text, verify_turn
 
 DEFAULT_SYSTEM_PROMPT = resources.files("hardgen.synth").joinpath("prompts/system.txt").read_text("utf-8").strip()
 
@@ -623,7 +623,7 @@ class Synthesizer:
                         verdict, replayed = verify_turn(
                             replay_session, turn, gold_turn,
                             CandidateTurn(calls=[s.call for s in attempt.steps], answer=attempt.answer,
-                                          rejected=attempt.rejected),
+                                          rejected=attempt.rejected, batches=batches_of(attempt.messages, attempt.steps)),
                             earlier=replayed_earlier, user_texts=[*stated_text, query.text])
                         if verdict.passed:
                             cleaned, removed, unusable = scrub_privileged(attempt.messages)

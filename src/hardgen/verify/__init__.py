@@ -1,6 +1,7 @@
 """Verification by re-execution: the same check scores the reasoner and any evaluated agent."""
 
 from hardgen.verify._answer import missing_answer_values, ungrounded_answer_values, value_in_results, value_in_text
+from hardgen.verify._faults import FaultInjector, batches_of, tools_for_turn, without_faults
 from hardgen.verify._verdict import FAILURE_KINDS, FailureKind, TurnVerdict, Verdict
 from hardgen.verify._verifier import (
     CandidateTurn,
@@ -22,8 +23,10 @@ __all__ = [
     "FAILURE_KINDS",
     "CandidateTurn",
     "FailureKind",
+    "FaultInjector",
     "TurnVerdict",
     "Verdict",
+    "batches_of",
     "candidate_from_messages",
     "check_gold",
     "checked_observations",
@@ -33,6 +36,7 @@ __all__ = [
     "missing_answer_values",
     "offered_per_turn",
     "repeated_calls",
+    "tools_for_turn",
     "ungrounded_answer_values",
     "user_texts_from_messages",
     "value_in_results",
@@ -40,4 +44,5 @@ __all__ = [
     "verify_candidate",
     "verify_sample",
     "verify_turn",
+    "without_faults",
 ]

@@ -48,8 +48,8 @@ Turns of the sample families (`GoldTurn.behaviour` and friends) add their own ru
 - a **decline** turn (no offered tool serves the request, or the one it needs is not offered yet)
   passes when the candidate makes no call at all and says so in an answer;
 - a **parallel** turn fails a candidate that repeats a successful call of the turn (same tool, same
-  arguments) with nothing changed in between; issuing the calls one by one is fine;
-- calls issued together in one assistant message (`CandidateTurn.batches`) cannot use each other's
+  arguments) with nothing changed in between; issuing the calls one by one is fine. In it, calls
+  issued together in one assistant message (`CandidateTurn.batches`) cannot use each other's
   results: a value one of them needs must come from an earlier message (rule 4);
 - a call answered by an injected fault (`GoldTurn.faults`) never reached a tool: it is not replayed
   (`candidate_from_messages(faulted=...)`), and the retry that follows is the call that counts;
@@ -418,7 +418,8 @@ def verify_turn(
     missing_vals = missing_answer_values(gold.answer_values, candidate.answer)
     if missing_vals:
         reasons.append(f"the final answer lacks {len(missing_vals)} requested value(s)")
-    guessed_args = guessed_arguments(gold, steps, earlier, texts, candidate.batches)
+    # Message boundaries are judged in parallel turns only: elsewhere calls count one by one, as before.
+    guessed_args = guessed_arguments(gold, steps, earlier, texts, candidate.batches if gold.parallel else None)
     repeats = repeated_calls(steps, hashes) if gold.parallel else []
     if repeats:
         reasons.append("repeated calls it had already made this turn: " + ", ".join(
