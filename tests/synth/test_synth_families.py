@@ -390,3 +390,27 @@ def test_the_model_free_agent_gives_up_after_the_injected_fault_in_evaluation() 
     faulted = asyncio.run(evaluate_samples(ModelFreeAgent(), [derived], concurrency=1)).results[0]
     assert base.passed  # the same task without the fault it solves
     assert not faulted.passed and faulted.agent_calls == 1 and faulted.failure == "gave_up"
+
+
+def test_exports_offer_a_missing_function_only_from_its_turn_and_can_drop_a_family(tmp_path: Any) -> None:
+    from hardgen.export import export_samples
+
+    missing = derive_missing_function(note_sample(), store_tools(), random.Random(4))
+    assert isinstance(missing, Sample)
+    rows = openai_rows([missing], ExportOptions())
+    assert len(rows) == 2
+    assert next(m.get("weight") for m in rows[1]["messages"] if m["role"] == "assistant") == 0
+    first_tools = {t["function"]["name"] for t in rows[0]["tools"]}
+    assert "add_note" not in first_tools and [m["role"] for m in rows[0]["messages"]][-1] == "assistant"
+    assert "add_note" in {t["function"]["name"] for t in rows[1]["tools"]}
+    split = openai_rows([missing], ExportOptions(split_turns=True))
+    assert "add_note" not in {t["function"]["name"] for t in split[0]["tools"]}
+    assert "add_note" in {t["function"]["name"] for t in split[-1]["tools"]}
+    bfcl = bfcl_rows([missing], ExportOptions())[0]
+    assert bfcl["missed_function"] == {"1": ["add_note"]} and bfcl["ground_truth"][0] == []
+    # Error-recovery samples can be left out of an export.
+    faulted = derive_error_recovery(note_sample(), random.Random(3))
+    assert isinstance(faulted, Sample)
+    files = export_samples([note_sample(), faulted], "openai", tmp_path, exclude_families=("error_recovery",))
+    lines = [json.loads(x) for f in files if f.suffix == ".jsonl" for x in f.read_text().splitlines()]
+    assert len(lines) == 1

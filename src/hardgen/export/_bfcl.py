@@ -9,7 +9,11 @@ files named and with ids numbered the way BFCL's runner routes them (`BFCL_v4_<c
 - `ground_truth`: per turn, the gold calls as Python call strings, `f(a=1, b='x')` (values are
   Python literals, so `ast.literal_eval` reads them back);
 - `initial_config`: the environments' initial states keyed by class name, `involved_classes`
-  those names, `path` the gold calls as `Class.method`.
+  those names, `path` the gold calls as `Class.method`;
+- `missed_function` (missing-function samples only): turn -> the tools offered from that turn on.
+A turn of a sample family that makes no call (a clarifying question, a decline) has `[]` as its
+ground truth, as in BFCL's missing-parameter and missing-function categories; parallel calls are
+the turn's call list as it is.
 BFCL keeps answers in a separate `possible_answer/` file of `{"id", "ground_truth"}`; `bfcl_answers`
 makes those rows. BFCL has no assistant text, so reasoning options do not apply, and per-turn
 splitting is refused (a BFCL entry is a whole multi-turn task).
@@ -139,7 +143,10 @@ def bfcl_row(sample: Sample, index: int | None = None, category: str = DEFAULT_B
     gold_calls = [[s.call for s in turn.steps] for turn in sample.gold]
     used = {tool_env.get(c.name, only_env) for turn in gold_calls for c in turn}
     involved = [e for e in sample.environments if e.name in used] or list(sample.environments)
-    return {
+    # A missing function, as BFCL writes it: `missed_function` maps a turn to the names offered from
+    # it on (BFCL's runner holds their docs back until then); `function` lists every doc.
+    added = {str(i): list(turn.tools_added) for i, turn in enumerate(sample.gold) if turn.tools_added}
+    row: dict[str, Any] = {
         "id": f"{category}_{index}" if index is not None else sample.id,
         "hardgen_id": sample.id,
         "question": [[{"role": "user", "content": q}] for q in queries],
@@ -150,6 +157,9 @@ def bfcl_row(sample: Sample, index: int | None = None, category: str = DEFAULT_B
         "excluded_function": _excluded(sample, involved),
         "ground_truth": [[python_call(c) for c in turn] for turn in gold_calls],
     }
+    if added:
+        row["missed_function"] = added
+    return row
 
 
 def bfcl_rows(samples: Sequence[Sample], options: ExportOptions | None = None) -> list[dict[str, Any]]:

@@ -29,6 +29,11 @@ def openai_rows(samples: Sequence[Sample], options: ExportOptions | None = None)
     rows = []
     for unit in training_units(samples, options):
         messages = [_message(m, options) for m in unit.messages]
+        context = unit.metadata.extra.get("context_messages")
+        if isinstance(context, int):  # a missing function's turns before it was offered: context here
+            for m in messages[:context]:
+                if m["role"] == "assistant":
+                    m["weight"] = 0
         if options.split_turns:
             last = len(messages) - 1
             for i, m in enumerate(messages):

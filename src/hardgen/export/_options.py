@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from hardgen.schema import Family
+
 ReasoningStyle = Literal["field", "inline", "none"]
 """How assistant reasoning is written:
 
@@ -41,6 +43,9 @@ class ExportOptions(BaseModel):
     """License written in the dataset card's front matter (a Hugging Face license id)."""
     rejected: int | None = Field(default=None, ge=0)
     """Candidates the run rejected, when known: gives the yield in the dataset card."""
+    exclude_families: tuple[Family, ...] = ()
+    """Sample families left out of the export (e.g. `("error_recovery",)` to train without injected
+    tool failures); every family is kept by default."""
 
     @field_validator("name")
     @classmethod

@@ -203,6 +203,8 @@ def export_with_report(
         raise ExportError(f"{out} is a file, not a directory to export into")
     out.mkdir(parents=True, exist_ok=True)
 
+    if opts.exclude_families:
+        samples = [s for s in samples if s.metadata.family not in opts.exclude_families]
     split_report = None
     if opts.test_fraction > 0:
         split = split_by_advanced_tool(samples, opts.test_fraction, opts.seed)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hardgen.export._options import ExportOptions
-from hardgen.schema import Message, Sample
+from hardgen.schema import Message, Sample, ToolSpec
 
 
 def with_thought(reasoning: str | None, text: str | None) -> str:
@@ -58,11 +58,55 @@ def split_assistant_turns(sample: Sample) -> list[Sample]:
     return out
 
 
+def tools_of_turn(sample: Sample, turn: int) -> list[ToolSpec]:
+    """The tools offered in `turn` of `sample`: all but those a later turn adds (a missing function)."""
+    later = {n for g in sample.gold[turn + 1:] for n in g.tools_added}
+    return [t for t in sample.tools if t.name not in later]
+
+
+def split_at_added_tools(sample: Sample) -> list[Sample]:
+    """A sample whose offered tools grow (a missing-function sample) as one example per stretch of
+    turns with the same tools, each with the tools of its own turns: `<id>#t<k>` ends with turn k
+    (the last one keeps the sample's id), so no example shows a tool offered at a turn that said it
+    had none. The last example records in `metadata.extra["context_messages"]` how many of its
+    messages came before the tools changed: their assistant turns are context there (the OpenAI
+    format gives them weight 0). Other samples are returned as they are."""
+    added = [i for i, g in enumerate(sample.gold) if g.tools_added and i > 0]
+    if not added:
+        return [sample]
+    users = [i for i, m in enumerate(sample.messages) if m.role == "user"]
+    out = []
+    for at in added:
+        end = users[at] if at < len(users) else len(sample.messages)
+        extra = {**sample.metadata.extra, "split_from": sample.id, "until_turn": at - 1}
+        out.append(sample.model_copy(update={
+            "id": f"{sample.id}#t{at - 1}", "messages": sample.messages[:end], "tools": tools_of_turn(sample, at - 1),
+            "metadata": sample.metadata.model_copy(update={"extra": extra})}))
+    context = users[added[-1]] if added[-1] < len(users) else len(sample.messages)
+    out.append(sample.model_copy(update={"metadata": sample.metadata.model_copy(
+        update={"extra": {**sample.metadata.extra, "context_messages": context}})}))
+    return out
+
+
 def training_units(samples: Sequence[Sample], options: ExportOptions) -> list[Sample]:
     """The samples as the exporters write them: reasoning dropped when `options.reasoning` is
-    `none`, one per assistant turn when `options.split_turns`."""
+    `none`, one per assistant turn when `options.split_turns`, each with the tools offered at its
+    last turn (`split_at_added_tools`)."""
     units: list[Sample] = []
     for sample in samples:
         s = strip_reasoning(sample) if options.reasoning == "none" else sample
-        units.extend(split_assistant_turns(s) if options.split_turns else [s])
+        for part in split_at_added_tools(s) if not options.split_turns else [s]:
+            units.extend(_with_turn_tools(split_assistant_turns(part)) if options.split_turns else [part])
     return units
+
+
+def _with_turn_tools(units: list[Sample]) -> list[Sample]:
+    """Per-turn examples with the tools offered at their last turn."""
+    out = []
+    for unit in units:
+        if not any(g.tools_added for g in unit.gold):
+            out.append(unit)
+            continue
+        turn = sum(1 for m in unit.messages if m.role == "user") - 1
+        out.append(unit.model_copy(update={"tools": tools_of_turn(unit, max(turn, 0))}))
+    return out
