@@ -81,6 +81,9 @@ def register(app: typer.Typer) -> None:
         skip_invalid: bool = typer.Option(
             False, "--skip-invalid", help="Skip (and report) lines that are not valid samples instead of failing."
         ),
+        exclude_family: list[str] | None = typer.Option(
+            None, "--exclude-family", help="Leave out samples of this family (repeatable), e.g. error_recovery."
+        ),
         trust: list[str] | None = TRUST_SOURCES,
         config: Path | None = TRUST_CONFIG,
         as_json: bool = JSON_OPTION,
@@ -106,6 +109,7 @@ def register(app: typer.Typer) -> None:
                 name=name,
                 license=license,
                 rejected=count_rejected(source),
+                exclude_families=tuple(exclude_family or ()),
             )
         except (SampleFileError, ExportError) as exc:
             raise fail(str(exc)) from exc
