@@ -1,0 +1,160 @@
+"""The executor seam (issue 16): the sliding pool keeps `concurrency` units in flight, hands results
+out in unit order through a bounded reorder buffer, and a run through it writes the bytes the former
+window loop wrote."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pipeline_fixture_runs import small_config
+
+from hardgen.pipeline import Manifest, generate
+from hardgen.pipeline._executor import Job, LocalExecutor, WindowExecutor, ordered_pool, windowed
+
+FILES = ("failures.json", "graph.probed.json", "graph.json", "traces.jsonl", "advanced_tools.jsonl",
+         "library_dropped.json", "units.jsonl", "samples.jsonl", "rejected.jsonl")
+
+
+class _Timed:
+    """Units that sleep their own duration; records how many were in flight at each start."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.at_start: list[int] = []
+        self.started: list[int] = []
+
+    async def run(self, unit: tuple[int, float]) -> int:
+        index, seconds = unit
+        self.started.append(index)
+        self.in_flight += 1
+        self.at_start.append(self.in_flight)
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self.in_flight -= 1
+        return index
+
+
+def _collect(gen: Any) -> list[Any]:
+    async def go() -> list[Any]:
+        return [r async for r in gen]
+    return asyncio.run(go())
+
+
+def test_the_pool_yields_in_unit_order_whatever_order_units_finish_in() -> None:
+    rng = random.Random(3)
+    units = [(i, rng.choice((0.001, 0.01, 0.03))) for i in range(60)]
+    timed = _Timed()
+    assert _collect(ordered_pool(timed.run, units, concurrency=8)) == list(range(60))
+    assert max(timed.at_start) == 8
+
+
+def test_a_slow_unit_does_not_idle_the_other_slots_but_the_buffer_is_bounded() -> None:
+    # Unit 0 takes long; the others are quick. The window loop would wait for it with 7 idle slots;
+    # the pool goes on with later units, up to `ahead` past the oldest unit not yet handed out.
+    units = [(0, 0.3)] + [(i, 0.001) for i in range(1, 200)]
+    timed = _Timed()
+
+    async def go() -> tuple[list[int], list[int]]:
+        out = []
+        started_when_first_came: list[int] = []
+        async for result in ordered_pool(timed.run, units, concurrency=4, ahead=20):
+            if result == 0:
+                started_when_first_came = list(timed.started)
+            out.append(result)
+        return out, started_when_first_came
+
+    out, started = asyncio.run(go())
+    assert out == list(range(200))
+    assert len(started) == 20  # unit 0 plus 19 after it: never more than `ahead` started past it
+
+
+def test_the_window_loop_waits_for_its_slowest_unit_and_the_pool_does_not() -> None:
+    units = [(0, 0.1)] + [(i, 0.001) for i in range(1, 8)]
+    window, pool = _Timed(), _Timed()
+    assert _collect(windowed(window.run, units, concurrency=4)) == list(range(8))
+    assert _collect(ordered_pool(pool.run, units, concurrency=4)) == list(range(8))
+    # The window loop starts unit 4 once the whole first window (held up by unit 0) is done; the
+    # pool starts it as soon as a quick unit frees its slot, next to the slow unit 0.
+    assert window.at_start[window.started.index(4)] == 1
+    assert pool.at_start[pool.started.index(4)] >= 2
+
+
+async def _fail_at(unit: int) -> int:
+    await asyncio.sleep(0.001 * (unit % 3))
+    if unit == 5:
+        raise ValueError("unit 5 broke")
+    return unit
+
+
+def test_a_failing_unit_raises_after_every_earlier_result() -> None:
+    seen: list[int] = []
+
+    async def go() -> None:
+        async for result in ordered_pool(_fail_at, range(20), concurrency=4):
+            seen.append(result)
+
+    with pytest.raises(ValueError, match="unit 5 broke"):
+        asyncio.run(go())
+    assert seen == [0, 1, 2, 3, 4]
+
+
+def test_leaving_early_cancels_the_units_in_flight() -> None:
+    timed = _Timed()
+    units = [(i, 0.05) for i in range(40)]
+
+    async def go() -> int:
+        gen = ordered_pool(timed.run, units, concurrency=6)
+        async for result in gen:
+            if result == 2:
+                break
+        await gen.aclose()
+        await asyncio.sleep(0)
+        return timed.in_flight
+
+    assert asyncio.run(go()) == 0
+    assert len(timed.started) < 40
+
+
+def test_a_job_pickles_without_its_local_worker() -> None:
+    import pickle
+
+    job = Job("demo", dict, {"a": 1}, local=_Timed())  # type: ignore[arg-type]
+    again = pickle.loads(pickle.dumps(job))
+    assert again.local is None and again.recipe == {"a": 1} and job.local is not None
+
+
+@pytest.mark.parametrize("executor", [LocalExecutor(), WindowExecutor()], ids=["pool", "window"])
+def test_a_run_at_concurrency_8_writes_the_bytes_of_the_one_unit_at_a_time_run(
+        executor: Any, small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
+    """The pool and the former window loop, 8 units in flight, against the session's run with one."""
+    reference, manifest = small_run
+    out = tmp_path / "run"  # the same directory name as the reference: it is the samples' run id
+    again = asyncio.run(generate(small_config(out, concurrency=8), executor=executor))
+    assert [n for n in FILES if (out / n).read_bytes() != (reference / n).read_bytes()] == []
+    assert again.model_dump(exclude={"phase_seconds"}) == manifest.model_dump(exclude={"phase_seconds"})
+
+
+def test_ray_missing_is_an_error_that_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hardgen.errors import MissingDependencyError
+    from hardgen.pipeline._ray import import_ray
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if it were not installed
+    with pytest.raises(MissingDependencyError, match=r"pip install 'hardgen\[ray\]'"):
+        import_ray()
+
+
+def test_a_budget_with_an_executor_elsewhere_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    from hardgen.errors import ConfigError
+    from hardgen.pipeline import BudgetConfig
+    from hardgen.pipeline._ray import RayExecutor
+
+    out = tmp_path / "run"
+    with pytest.raises(ConfigError, match="budget is not supported with the ray executor"):
+        asyncio.run(generate(small_config(out), executor=RayExecutor(), budget=BudgetConfig(max_requests=10)))
+    assert not out.exists()

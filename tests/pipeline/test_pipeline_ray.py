@@ -1,0 +1,101 @@
+"""The Ray executor (issue 16) on a local two-CPU Ray: the same run directory, byte for byte, as the
+local run; a local run killed mid-way and resumed on Ray, and a run that loses a Ray worker mid-way,
+come to the same bytes too."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pipeline_fixture_runs import small_config, write_config
+
+from hardgen.pipeline import Manifest, generate, load_config
+from hardgen.pipeline._ray import RayExecutor
+from hardgen.pipeline._rundir import KILL_AFTER_WRITE_ENV, count_lines
+
+ray = pytest.importorskip("ray", reason="the Ray executor tests need Ray: pip install 'hardgen[ray]'")
+
+FILES = ("failures.json", "graph.probed.json", "graph.json", "traces.jsonl", "advanced_tools.jsonl",
+         "library_dropped.json", "units.jsonl", "samples.jsonl", "rejected.jsonl")
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[Any]:
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    if started:
+        ray.shutdown()
+
+
+def _differ(run: Path, reference: Path) -> list[str]:
+    return [n for n in FILES if (run / n).read_bytes() != (reference / n).read_bytes()]
+
+
+def test_a_run_on_two_ray_workers_writes_the_bytes_of_the_local_run(
+        local_ray: Any, small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
+    reference, manifest = small_run
+    out = tmp_path / "run"
+    executor = RayExecutor(workers=2)
+    try:
+        again = asyncio.run(generate(small_config(out, concurrency=4), executor=executor))
+        assert len(executor.actors) == 2
+    finally:
+        executor.close()
+    assert _differ(out, reference) == []
+    assert again.model_dump(exclude={"phase_seconds"}) == manifest.model_dump(exclude={"phase_seconds"})
+
+
+def test_a_run_killed_locally_and_resumed_on_ray_ends_as_the_uninterrupted_run(
+        local_ray: Any, small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
+    reference, _ = small_run
+    out = tmp_path / "run"
+    config = write_config(small_config(out), tmp_path / "config.yaml")
+    # A real SIGKILL of a local `hardgen generate`, right after its 24th write (a dozen units in).
+    killed = subprocess.run([sys.executable, "-c", "from hardgen.cli import main; main()", "generate", "--config",
+                             str(config), "--json"], env={**os.environ, KILL_AFTER_WRITE_ENV: "24"},
+                            capture_output=True, timeout=300, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    assert 0 < count_lines(out / "samples.jsonl") < 30
+    executor = RayExecutor(workers=2)
+    try:
+        asyncio.run(generate(load_config(out / "config.yaml"), resume=True, executor=executor))
+    finally:
+        executor.close()
+    assert _differ(out, reference) == []
+
+
+def test_a_ray_worker_that_dies_mid_run_loses_only_its_units_in_flight(
+        local_ray: Any, small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
+    reference, _ = small_run
+    out = tmp_path / "run"
+    executor = RayExecutor(workers=2)
+
+    async def run_and_kill() -> int:
+        running = asyncio.ensure_future(generate(small_config(out, concurrency=4), executor=executor))
+        killed_after = -1
+        while not running.done():
+            execution = executor.execution
+            if killed_after < 0 and execution is not None and execution.key.startswith("synthesis") \
+                    and execution.completed >= 5:
+                killed_after = execution.completed
+                # As if its process died: Ray restarts the actor and retries the units it had.
+                ray.kill(execution.actors[0], no_restart=False)
+            await asyncio.sleep(0.005)
+        await running
+        return killed_after
+
+    try:
+        killed_after = asyncio.run(run_and_kill())
+    finally:
+        executor.close()
+    assert killed_after >= 5, "the run ended before a worker could be killed"
+    assert _differ(out, reference) == []
