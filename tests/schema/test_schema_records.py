@@ -131,7 +131,7 @@ injected_faults = st.builds(
     call_id=names,
     tool=names,
     arguments=json_objects,
-    kind=st.sampled_from(["timeout", "rate_limit", "server_error"]),
+    kind=st.sampled_from(["timeout", "rate_limit", "server_error", "validation"]),
     error_type=names,
     message=text,
 )

@@ -414,3 +414,17 @@ def test_exports_offer_a_missing_function_only_from_its_turn_and_can_drop_a_fami
     files = export_samples([note_sample(), faulted], "openai", tmp_path, exclude_families=("error_recovery",))
     lines = [json.loads(x) for f in files if f.suffix == ".jsonl" for x in f.read_text().splitlines()]
     assert len(lines) == 1
+
+
+def test_a_validation_fault_sends_the_value_in_the_wrong_format_and_the_retry_fixes_it() -> None:
+    from hardgen.schema import ToolSpec
+    from hardgen.synth._families import _misformatted
+
+    spec = ToolSpec(name="book", description="Book a day.", parameters={
+        "type": "object", "properties": {"date": {"type": "string"}, "nights": {"type": "integer"}}})
+    dated = Message.assistant(tool_calls=[ToolCall(name="book", arguments={"date": "2025-03-21", "nights": 2})])
+    wrong, error, fix = _misformatted(dated, {"book": spec}) or ({}, "", "")
+    assert wrong == {"date": "21/03/2025", "nights": 2} and "expected YYYY-MM-DD" in error and "2025" not in fix[:8]
+    counted = Message.assistant(tool_calls=[ToolCall(name="book", arguments={"nights": 2})])
+    assert (_misformatted(counted, {"book": spec}) or ({},))[0] == {"nights": "2"}
+    assert _misformatted(Message.assistant(tool_calls=[ToolCall(name="book", arguments={})]), {"book": spec}) is None

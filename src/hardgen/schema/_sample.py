@@ -57,7 +57,9 @@ class InjectedFault(Record):
     tool: str
     arguments: dict[str, Any] = Field(default_factory=dict)
     """The call's arguments: an agent under evaluation meets the fault on its first such call."""
-    kind: Literal["timeout", "rate_limit", "server_error"]
+    kind: Literal["timeout", "rate_limit", "server_error", "validation"]
+    """`validation`: the call had a value in the wrong format (its `arguments`), which the retry
+    corrects; the others are transient failures the same call gets past."""
     error_type: str
     """The error type the observation carries (`TimeoutError`, `RateLimitError`, ...)."""
     message: str

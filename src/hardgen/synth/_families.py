@@ -443,9 +443,32 @@ def derive_irrelevance(base: Sample, tools: Mapping[str, ToolSpec], rng: random.
 
 # -- error recovery ---------------------------------------------------------------------------------
 
-FaultKind = Literal["timeout", "rate_limit", "server_error"]
+FaultKind = Literal["timeout", "rate_limit", "server_error", "validation"]
 
 _FAULT_KINDS: tuple[FaultKind, ...] = ("timeout", "rate_limit", "server_error")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}))?$")
+
+
+def _misformatted(message: Message, tools: Mapping[str, ToolSpec]) -> tuple[dict[str, Any], str, str] | None:
+    """The call of `message` with one value in a format a tool would refuse (an ISO date written
+    day first, a number sent as text), the validation error that says so, and the thought that
+    fixes it; None when no argument has such a value."""
+    call = (message.tool_calls or [])[0]
+    properties = tools[call.name].parameters.get("properties", {}) if call.name in tools else {}
+    for name, value in call.arguments.items():
+        if isinstance(value, str) and (m := _ISO_DATE.match(value)):
+            wrong = f"{m.group(3)}/{m.group(2)}/{m.group(1)}" + (f" {m.group(4)}" if m.group(4) else "")
+            shape = "YYYY-MM-DD" + ("THH:MM" if m.group(4) else "")
+            return ({**call.arguments, name: wrong},
+                    f"Invalid value for '{name}': expected {shape}, got '{wrong}'.",
+                    f"The tool wants the {field_noun(name)} as {shape}, not {wrong}. I'll send it again in that format.")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and properties.get(name, {}).get("type") in ("number", "integer"):
+            wrong_text = str(value)
+            return ({**call.arguments, name: wrong_text},
+                    f"Invalid type for '{name}': expected a number, got the string '{wrong_text}'.",
+                    f"I sent the {field_noun(name)} as text; it has to be a plain number. Fixing that and retrying.")
+    return None
 _FAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "timeout": ("TimeoutError", ("The request timed out after 30 seconds. No changes were made.",
                                  "Upstream timeout: no response within 20 s.")),
@@ -474,19 +497,28 @@ def derive_error_recovery(base: Sample, rng: random.Random, *, timeout: float | 
                and c.observation.ok]
     if not choices:
         return "no successful single call to fail"
-    turn, at = rng.choice(choices)
+    # A value in the wrong format (a date written the other way, a number sent as text) when a call
+    # has one and the draw says so; else a transient failure of the very same call.
+    misformatted = [(turn, i, wrong) for turn, i in choices
+                    if (wrong := _misformatted(base.messages[i], {t.name: t for t in base.tools})) is not None]
+    kind: FaultKind = rng.choice(_FAULT_KINDS + (("validation",) if misformatted else ()))
+    if kind == "validation":
+        turn, at, (arguments, message, fix) = rng.choice(misformatted)
+        error_type, retry_reasoning = "ValidationError", fix
+    else:
+        turn, at = rng.choice(choices)
+        arguments = dict((base.messages[at].tool_calls or [])[0].arguments)
+        error_type, texts = _FAULTS[kind]
+        message, retry_reasoning = rng.choice(texts), rng.choice(_RETRY[kind])
     original = base.messages[at]
     call = (original.tool_calls or [])[0]
-    kind: FaultKind = rng.choice(_FAULT_KINDS)
-    error_type, texts = _FAULTS[kind]
-    message = rng.choice(texts)
-    faulted = ToolCall(id=f"{call.id}_fault", name=call.name, arguments=dict(call.arguments))
+    faulted = ToolCall(id=f"{call.id}_fault", name=call.name, arguments=arguments)
     fault_answer = Message(role="tool", tool_call_id=faulted.id, name=call.name,
                            content=json.dumps({"error": {"type": error_type, "message": message}}))
-    retry = original.model_copy(update={"reasoning": rng.choice(_RETRY[kind])})
+    retry = original.model_copy(update={"reasoning": retry_reasoning})
     messages = [*base.messages[:at], Message.assistant(tool_calls=[faulted], reasoning=original.reasoning),
                 fault_answer, retry, *base.messages[at + 1:]]
-    fault = InjectedFault(call_id=faulted.id, tool=call.name, arguments=dict(call.arguments), kind=kind,
+    fault = InjectedFault(call_id=faulted.id, tool=call.name, arguments=arguments, kind=kind,
                           error_type=error_type, message=message)
     gold = [t.model_copy(update={"faults": [*t.faults, fault]}) if i == turn else t for i, t in enumerate(base.gold)]
     extra = {**base.metadata.extra, "error_tool_response": [messages.index(fault_answer)]}
