@@ -4,6 +4,7 @@ and calibration with a stochastic rung."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,24 @@ def test_calibration_with_the_noisy_rung_spreads_pass_rates(small_run: Path) -> 
     steady, _ = asyncio.run(calibrate(build_agent("planner"), samples, attempts=3, seed=0, concurrency=2))
     assert all(r.pass_rate in (0.0, 1.0) for r in steady.results)  # deterministic: all or nothing
     assert any(r.pass_rate is not None and 0.0 < r.pass_rate < 1.0 for r in noisy.results), noisy.distribution
+
+
+def test_the_cli_picks_rungs_by_name(small_run: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hardgen.cli._app import app
+
+    runner = CliRunner()
+    reports = {}
+    for agent in ("single-call", "planner"):
+        result = runner.invoke(app, ["eval", str(small_run), "--agent", agent, "--out", str(tmp_path / agent), "--json"])
+        assert result.exit_code == 0, result.output
+        reports[agent] = json.loads(result.stdout)
+    assert reports["planner"]["agent"] == "planner"
+    assert reports["planner"]["passed"] > reports["single-call"]["passed"]
+    bad = runner.invoke(app, ["eval", str(small_run), "--agent", "oracle"])
+    assert bad.exit_code != 0 and "rung of the ladder" in bad.output
+    noted = runner.invoke(app, ["calibrate", str(small_run), "-k", "2", "--agent", "chain", "--out", str(tmp_path / "c")])
+    assert noted.exit_code == 0 and "deterministic" in noted.output
+    bad_loop = runner.invoke(app, ["loop", "--train", "sft", "--out", str(tmp_path / "l")])
+    assert bad_loop.exit_code != 0 and "--train must be 'ladder'" in bad_loop.output
