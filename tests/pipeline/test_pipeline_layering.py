@@ -18,9 +18,11 @@ def test_no_pipeline_module_imports_evaluate() -> None:
     modules = _pipeline_modules()
     assert "hardgen.pipeline._probe" in modules and "hardgen.pipeline._generate" in modules
     probe = "; ".join(f"import {m}" for m in modules)
-    check = "import sys; print(sorted(m for m in sys.modules if m.startswith('hardgen.evaluate')))"
+    check = ("import sys; print(sorted(m for m in sys.modules if m.startswith('hardgen.evaluate')"
+             " or m.split('.')[0] == 'ray'))")
     done = subprocess.run([sys.executable, "-c", f"{probe}; {check}"], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]", f"pipeline imports evaluate: {done.stdout.strip()}"
+    # Nor Ray: the Ray executor imports it when a job starts on it.
+    assert done.stdout.strip() == "[]", f"pipeline imports evaluate or ray: {done.stdout.strip()}"
 
 
 def test_evaluate_still_offers_the_attempt_names_it_had() -> None:

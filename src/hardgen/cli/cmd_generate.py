@@ -13,8 +13,7 @@ from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, bu
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
 from hardgen.errors import ConfigError, HardGenError
-from hardgen.pipeline import BudgetConfig, Manifest, generate
-from hardgen.pipeline._executor import Executor, LocalExecutor
+from hardgen.pipeline import BudgetConfig, Executor, LocalExecutor, Manifest, RayExecutor, generate
 
 
 def render_manifest(manifest: Manifest, out: str) -> None:
@@ -75,7 +74,7 @@ def _executor(kind: str, ray_address: str | None, ray_workers: int | None) -> Ex
             raise ConfigError("--ray-address and --ray-workers need --executor ray")
         return LocalExecutor()
     if kind == "ray":
-        from hardgen.pipeline._ray import RayExecutor, import_ray
+        from hardgen.pipeline._ray import import_ray
 
         import_ray()  # fail before the run starts when Ray is not installed
         return RayExecutor(ray_address, workers=ray_workers)

@@ -1,4 +1,5 @@
-"""The pipeline: config, run directory, failure mining and the `generate` orchestration."""
+"""The pipeline: config, run directory, failure mining, the stages of `generate` and the executors
+that run their units (a local sliding pool, or Ray)."""
 
 from hardgen.pipeline._config import (
     BackendConfig,
@@ -12,8 +13,19 @@ from hardgen.pipeline._config import (
     dump_config,
     load_config,
 )
-from hardgen.pipeline._generate import Manifest, Progress, SilentProgress, generate, summarize
+from hardgen.pipeline._executor import Execution, Executor, Job, LocalExecutor, Worker
+from hardgen.pipeline._generate import (
+    GENERATE_STAGES,
+    SUMMARY_STAGE,
+    GenerateState,
+    Manifest,
+    Progress,
+    SilentProgress,
+    generate,
+    summarize,
+)
 from hardgen.pipeline._probe import FailureReport, ProbeTask, ToolProbeResult, build_probe_task, mine_failures
+from hardgen.pipeline._ray import RayExecutor
 from hardgen.pipeline._roles import Roles, build_backend, build_roles
 from hardgen.pipeline._rundir import (
     JsonlAppender,
@@ -25,17 +37,26 @@ from hardgen.pipeline._rundir import (
     write_jsonl_atomic,
 )
 from hardgen.pipeline._sources import resolve_sources
+from hardgen.pipeline._stages import Stage, run_stages
 from hardgen.pipeline._units import plan_units, unit_seed, variant_arguments
 
 __all__ = [
+    "GENERATE_STAGES",
+    "SUMMARY_STAGE",
     "BackendConfig",
     "BudgetConfig",
+    "Execution",
+    "Executor",
     "FailureReport",
+    "GenerateState",
+    "Job",
     "JsonlAppender",
+    "LocalExecutor",
     "Manifest",
     "ProbeConfig",
     "ProbeTask",
     "Progress",
+    "RayExecutor",
     "Roles",
     "RolesConfig",
     "RunConfig",
@@ -44,8 +65,10 @@ __all__ = [
     "SamplingConfig",
     "SilentProgress",
     "SourceConfig",
+    "Stage",
     "SynthesisOptions",
     "ToolProbeResult",
+    "Worker",
     "build_backend",
     "build_probe_task",
     "build_roles",
@@ -57,6 +80,7 @@ __all__ = [
     "plan_units",
     "repair_jsonl",
     "resolve_sources",
+    "run_stages",
     "summarize",
     "unit_seed",
     "variant_arguments",
