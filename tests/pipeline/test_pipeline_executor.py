@@ -158,3 +158,19 @@ def test_a_budget_with_an_executor_elsewhere_is_refused_before_anything_is_writt
     with pytest.raises(ConfigError, match="budget is not supported with the ray executor"):
         asyncio.run(generate(small_config(out), executor=RayExecutor(), budget=BudgetConfig(max_requests=10)))
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--executor", "spark"], "unknown executor 'spark'"),
+    (["--ray-address", "auto"], "need --executor ray"),
+])
+def test_the_cli_refuses_an_executor_it_does_not_know_or_ray_options_without_ray(
+        args: list[str], message: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hardgen.cli._app import app
+
+    result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path / "run"), *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not (tmp_path / "run").exists()

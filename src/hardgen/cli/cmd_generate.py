@@ -103,12 +103,12 @@ def register(app: typer.Typer) -> None:
         max_tokens: int | None = typer.Option(None, "--max-tokens", min=0,
                                               help="Stop cleanly after this many model tokens (this invocation)."),
         executor: str = typer.Option("local", "--executor",
-                                     help="Where units run: local (a pool in this process) or ray (needs hardgen[ray])."),
+                                     help="Where units run: local (a pool in this process) or ray (needs hardgen\\[ray])."),
         ray_address: str | None = typer.Option(None, "--ray-address",
                                                help="Ray cluster to join (e.g. auto, ray://host:10001); "
                                                     "default: start a local Ray."),
         ray_workers: int | None = typer.Option(None, "--ray-workers", min=1,
-                                               help="Ray actors per job (default: one per CPU of the cluster)."),
+                                               help="Ray actors (default: one per CPU of the cluster)."),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Probe -> graph -> sample -> synthesise -> reason and verify -> write samples.jsonl."""
