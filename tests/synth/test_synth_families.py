@@ -428,3 +428,58 @@ def test_a_validation_fault_sends_the_value_in_the_wrong_format_and_the_retry_fi
     counted = Message.assistant(tool_calls=[ToolCall(name="book", arguments={"nights": 2})])
     assert (_misformatted(counted, {"book": spec}) or ({},))[0] == {"nights": "2"}
     assert _misformatted(Message.assistant(tool_calls=[ToolCall(name="book", arguments={})]), {"book": spec}) is None
+
+
+# -- a model Reasoner writes the family's first turn ------------------------------------------------
+
+
+class QuestionBackend:
+    """A model that answers every request with the same assistant message (and counts requests)."""
+
+    name = "scripted"
+    model = "script-1"
+
+    def __init__(self, reply: Message) -> None:
+        self.reply = reply
+        self.requests: list[Any] = []
+
+    async def complete(self, request: Any) -> Any:
+        from hardgen.llm import ChatResponse
+
+        self.requests.append(request)
+        return ChatResponse(message=self.reply)
+
+
+def llm_synthesizer(reply: Message) -> tuple[Any, QuestionBackend]:
+    from hardgen.synth import LLMReasoner, ModelFreeCritic, ModelFreeQueryWriter, Synthesizer
+
+    backend = QuestionBackend(reply)
+    return Synthesizer([store_spec()], store_tools(), {}, ModelFreeQueryWriter(), LLMReasoner(backend),
+                       ModelFreeCritic()), backend
+
+
+def test_a_model_reasoner_writes_the_clarifying_question_with_the_familys_prompt() -> None:
+    import asyncio
+
+    synthesizer, backend = llm_synthesizer(Message.assistant("Sure! What should the note say?"))
+    made = asyncio.run(synthesizer._reasoned_first_turn(clarification(), "missing_parameter"))
+    assert isinstance(made, Sample) and made.messages[2].content == "Sure! What should the note say?"
+    note = backend.requests[0].messages[0].content
+    assert "leaves out the text" in note and "add_note" in note  # the family's prompt, as a private note
+    assert made.metadata.provenance.prompt_versions["missing_parameter"] == "family_missing_parameter/1"
+    assert verify_sample(made).passed
+
+
+def test_a_model_turn_that_breaks_the_familys_rule_falls_back_to_the_model_free_text() -> None:
+    import asyncio
+
+    guess = Message.assistant(tool_calls=[ToolCall(name="add_note", arguments={"text": "Buy milk"})])
+    synthesizer, _ = llm_synthesizer(guess)  # it guesses the text, every try
+    base = clarification()
+    made = asyncio.run(synthesizer._reasoned_first_turn(base, "missing_parameter"))
+    assert made is base and synthesizer.reasoner.fallbacks["the missing_parameter turn did not pass its rule"] == 1
+    declined = derive_irrelevance(note_sample(), store_tools(), random.Random(2))
+    assert isinstance(declined, Sample)
+    synthesizer, _ = llm_synthesizer(Message.assistant("I can't add notes with these tools, sorry."))
+    made = asyncio.run(synthesizer._reasoned_first_turn(declined, "irrelevance"))
+    assert isinstance(made, Sample) and made.messages[-1].content == "I can't add notes with these tools, sorry."

@@ -59,6 +59,7 @@ from hardgen.schema import (
 )
 from hardgen.synth import _voice as voice
 from hardgen.synth._answering import field_noun
+from hardgen.synth._llm_roles import _template, prompt_version
 from hardgen.synth._phrasing import tool_phrasing
 from hardgen.synth._query_writer import plain_values
 from hardgen.synth._text import value_atoms
@@ -748,3 +749,43 @@ def family_summary(ratios: Mapping[Family, float], samples: int, written: Iterab
                 quota.unsupported[family] += 1
                 quota.reasons[family][_reason_key(why)] += 1
     return quota.summary()
+
+
+
+# -- the first turn written by a model Reasoner -----------------------------------------------------
+
+FAMILY_PROMPTS: dict[str, str] = {
+    "missing_parameter": "family_missing_parameter.j2",
+    "irrelevance": "family_irrelevance.j2",
+    "missing_function": "family_missing_function.j2",
+}
+"""The prompt file (in `hardgen/synth/prompts`) whose text is a model Reasoner's private note for
+the first turn of each family that has one; its version goes into the sample's provenance."""
+
+
+def family_note(family: str, sample: Sample, tools: Mapping[str, ToolSpec]) -> str:
+    """The rendered note of `family` for `sample`'s first turn (see `FAMILY_PROMPTS`)."""
+    rng = random.Random(sample.id)
+    gold = sample.gold[0]
+    if family == "missing_parameter":
+        values = {"noun": voice.join_list([field_noun(p) for p in gold.asks_for]), "tools": list(gold.needs_value)}
+    elif family == "irrelevance":
+        values = {"tools": [_ask(t, t.name, rng) for t in sample.tools]}
+    else:
+        missing = sample.gold[1].tools_added[0] if len(sample.gold) > 1 and sample.gold[1].tools_added else ""
+        values = {"goal": _act(tools.get(missing), missing, rng)}
+    return str(_template(FAMILY_PROMPTS[family]).render(**values)).strip()
+
+
+def with_first_turn(sample: Sample, turn: Sequence[Message]) -> Sample:
+    """`sample` with the assistant and tool messages of its first user turn replaced by `turn`."""
+    users = [i for i, m in enumerate(sample.messages) if m.role == "user"]
+    end = users[1] if len(users) > 1 else len(sample.messages)
+    messages = [*sample.messages[:users[0] + 1], *turn, *sample.messages[end:]]
+    family = sample.metadata.family
+    provenance = sample.metadata.provenance
+    if family in FAMILY_PROMPTS:  # the note the Reasoner wrote this turn with
+        versions = {**provenance.prompt_versions, family: prompt_version(FAMILY_PROMPTS[family])}
+        provenance = provenance.model_copy(update={"prompt_versions": versions})
+    return sample.model_copy(update={"messages": messages, "metadata": sample.metadata.model_copy(
+        update={"provenance": provenance})})

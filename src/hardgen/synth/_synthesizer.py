@@ -40,6 +40,7 @@ from hardgen.synth._answerability import ambiguous_arguments, argument_free_look
 from hardgen.synth._answerability import normal_value as _normal
 from hardgen.synth._critic import Critic, CriticHint
 from hardgen.synth._families import (
+    FAMILY_PROMPTS,
     FamilyOutcome,
     FamilyQuota,
     derive_error_recovery,
@@ -48,11 +49,14 @@ from hardgen.synth._families import (
     derive_missing_function,
     derive_missing_parameter,
     derive_parallel,
+    family_note,
+    finish,
+    with_first_turn,
     withheld_parameter,
 )
 from hardgen.synth._privileged import scrub_privileged
 from hardgen.synth._query_writer import HardQuery, QueryWriter, check_query
-from hardgen.synth._reasoner import Reasoner, ReasonerTask
+from hardgen.synth._reasoner import ModelFreeReasoner, Reasoner, ReasonerTask
 from hardgen.synth._text import is_id_like, value_atoms
 from hardgen.tools import (
     DEFAULT_TIMEOUT_S,
@@ -64,7 +68,7 @@ from hardgen.tools import (
     name_words,
     names_new_entity,
 )
-from hardgen.verify import CandidateTurn, batches_of, value_in_text, verify_turn
+from hardgen.verify import CandidateTurn, batches_of, tools_for_turn, value_in_text, verify_turn
 
 DEFAULT_SYSTEM_PROMPT = resources.files("hardgen.synth").joinpath("prompts/system.txt").read_text("utf-8").strip()
 
@@ -511,6 +515,8 @@ class Synthesizer:
             rng = random.Random(f"{unit.seed}:{family}")
             try:
                 made = await self._derive(family, base, turns, rng)
+                if isinstance(made, Sample) and family in FAMILY_PROMPTS:
+                    made = await self._reasoned_first_turn(made, family)
             except Exception as exc:  # a derivation that broke: this family only, for this unit
                 if is_fatal(exc):
                     raise
@@ -539,6 +545,45 @@ class Synthesizer:
         if family == "long_context":
             return derive_long_context(base, self.tools, list(self.environments.values()), rng, timeout=timeout)
         return f"unknown family {family!r}"
+
+    async def _reasoned_first_turn(self, sample: Sample, family: str) -> Sample | str:
+        """`sample` whose first turn (a clarifying question, a decline) the run's Reasoner wrote, when
+        the Reasoner is a model: its family's prompt is the private note of the task, and its turn
+        must pass the family's rule within K tries. The model-free Reasoner's turn is the model-free
+        text already there; a model whose turn never passes leaves it too (counted as a fallback)."""
+        if isinstance(self.reasoner, ModelFreeReasoner):
+            return sample
+        gold = sample.gold[0]
+        offered = tools_for_turn(sample.tools, sample.gold, 0)
+        first_user = next(i for i, m in enumerate(sample.messages) if m.role == "user")
+        history = [*sample.messages[:first_user + 1]]
+        note = family_note(family, sample, self.tools)
+        task = ReasonerTask(query=gold.query, tools=offered, hint=note, history=history, turn=0)
+        live = Session.from_specs(sample.environments, timeout=self.config.timeout_s)
+        replay = Session.from_specs(sample.environments, timeout=self.config.timeout_s)
+        try:
+            live_start, replay_start = live.snapshot(), replay.snapshot()
+            for _ in range(self.config.max_attempts):
+                live.restore(live_start)
+                replay.restore(replay_start)
+                attempt = await self.reasoner.solve(task, live, [])
+                verdict, _ = verify_turn(replay, 0, gold, CandidateTurn(
+                    calls=[s.call for s in attempt.steps], answer=attempt.answer, rejected=attempt.rejected))
+                if not verdict.passed:
+                    continue
+                cleaned, removed, unusable = scrub_privileged(attempt.messages)
+                if unusable:
+                    continue
+                self.scrubbed_sentences += removed
+                written = with_first_turn(sample, cleaned)
+                return finish(written, written.metadata.family, timeout=self.config.timeout_s)
+        finally:
+            live.close()
+            replay.close()
+        fell_back = getattr(self.reasoner, "fell_back", None)
+        if callable(fell_back):
+            fell_back(f"the {family} turn did not pass its rule")
+        return sample
 
     async def _missing_parameter(self, base: Sample, first: tuple[AdvancedTool, HardQuery, list[Step]],
                                  rng: random.Random) -> Sample | str:
