@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         train: str | None = typer.Option(
             None, "--train",
             help="Offline training step: 'ladder' moves the model-free target up the agent ladder after each round, "
-                 "to the lowest rung that passes some of the samples it failed (see README)."),
+                 "to the lowest rung that passes at least 10% of the samples it failed (see README)."),
         agent: str | None = TARGET_AGENT,
         reference_agent: str | None = REFERENCE_AGENT,
         base_url: str | None = BASE_URL,

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         wilson_interval,
     )
     from hardgen.evaluate._loop import (
+        LADDER_MIN_GAIN,
         LadderCandidate,
         LadderTraining,
         LoopReport,
@@ -80,6 +81,7 @@ _LAZY = {
     "run_loop": "_loop",
     "run_train_hook": "_loop",
     "train_on_ladder": "_loop",
+    "LADDER_MIN_GAIN": "_loop",
     "LadderCandidate": "_loop",
     "LadderTraining": "_loop",
 }
@@ -97,6 +99,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DEFAULT_EXPLORE",
     "DEFAULT_FAILING_THRESHOLD",
+    "LADDER_MIN_GAIN",
     "WEIGHT_SCALE",
     "AccuracyBucket",
     "AgentAttempt",

@@ -15,9 +15,10 @@ checkpoint, this measures what the trained agent still fails.
 Offline, with no model to train, `train="ladder"` is the training step: the target is a rung of the
 model-free agent ladder (`hardgen.agents.LADDER`; `roles.target.agent`, default `single-call`),
 and after each round's evaluation it is upgraded along the ladder where its failures lie: to the
-lowest higher rung that passes at least one of the round's samples the current target failed (the
-round's samples are the training data; the smallest upgrade they show to help, so the target learns
-one skill at a time; it stays put when no higher rung fixes anything). A round whose target moved
+lowest higher rung that passes at least `LADDER_MIN_GAIN` (10%, and at least one) of the round's
+samples the current target failed (the round's samples are the training data: the smallest upgrade
+they show to pay, so the target learns one skill at a time and skips a skill the data barely
+exercises; it stays put when no higher rung gains that much). A round whose target moved
 mines its failures afresh with the new target, so the failure set is the new target's, not the old
 one's with new counts added; it does so on the very probe tasks of round 1 (the graph as round 1
 built it before probing, round 1's seed), so the failure-set sizes of the rounds compare like with
@@ -210,10 +211,18 @@ def run_train_hook(command: str, *, data: Path, round_number: int, run_dir: Path
                            log=str(log), output_tail=tail)
 
 
+LADDER_MIN_GAIN = 0.1
+"""Share of the target's failed samples a higher rung must pass for the ladder training step to move there."""
+
+
 async def train_on_ladder(current: str, samples: list[Any], evaluation: Evaluation, *, seed: int,
-                          concurrency: int = 8, timeout: float | None = None) -> LadderTraining:
+                          concurrency: int = 8, timeout: float | None = None,
+                          min_gain: float = LADDER_MIN_GAIN) -> LadderTraining:
     """The ladder training step (module docstring): the lowest rung above `current` that passes at
-    least one of `samples` that `evaluation` (the current target's) failed; `current` if none does."""
+    least `min_gain` of the `samples` that `evaluation` (the current target's) failed, and at least
+    one; `current` if none does."""
+    if not 0.0 <= min_gain <= 1.0:
+        raise ValueError(f"min_gain must be in [0, 1], got {min_gain}")
     from hardgen.agents import LADDER, build_agent, rung
 
     failed_ids = {r.sample_id for r in evaluation.results if r.error is None and not r.passed}
@@ -225,7 +234,7 @@ async def train_on_ladder(current: str, samples: list[Any], evaluation: Evaluati
         tried = await evaluate_samples(build_agent(higher.name, seed), failed, concurrency=concurrency, seed=seed,
                                        timeout=timeout)
         step.candidates.append(LadderCandidate(agent=higher.name, fixed=tried.passed))
-        if tried.passed:
+        if tried.passed and tried.passed >= min_gain * len(failed):
             step.after = higher.name
             break
     return step
