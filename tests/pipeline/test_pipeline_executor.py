@@ -174,3 +174,18 @@ def test_the_cli_refuses_an_executor_it_does_not_know_or_ray_options_without_ray
     assert result.exit_code != 0
     assert message in result.output
     assert not (tmp_path / "run").exists()
+
+
+def test_what_workers_elsewhere_spent_adds_to_the_runs_own_accounting() -> None:
+    from hardgen.pipeline._synthesis import merge_reports
+
+    backends = {"reasoner": {"requests": 10, "latency_s_total": 2.0, "latency_s_max": 0.5}}
+    fallbacks = {"critic": {"not json": 1}}
+    reports = [{"backends": {"reasoner": {"requests": 5, "latency_s_total": 1.0, "latency_s_max": 0.9},
+                             "critic": {"requests": 2}},
+                "role_fallbacks": {"critic": {"not json": 2, "server error": 1}}, "reasoning_sentences_scrubbed": 3},
+               {"backends": {"reasoner": {"requests": 1, "latency_s_total": 0.5, "latency_s_max": 0.2}}}]
+    assert merge_reports(backends, fallbacks, reports) == 3
+    assert backends == {"reasoner": {"requests": 16, "latency_s_total": 3.5, "latency_s_max": 0.9},
+                        "critic": {"requests": 2}}
+    assert fallbacks == {"critic": {"not json": 3, "server error": 1}}
