@@ -281,18 +281,21 @@ def test_the_quota_fills_the_most_wanted_family_and_never_pads_a_short_one() -> 
     assert isinstance(parallel, Sample)
     only_base = FamilyOutcome(unit_id="u", variants={"base": base}, unsupported={"parallel": "no independent calls"})
     both = FamilyOutcome(unit_id="u", variants={"base": base, "parallel": parallel})
-    assert pick_family(quota, both) is parallel  # a tie goes to the family other than base
-    assert pick_family(quota, only_base) is base
-    assert pick_family(quota, only_base) is base
+    picked = [pick_family(quota, both), pick_family(quota, only_base), pick_family(quota, only_base)]
+    # A tie goes to the family other than base; each written sample records the families it fitted.
+    assert [s.metadata.family for s in picked if isinstance(s, Sample)] == ["parallel", "base", "base"]
+    assert [s.metadata.extra["family_fits"] for s in picked if isinstance(s, Sample)] == [
+        ["base", "parallel"], ["base"], ["base"]]
     refused = pick_family(quota, only_base)  # base is full, parallel cannot use this unit
     assert isinstance(refused, Rejection) and refused.stage == "family" and "parallel" in refused.reason
     summary = quota.summary()
     assert summary["base"] == {"target": 2, "written": 2, "short": 0}
     assert summary["parallel"]["short"] == 1 and summary["parallel"]["units_unfit"] == 1
     # The summary is read back from the run's files alone (a resumed run reports the same).
-    written = [{"metadata": {"family": f}} for f in ("parallel", "base", "base")]
+    written = [s.model_dump(mode="json") for s in picked if isinstance(s, Sample)]
     again = family_summary({"base": 1, "parallel": 1}, 4, written, [refused.model_dump(mode="json")])
     assert again["parallel"]["short"] == 1 and again["parallel"]["units_unfit"] == 1
+    assert again["base"]["fit_rate"] == 1.0 and again["parallel"]["fit_rate"] == 0.25
 
 
 # -- exporters --------------------------------------------------------------------------------------

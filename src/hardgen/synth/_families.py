@@ -737,18 +737,35 @@ def family_summary(ratios: Mapping[Family, float], samples: int, written: Iterab
                    rejected: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Per family of a run mixing families: target, written, short by, and the commonest reasons
     why units did not fit it (from the `family` rejections), read from the run's files alone."""
-    quota = family_quota(ratios, samples, written)
+    records = list(written)
+    quota = family_quota(ratios, samples, records)
     if quota is None:
         return {}
+    # Units whose verified base sample was offered to every family, and the families it fitted.
+    units = 0
+    fitted: Counter[str] = Counter()
+    for record in records:
+        fits = record.get("metadata", {}).get("extra", {}).get("family_fits")
+        if isinstance(fits, list):
+            units += 1
+            fitted.update(fits)
     for record in rejected:
         if record.get("stage") != "family":
             continue
         for detail in record.get("details", []):
             family, _, why = str(detail).partition(": ")
-            if family in quota.targets and quota.written[family] < quota.targets[family]:
+            if family == "fits":
+                units += 1
+                fitted.update(f for f in why.split(", ") if f)
+            elif family in quota.targets and quota.written[family] < quota.targets[family]:
                 quota.unsupported[family] += 1
                 quota.reasons[family][_reason_key(why)] += 1
-    return quota.summary()
+    summary = quota.summary()
+    if units:
+        for family, entry in summary.items():
+            entry["fit_rate"] = round(fitted[family] / units, 4)
+
+    return summary
 
 
 

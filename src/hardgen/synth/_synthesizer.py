@@ -18,6 +18,7 @@ from hardgen._version import __version__
 from hardgen.graph import fresh_value, state_strings
 from hardgen.llm import is_fatal
 from hardgen.schema import (
+    FAMILIES,
     EnvironmentSpec,
     GoldTurn,
     Message,
@@ -769,7 +770,10 @@ def pick_family(quota: FamilyQuota | None, result: Sample | FamilyOutcome | Reje
     if quota is None:
         raise TypeError(f"unit {result.unit_id} made family samples in a run that mixes no families")
     sample = quota.pick(result)
+    fits = sorted(result.variants, key=list(FAMILIES).index)  # type: ignore[arg-type]
     if sample is not None:
-        return sample
+        # Which families this unit fitted, so the run's files alone give each family's fit rate.
+        extra = {**sample.metadata.extra, "family_fits": fits}
+        return sample.model_copy(update={"metadata": sample.metadata.model_copy(update={"extra": extra})})
     return Rejection(unit_id=result.unit_id, stage="family", reason=quota.why_not(result),
-                     details=[f"{f}: {why}" for f, why in result.unsupported.items()])
+                     details=[f"{f}: {why}" for f, why in result.unsupported.items()] + [f"fits: {', '.join(fits)}"])
