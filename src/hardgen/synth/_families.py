@@ -228,6 +228,13 @@ def _ask(spec: ToolSpec | None, name: str, rng: random.Random) -> str:
     return voice.second_person(rng.choice(tool_phrasing(spec).ask).replace("{", "").replace("}", ""))
 
 
+def _user_ask(spec: ToolSpec | None, name: str, rng: random.Random) -> str:
+    """What a tool does, as the user asks for it ("cancel my order")."""
+    if spec is None:
+        return name.replace("_", " ")
+    return rng.choice(tool_phrasing(spec).ask).replace("{", "").replace("}", "")
+
+
 def _act(spec: ToolSpec | None, name: str, rng: random.Random) -> str:
     """What a tool does, as the assistant says it to itself ("cancel their order")."""
     if spec is None:
@@ -659,7 +666,7 @@ def derive_missing_function(base: Sample, tools: Mapping[str, ToolSpec], rng: ra
     reasoning = (f"They want me to {_act(tools.get(missing), missing, rng)}, and none of the tools I have does that. "
                  "Doing the other parts on their own, or using a tool that does something else, would not be what "
                  "they asked, so I'll tell them.")
-    follow_up = rng.choice(_ADDED).format(goal=goal_words)
+    follow_up = rng.choice(_ADDED).format(goal=_user_ask(tools.get(missing), missing, rng))
     bounds = _turn_bounds(base.messages)
     first_user = bounds[0][0]
     declining = GoldTurn(query=base.gold[0].query, behaviour="decline",
