@@ -53,6 +53,16 @@ def render_manifest(manifest: Manifest, out: str) -> None:
             f"{role} {sum(r.values())}" for role, r in manifest.role_fallbacks.items()))
     table.add_row("seconds by phase", ", ".join(f"{k} {v:.1f}" for k, v in manifest.phase_seconds.items()))
     console.print(table)
+    if manifest.families:  # a run mixing sample families: each one's share, and any shortfall
+        families = Table(title="Sample families")
+        for column in ("family", "target", "written", "short", "fit rate", "why units did not fit"):
+            families.add_column(column, justify="left" if column in ("family", "why units did not fit") else "right")
+        for family, entry in manifest.families.items():
+            why = "; ".join(f"{n}x {r}" for r, n in entry.get("why_unfit", {}).items()) if entry["short"] else ""
+            rate = f"{entry['fit_rate']:.1%}" if "fit_rate" in entry else ""
+            families.add_row(family, str(entry["target"]), str(entry["written"]),
+                             f"[red]{entry['short']}[/]" if entry["short"] else "0", rate, escape(why))
+        console.print(families)
     if manifest.rejections_by_reason:
         rejections = Table(title="Rejections by reason")
         rejections.add_column("count", justify="right")
