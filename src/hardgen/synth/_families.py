@@ -486,8 +486,8 @@ _FAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
                                                  "Internal server error (500). Please try again.")),
 }
 _RETRY = {
-    "timeout": ("The call timed out before anything happened; that's transient, so I'll make the same call again.",
-                "No answer in time and nothing changed. I'll retry the same call."),
+    "timeout": ("The call timed out without an answer; that's transient, so I'll make the same call again.",
+                "No answer in time. I'll retry the same call."),
     "rate_limit": ("I hit a rate limit. Nothing went through, so I'll wait a moment and send the same call again.",
                    "Too many requests at once; the call didn't run. Retrying it as it was."),
     "server_error": ("The server had a temporary failure, not a problem with my request, so I'll try the same call again.",
@@ -517,7 +517,9 @@ def derive_error_recovery(base: Sample, rng: random.Random, *, timeout: float | 
         turn, at = rng.choice(choices)
         arguments = dict((base.messages[at].tool_calls or [])[0].arguments)
         error_type, texts = _FAULTS[kind]
-        message, retry_reasoning = rng.choice(texts), rng.choice(_RETRY[kind])
+        writes = any(t.name == (base.messages[at].tool_calls or [])[0].name and t.mutates for t in base.tools)
+        # A write is retried only after a failure that says it was not made (the first wording).
+        message, retry_reasoning = rng.choice(texts[:1] if writes else texts), rng.choice(_RETRY[kind])
     original = base.messages[at]
     call = (original.tool_calls or [])[0]
     faulted = ToolCall(id=f"{call.id}_fault", name=call.name, arguments=arguments)
