@@ -6,7 +6,8 @@ samples, and a three-round offline loop whose training step moves the target up 
     .venv/bin/python bench/bench_agent_ladder.py show --out runs/bench-ladder   # tables from ladder.json
 
 Prints markdown tables: per rung, success with 95% Wilson intervals on each sample set (and whether
-HardGen's samples are harder than uniform-target ones: intervals apart, or not); per loop round, the
+HardGen's samples are harder than uniform-target ones: intervals apart or not, and the p-value of a
+two-sided two-proportion z-test); per loop round, the
 target rung, the failure set it was mined with, its success on the round's samples and where the
 training step moved it.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -28,15 +30,30 @@ def _cell(c: Any) -> str:
     return f"{c.success_rate:.0%} [{c.low:.0%}, {c.high:.0%}] (n={c.samples})"
 
 
+def two_proportion_p(a: Any, b: Any) -> float:
+    """Two-sided p-value of a pooled two-proportion z-test between two cells (independent sets)."""
+    n1, n2 = a.samples, b.samples
+    if not n1 or not n2:
+        return 1.0
+    pooled = (a.passed + b.passed) / (n1 + n2)
+    if pooled in (0.0, 1.0):
+        return 1.0
+    z = (a.passed / n1 - b.passed / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
 def verdict(legality: Any, uniform: Any) -> str:
-    """Plainly: is HardGen harder than uniform for this rung (95% intervals apart), or not?"""
+    """Plainly: is HardGen harder than uniform for this rung? By the 95% intervals and a z-test."""
+    p = two_proportion_p(legality, uniform)
+    gap = f"{legality.success_rate - uniform.success_rate:+.0%}, p={p:.2g}"
     if legality.high < uniform.low:
-        return "harder (intervals apart)"
+        return f"harder, intervals apart ({gap})"
     if legality.success_rate < uniform.success_rate:
-        return "lower, intervals overlap"
+        return (f"harder at p < 0.05, intervals overlap ({gap})" if p < 0.05
+                else f"lower, not significant ({gap})")
     if legality.success_rate == uniform.success_rate:
         return "no difference"
-    return "not harder (HardGen higher)"
+    return f"not harder: HardGen higher ({gap})"
 
 
 def ladder_table(table: LadderComparison) -> str:
