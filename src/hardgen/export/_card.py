@@ -78,6 +78,24 @@ def _provenance(samples: Sequence[Sample]) -> list[tuple[object, object]]:
     ]
 
 
+def _families(stats: SampleStats) -> list[str]:
+    """The card's Families section, for data with samples of a family other than base."""
+    if not set(stats.families) - {"base"}:
+        return []
+    return [
+        "### Families",
+        "",
+        "The behaviour each sample teaches (`metadata.family`): base solves the task; parallel issues",
+        "independent calls in one message; missing_parameter asks for a value only the user knows;",
+        "irrelevance and missing_function say plainly what no offered tool can do; error_recovery",
+        f"retries after an injected tool failure ({stats.injected_faults} injected failure responses,",
+        "listed in each gold turn's `faults`); long_context finds its tools among many.",
+        "",
+        *_table(("family", "samples"), list(stats.families.items())),
+        "",
+    ]
+
+
 def dataset_card(
     samples: Sequence[Sample],
     stats: SampleStats,
@@ -154,16 +172,7 @@ def dataset_card(
         "",
         *_table(("domain", "samples"), list(stats.domains.items())),
         "",
-        "### Families",
-        "",
-        "The behaviour each sample teaches (`metadata.family`): base solves the task; parallel issues",
-        "independent calls in one message; missing_parameter asks for a value only the user knows;",
-        "irrelevance and missing_function say plainly what no offered tool can do; error_recovery",
-        f"retries after an injected tool failure ({stats.injected_faults} injected failure responses,",
-        "listed in each gold turn's `faults`); long_context finds its tools among many.",
-        "",
-        *_table(("family", "samples"), list(stats.families.items())),
-        "",
+        *_families(stats),
         "## Splits",
         "",
         *_table(("split", "rows"), list(split_rows.items())),
