@@ -58,13 +58,20 @@ def test_two_fresh_environments_from_the_same_spec_hash_equal() -> None:
     assert a.state() == b.state()
 
 
-def test_private_attributes_and_cached_properties_are_not_state() -> None:
+def test_cached_properties_are_not_state_and_private_attributes_are_unless_excluded() -> None:
     env = inventory()
     before = env.state_hash()
     assert env.instance.summary == "2 items"  # fills the cached_property cache
+    assert env.state_hash() == before
     env.call("get_item", {"name": "apple"})  # bumps the private counter
     assert env.instance._lookups == 1
-    assert env.state_hash() == before
+    assert env.state_hash() != before
+    assert "_lookups" not in str(env.state())  # what tools show stays public
+
+    excluded = inventory(state_exclude=["_look*"])
+    before = excluded.state_hash()
+    excluded.call("get_item", {"name": "apple"})
+    assert excluded.state_hash() == before
 
 
 # -- argument validation ---------------------------------------------------------------------------

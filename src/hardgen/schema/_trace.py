@@ -141,6 +141,11 @@ class EnvironmentSpec(Record):
     """Only these tools (None: all public tools)."""
     mcp: McpServer | None = None
     """For `kind: mcp`: the server and its backing store."""
+    state_exclude: list[str] | None = None
+    """Attributes (names or glob patterns, at any depth) the state hash leaves out; private
+    attributes count otherwise. None: found when the environment is first built (attributes that
+    differ between two loads of the same state) and recorded here, so every replay hashes alike.
+    `["_*"]` hashes public attributes only."""
 
 
 class Trace(Record):

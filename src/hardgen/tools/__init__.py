@@ -10,7 +10,7 @@ from hardgen.tools._actions import (
     undoes,
 )
 from hardgen.tools._decorator import ToolMeta, tool, tool_meta
-from hardgen.tools._derive import DerivedTool, annotation_schema, derive_tool, guess_mutates
+from hardgen.tools._derive import MUTATES_GUESSED, DerivedTool, annotation_schema, derive_tool, guess_mutates
 from hardgen.tools._environment import (
     DEFAULT_TIMEOUT_S,
     Environment,
@@ -25,7 +25,7 @@ from hardgen.tools._function_docs import load_function_docs, normalize_schema, t
 from hardgen.tools._mcp import McpEnvironment, McpSnapshot, mcp_environment
 from hardgen.tools._replay import ReplayResult, replay, replay_trace
 from hardgen.tools._session import Session
-from hardgen.tools._state import canonical_state, same_state, state_digest, state_hash
+from hardgen.tools._state import StateView, canonical_state, same_state, state_digest, state_hash, unstable_attributes
 from hardgen.tools._trust import (
     MAX_DOCS_BYTES,
     TRUST_ENV_VAR,
@@ -48,6 +48,7 @@ __all__ = [
     "DEFAULT_TIMEOUT_S",
     "MAX_DOCS_BYTES",
     "MAX_RESULT_BYTES",
+    "MUTATES_GUESSED",
     "TRUST_ENV_VAR",
     "DerivedTool",
     "Environment",
@@ -57,6 +58,7 @@ __all__ = [
     "PythonEnvironment",
     "ReplayResult",
     "Session",
+    "StateView",
     "ToolMeta",
     "UntrustedSourceError",
     "annotation_schema",
@@ -95,5 +97,6 @@ __all__ = [
     "trust_sources",
     "trusted_sources",
     "undoes",
+    "unstable_attributes",
     "untrusted_references",
 ]

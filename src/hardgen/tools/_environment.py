@@ -45,7 +45,7 @@ from hardgen.tools._derive import DerivedTool, derive_tool
 from hardgen.tools._function_docs import load_function_docs
 from hardgen.tools._seeded_random import install as _install_seeded_random
 from hardgen.tools._seeded_random import seeded
-from hardgen.tools._state import canonical_state, state_digest, state_hash
+from hardgen.tools._state import StateView, canonical_state, state_digest, state_hash, unstable_attributes
 from hardgen.tools._trust import (
     Isolation,
     check_docs_file,
@@ -378,7 +378,21 @@ class PythonEnvironment:
         self._host: Any = None
         self._base: _Snapshot | None = None
         self._log: list[_LoggedCall] = []
+        self._view = StateView(private=True, exclude=frozenset(spec.state_exclude or ()))
         self.reset()
+        if spec.state_exclude is None and spec.kind == "class" and self.isolation != "process":
+            self._settle_state_exclusions()
+
+    def _settle_state_exclusions(self) -> None:
+        """Leave out of the hash what two loads of the same state disagree on (a timestamp taken
+        at load), and record it in the spec so that a replay anywhere hashes the same way."""
+        key = self.spec.model_dump_json()
+        unstable = _UNSTABLE.get(key)
+        if unstable is None:
+            unstable = _UNSTABLE[key] = unstable_attributes(self._host, self._load(), self._view)
+        if unstable:  # nothing unstable keeps the spec as given (None: the same answer on every load)
+            self._view = StateView(private=True, exclude=frozenset(unstable))
+            self.spec = self.spec.model_copy(update={"state_exclude": unstable})
 
     # -- state -----------------------------------------------------------------------------------
     def _load(self) -> Any:
@@ -511,7 +525,7 @@ class PythonEnvironment:
     def state_hash(self) -> str:
         if self.isolation == "process":
             return str(self._request("state_hash"))
-        return state_digest({}) if self.spec.kind == "module" else state_hash(self._host)
+        return state_digest({}) if self.spec.kind == "module" else state_hash(self._host, self._view)
 
     @property
     def instance(self) -> Any:
@@ -690,6 +704,9 @@ class PythonEnvironment:
             pass
 
 
+_UNSTABLE: dict[str, list[str]] = {}
+"""Per spec (as JSON): the attributes two loads disagreed on, found once per process."""
+
 _AUTO_PROCESS: set[str] = set()
 """Sources moved to process isolation after a hung call of theirs could not be stopped."""
 
@@ -792,8 +809,10 @@ def class_environment(
     seed: int = 0,
     include: list[str] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT_S,
+    state_exclude: list[str] | None = None,
 ) -> PythonEnvironment:
-    """An environment whose tools are the public methods of `cls` (or its `@tool` ones)."""
+    """An environment whose tools are the public methods of `cls` (or its `@tool` ones).
+    `state_exclude`: attributes the state hash leaves out (see `EnvironmentSpec.state_exclude`)."""
     target = cls if isinstance(cls, str) else f"{cls.__module__}:{cls.__qualname__}"
     default_name = target.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
     spec = EnvironmentSpec(
@@ -805,6 +824,7 @@ def class_environment(
         docs=str(docs) if docs is not None else None,
         seed=seed,
         include=include,
+        state_exclude=state_exclude,
     )
     return PythonEnvironment(spec, timeout=timeout)
 

@@ -2,8 +2,16 @@
 
 The hash must not depend on dict insertion order, set iteration order, memory addresses or
 caches, or verification would flap. Canonical form: JSON with sorted keys; sets become sorted
-lists; objects contribute their public attributes only (names starting with `_` are private or
-caches, and so are `functools.cached_property` values).
+lists; objects contribute their attributes except `functools.cached_property` values and dunders.
+
+Private attributes (`_name`) are state too: a file system's working directory (`_current_dir`)
+or an id counter (`_next_id`) decide what the next call does, so the *hash* sees them
+(`StateView(private=True)`, what environments use), except a private random generator (where
+randomness comes from, not data) and a private timestamp read from the clock. A `StateView` can leave attributes out by
+name (`exclude`, glob patterns, at any depth): caches, and values that differ between two loads of
+the same state (a timestamp taken at load), which `unstable_attributes` finds. What tools *show*
+(value pools, `canonical_state` by default) stays the public attributes only, so a private
+description string never becomes an argument value.
 
 Worlds hold thousands of records and the verifier hashes after every replayed call, so
 `state_hash` lets the C JSON encoder walk the state (sorting keys itself) and only calls back into
@@ -19,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import enum
+import fnmatch
 import functools
 import hashlib
 import inspect
@@ -74,13 +83,63 @@ def _is_numpy(cls: type) -> bool:
     return cls.__module__ == "numpy" and hasattr(cls, "tolist")
 
 
+_CLOCK_WINDOW = _dt.timedelta(days=2)
+
+
+def _is_clock_reading(value: Any) -> bool:
+    """A datetime close to now: a private timestamp a tool took from the clock (a file's
+    `_last_modified`), which differs on every replay. Data dates (a due date, a flight) are not
+    within two days of the moment the state is hashed, unless set from the clock too."""
+    if type(value) is not _dt.datetime:
+        return False
+    now = _dt.datetime.now(value.tzinfo) if value.tzinfo is not None else _dt.datetime.now()
+    return abs(now - value) <= _CLOCK_WINDOW
+
+
+@dataclasses.dataclass(frozen=True)
+class StateView:
+    """Which attributes of objects count as their state.
+
+    `private`: also attributes whose names start with one `_` (dunders never count). `exclude`:
+    attribute names or glob patterns (`_cache*`) left out at any depth, e.g. caches, handles, or a
+    timestamp taken when the state was loaded. Dict keys are data and are never excluded."""
+
+    private: bool = False
+    exclude: frozenset[str] = frozenset()
+
+    def keeps(self, name: str) -> bool:
+        if name.startswith("__") or (name.startswith("_") and not self.private):
+            return False
+        return not any(name == p or fnmatch.fnmatchcase(name, p) for p in self.exclude)
+
+    def attributes(self, obj: Any, cls: type, attrs: dict[str, Any]) -> dict[str, Any]:
+        cached = _cached_names(cls)
+        # A private random generator is where randomness comes from, not data: a lookup that draws
+        # from it (a simulated sensor reading) does not write.
+        return {k: v for k, v in attrs.items() if k not in cached and self.keeps(k) and not _is_code(v)
+                and not (k.startswith("_") and (isinstance(v, random.Random) or _is_clock_reading(v)))}
+
+
+PUBLIC = StateView()
+"""Public attributes only: what tools show (value pools, `canonical_state`)."""
+
+
+def _attributes_of(obj: Any, cls: type) -> dict[str, Any] | None:
+    attrs = getattr(obj, "__dict__", None)
+    if attrs is None and hasattr(cls, "__slots__"):
+        slots = (cls.__slots__,) if isinstance(cls.__slots__, str) else cls.__slots__
+        attrs = {s: getattr(obj, s) for s in slots if hasattr(obj, s)}
+    return attrs
+
+
 class _Canonicalizer:
     """One walk over an object graph; `active` holds the ids on the current path (cycle guard)."""
 
-    __slots__ = ("active",)
+    __slots__ = ("active", "view")
 
-    def __init__(self, active: frozenset[int] = frozenset()) -> None:
+    def __init__(self, active: frozenset[int] = frozenset(), view: StateView = PUBLIC) -> None:
         self.active: set[int] = set(active)
+        self.view = view
 
     def value(self, obj: Any) -> Any:
         t = type(obj)
@@ -169,22 +228,17 @@ class _Canonicalizer:
             return None
         if _is_numpy(cls):
             return self.value(obj.tolist())
-        attrs = getattr(obj, "__dict__", None)
-        if attrs is None and hasattr(cls, "__slots__"):
-            slots = (cls.__slots__,) if isinstance(cls.__slots__, str) else cls.__slots__
-            attrs = {s: getattr(obj, s) for s in slots if hasattr(obj, s)}
+        attrs = _attributes_of(obj, cls)
         if attrs is not None:
-            cached = _cached_names(cls)
-            return self.mapping(
-                {k: v for k, v in attrs.items() if not k.startswith("_") and k not in cached and not _is_code(v)}
-            )
+            return self.mapping(self.view.attributes(obj, cls, attrs))
         # Opaque objects (locks, handles): their repr, without the memory address that changes per run.
         return _ADDRESS_RE.sub("", repr(obj))
 
 
-def canonical_state(obj: Any, _stack: frozenset[int] = frozenset()) -> Any:
-    """A JSON-ready, order-independent rendering of `obj` for hashing and value pools."""
-    return _Canonicalizer(_stack).value(obj)
+def canonical_state(obj: Any, _stack: frozenset[int] = frozenset(), *, view: StateView = PUBLIC) -> Any:
+    """A JSON-ready, order-independent rendering of `obj` for hashing and value pools (public
+    attributes only unless `view` says otherwise)."""
+    return _Canonicalizer(_stack, view).value(obj)
 
 
 def state_digest(state: Any) -> str:
@@ -193,57 +247,100 @@ def state_digest(state: Any) -> str:
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
-def _json_view(obj: Any) -> Any:
-    """For the C encoder: one level of `obj` in JSON terms (it recurses into what this returns).
+def _json_view_for(view: StateView) -> Any:
+    def json_view(obj: Any) -> Any:
+        """For the C encoder: one level of `obj` in JSON terms (it recurses into what this returns).
 
-    Mirrors `_Canonicalizer.other`/`compound`, which the encoder reaches only for types it does
-    not serialise itself (everything but str, int, float, bool, None, list, tuple and dict)."""
-    if isinstance(obj, enum.Enum):
-        return obj.value
-    if isinstance(obj, (set, frozenset)):
-        if all(type(v) is str for v in obj):
-            return {"__set__": sorted(obj)}
-        return {"__set__": sorted((canonical_state(v) for v in obj), key=_set_order)}
-    if isinstance(obj, (_dt.datetime, _dt.date, _dt.time)):
-        return obj.isoformat()
-    if isinstance(obj, (Decimal, PurePath)):
-        return str(obj)
-    if isinstance(obj, (bytes, bytearray)):
-        return {"__bytes__": hashlib.sha256(bytes(obj)).hexdigest()}
-    if isinstance(obj, random.Random):
-        return {"__random__": hashlib.sha256(repr(obj.getstate()).encode()).hexdigest()}
-    if isinstance(obj, BaseModel):
-        return obj.model_dump(mode="python")
-    cls: type = type(obj)  # not `type[Any]`, which mypy deems unhashable
-    if dataclasses.is_dataclass(cls):
-        return {name: getattr(obj, name) for name in _dataclass_fields(cls)}
-    if _is_code(obj):
-        return None
-    if _is_numpy(cls):
-        return obj.tolist()
-    attrs = getattr(obj, "__dict__", None)
-    if attrs is None and hasattr(cls, "__slots__"):
-        slots = (cls.__slots__,) if isinstance(cls.__slots__, str) else cls.__slots__
-        attrs = {s: getattr(obj, s) for s in slots if hasattr(obj, s)}
-    if attrs is not None:
-        cached = _cached_names(cls)
-        return {k: v for k, v in attrs.items() if not k.startswith("_") and k not in cached and not _is_code(v)}
-    return _ADDRESS_RE.sub("", repr(obj))
+        Mirrors `_Canonicalizer.other`/`compound`, which the encoder reaches only for types it does
+        not serialise itself (everything but str, int, float, bool, None, list, tuple and dict)."""
+        if isinstance(obj, enum.Enum):
+            return obj.value
+        if isinstance(obj, (set, frozenset)):
+            if all(type(v) is str for v in obj):
+                return {"__set__": sorted(obj)}
+            return {"__set__": sorted((canonical_state(v, view=view) for v in obj), key=_set_order)}
+        if isinstance(obj, (_dt.datetime, _dt.date, _dt.time)):
+            return obj.isoformat()
+        if isinstance(obj, (Decimal, PurePath)):
+            return str(obj)
+        if isinstance(obj, (bytes, bytearray)):
+            return {"__bytes__": hashlib.sha256(bytes(obj)).hexdigest()}
+        if isinstance(obj, random.Random):
+            return {"__random__": hashlib.sha256(repr(obj.getstate()).encode()).hexdigest()}
+        if isinstance(obj, BaseModel):
+            return obj.model_dump(mode="python")
+        cls: type = type(obj)  # not `type[Any]`, which mypy deems unhashable
+        if dataclasses.is_dataclass(cls):
+            return {name: getattr(obj, name) for name in _dataclass_fields(cls)}
+        if _is_code(obj):
+            return None
+        if _is_numpy(cls):
+            return obj.tolist()
+        attrs = _attributes_of(obj, cls)
+        if attrs is not None:
+            return view.attributes(obj, cls, attrs)
+        return _ADDRESS_RE.sub("", repr(obj))
 
-
-_FAST_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_view)
+    return json_view
 
 
-def state_hash(obj: Any) -> str:
-    """Stable hash of an object's public state: equal states (as `canonical_state` sees them, up to
-    the order of non-string keys) give equal hashes, whatever their dict and set orders."""
+@functools.lru_cache(maxsize=64)
+def _encoder(view: StateView) -> json.JSONEncoder:
+    return json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_view_for(view))
+
+
+def state_hash(obj: Any, view: StateView = PUBLIC) -> str:
+    """Stable hash of an object's state as `view` sees it: equal states (as `canonical_state` sees
+    them, up to the order of non-string keys) give equal hashes, whatever their dict and set orders."""
     try:
-        text = _FAST_ENCODER.encode(obj)
+        text = _encoder(view).encode(obj)
     except (TypeError, ValueError):  # a cycle, or keys of mixed types: the Python walk handles both
-        return state_digest(canonical_state(obj))
+        return state_digest(canonical_state(obj, view=view))
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def same_state(a: Any, b: Any) -> bool:
     """Whether two values are equal as canonical state (dict and set order ignored)."""
     return canonical_state(a) == canonical_state(b)
+
+
+def unstable_attributes(first: Any, second: Any, view: StateView) -> list[str]:
+    """Attribute names whose values differ between two loads of the same state (`first` and
+    `second`): nondeterministic at load (a clock, a process id), so no hash may include them.
+    Walks both along the same paths and names the deepest attributes that differ; names `view`
+    already excludes are not reported."""
+    found: set[str] = set()
+
+    def walk(a: Any, b: Any, depth: int, active: set[int]) -> bool:
+        """Whether an unstable attribute was found beneath (a, b), which differ."""
+        if depth > 64 or id(a) in active:
+            return True  # back on the current path (a parent link): what differs is examined there
+        active.add(id(a))
+        try:
+            pairs: list[tuple[str | None, Any, Any]] = []
+            if isinstance(a, dict) and isinstance(b, dict):
+                pairs = [(None, a[k], b[k]) for k in a.keys() & b.keys()]
+            elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+                pairs = [(None, x, y) for x, y in zip(a, b, strict=False)]
+            elif type(a) is type(b) and type(a) not in _DATA_TYPES and not _is_code(a) \
+                    and not isinstance(a, (BaseModel, random.Random)):
+                cls: type = type(a)
+                attrs_a, attrs_b = _attributes_of(a, cls), _attributes_of(b, cls)
+                if attrs_a is not None and attrs_b is not None:
+                    kept_a, kept_b = view.attributes(a, cls, attrs_a), view.attributes(b, cls, attrs_b)
+                    pairs = [(name, kept_a[name], kept_b[name]) for name in kept_a.keys() & kept_b.keys()]
+            hit = False
+            for name, x, y in pairs:
+                if state_hash(x, view) == state_hash(y, view):
+                    continue
+                if walk(x, y, depth + 1, active):
+                    hit = True
+                elif name is not None:
+                    found.add(name)  # differs, and nothing beneath explains it: this attribute is unstable
+                    hit = True
+            return hit
+        finally:
+            active.discard(id(a))
+
+    walk(first, second, 0, set())
+    return sorted(found)
