@@ -235,3 +235,25 @@ def test_errors_returned_as_results_are_recognised(result: object, error: str | 
     from hardgen.tools._environment import returned_error_of
 
     assert returned_error_of(result) == error
+
+
+def test_constraints_written_in_prose_become_schema_keywords() -> None:
+    spec = tool_spec_from_doc({
+        "name": "lockDoors",
+        "description": "Locks the doors.",
+        "parameters": {"type": "dict", "properties": {
+            "door": {"type": "array", "items": {"type": "string"},
+                     "description": 'The doors. [Enum]: ["driver", "passenger"]'},
+            "mode": {"type": "string", "description": 'The mode. [Enum]: ["engage", "release"]'},
+            "pedalPosition": {"type": "float", "description": "Position, between 0 (not pressed) and 1 (fully pressed)."},
+            "count": {"type": "integer", "description": "How many, between 1 and 5."},
+            "bad": {"type": "integer", "description": 'Mixed. [Enum]: ["a", 2]'},
+        }, "required": ["door"]},
+    })
+    props = spec.parameters["properties"]
+    assert props["door"]["items"]["enum"] == ["driver", "passenger"]
+    assert props["mode"]["enum"] == ["engage", "release"]
+    assert (props["pedalPosition"]["minimum"], props["pedalPosition"]["maximum"]) == (0.0, 1.0)
+    assert (props["count"]["minimum"], props["count"]["maximum"]) == (1, 5)
+    assert "enum" not in props["bad"]  # values that do not fit the type are left as prose
+    assert spec.hints == {"mutates_guessed": True} and spec.mutates  # `lock` writes, until execution says

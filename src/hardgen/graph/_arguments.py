@@ -189,15 +189,45 @@ def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Rando
     return text[:hi], placeholder
 
 
+def _has_enum(schema: Any) -> bool:
+    """The schema lists its values (or its items' values; a boolean has two): they are chosen from
+    there, not from pools (which hold only the values seen so far: one earlier `unlock=True`)."""
+    if not isinstance(schema, dict):
+        return False
+    items = schema.get("items")
+    return bool(schema.get("enum")) or schema.get("type") == "boolean" or (schema.get("type") == "array" and isinstance(items, dict) and bool(items.get("enum")))
+
+
+def boundary_value(schema: Any, rng: random.Random) -> Any:
+    """An extreme of a schema, as a tester would try: a number's minimum or maximum, every value
+    of an array of enum items. None when the schema has no such edge."""
+    if not isinstance(schema, dict):
+        return None
+    t = schema.get("type")
+    if t in ("integer", "number") and "minimum" in schema and "maximum" in schema:
+        return schema["minimum"] if rng.random() < 0.5 else schema["maximum"]
+    items = schema.get("items")
+    if t == "array" and isinstance(items, dict) and items.get("enum"):
+        limit = schema.get("maxItems")
+        values = list(items["enum"])
+        return values if limit is None or len(values) <= limit else None
+    return None
+
+
 class ArgumentFiller:
     """Arguments for a tool, from a trace's history, the graph's pools and the schema."""
 
     def __init__(self, graph: ApiGraph, rng: random.Random, *, optional_fill: float = 0.2,
-                 optional_from_history: float = 0.8) -> None:
+                 optional_from_history: float = 0.8, boundary_rate: float = 0.0) -> None:
         self.graph = graph
         self.rng = rng
+        self.boundary_rate = boundary_rate
+        """Share of generated values replaced by a boundary one (`boundary_value`): experiments
+        need them (a brake pressed fully, every door), samples do not."""
         self.optional_fill = optional_fill
         self.optional_from_history = optional_from_history
+        self.last_boundary: list[str] = []
+        """Parameters of the last `fill` given a boundary value (not a value to learn from)."""
         self.last_placeholders: list[str] = []
         """Parameters of the last `fill` that got only a placeholder (no value fits them)."""
 
@@ -269,6 +299,7 @@ class ArgumentFiller:
         name of what a creating call makes, a message's text) is fresh from the catalogue and is
         none of the strings `existing()` returns (the environment's current values)."""
         self.last_placeholders = []
+        self.last_boundary = []
         spec = self.graph.spec(tool)
         props = spec.parameters.get("properties", {}) or {}
         required = set(spec.required)
@@ -303,7 +334,7 @@ class ArgumentFiller:
                     fresh[name] = [value] if p is not None and p.wrap_list else value
         args.update(fresh)
         pending = [n for n in pending if n not in fresh]
-        coherent = [params[n] for n in pending if n in params and not (isinstance(props[n], dict) and props[n].get("enum"))]
+        coherent = [params[n] for n in pending if n in params and not _has_enum(props[n])]
         from_record = self._from_record(tool, coherent) if len(coherent) >= 2 else {}
         for name in pending:
             schema = props[name]
@@ -312,14 +343,19 @@ class ArgumentFiller:
                 args[name] = from_record[name]
                 continue
             pooled = self.graph.pool_values(tool, p) if p is not None else []
-            if pooled and not (isinstance(schema, dict) and schema.get("enum")):
+            if pooled and not _has_enum(schema):
                 value = self.rng.choice(pooled)
                 args[name] = [value] if p is not None and p.wrap_list else value
-                continue
-            if isinstance(schema, dict) and "default" in schema and name not in required:
+            elif isinstance(schema, dict) and "default" in schema and name not in required:
                 args[name] = schema["default"]
                 continue
-            args[name] = generate_value(schema, name, self.rng, today=self._today(spec.environment or ""),
-                                        placeholders=self.last_placeholders)
+            else:
+                args[name] = generate_value(schema, name, self.rng, today=self._today(spec.environment or ""),
+                                            placeholders=self.last_placeholders)
+            if self.boundary_rate and self.rng.random() < self.boundary_rate:
+                edge = boundary_value(schema, self.rng)
+                if edge is not None:
+                    args[name] = edge
+                    self.last_boundary.append(name)
         ordered = {name: args[name] for name in props if name in args}
         return ordered, sources

@@ -13,15 +13,18 @@ source (source, then the tool, fed from the source's output) to confirm data-flo
 
 from __future__ import annotations
 
+import itertools
+import json
 import random
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from hardgen.graph._arguments import ArgumentFiller, FilledSource, HistoryEntry
 from hardgen.graph._graph import ApiGraph
-from hardgen.graph._naming import tool_subject
+from hardgen.graph._naming import name_tokens, text_tokens, tool_subject
 from hardgen.graph._records import GraphError
 from hardgen.graph._resettable import ResettableSession
+from hardgen.graph._values import iter_leaves
 from hardgen.schema import EnvironmentSpec, Observation, Record
 
 # Errors no state change can fix: the arguments themselves are wrong.
@@ -42,6 +45,10 @@ class DiscoveryReport(Record):
     pruned_prerequisites: int = 0
     still_failing: list[str] = []
     calls: int = 0
+    multi_enabler: list[tuple[str, list[str]]] = []
+    """(tool, enablers) where the tool needed several enablers at once, all confirmed."""
+    kinds_settled: dict[str, bool] = {}
+    """Tools whose guessed read/write kind execution changed (tool -> is a write now)."""
 
 
 class _Lab:
@@ -49,6 +56,7 @@ class _Lab:
 
     def __init__(self, graph: ApiGraph, live: ResettableSession, filler: ArgumentFiller, report: DiscoveryReport):
         self.graph, self.live, self.filler, self.report = graph, live, filler, report
+        self.boundary_rate = filler.boundary_rate
         self.history: list[HistoryEntry] = []
         self.ran: list[str] = []
 
@@ -56,24 +64,49 @@ class _Lab:
         self.live.reset()
         self.history, self.ran = [], []
 
-    def call(self, tool: str, args: dict[str, Any] | None = None) -> tuple[Observation, dict[str, Any], list[FilledSource]]:
+    def call(self, tool: str, args: dict[str, Any] | None = None, *, enabler: bool = False,
+             ) -> tuple[Observation, dict[str, Any], list[FilledSource]]:
+        """Call `tool` with `args`, or with arguments filled from the episode's history and pools
+        (boundary values only for an enabler: a brake pressed fully, never the tool under test)."""
         filled: list[FilledSource] = []
+        unlearned: list[str] = []
         if args is None:
+            self.filler.boundary_rate = self.boundary_rate if enabler else 0.0
             args, filled = self.filler.fill(tool, self.history)
+            unlearned = list(self.filler.last_boundary)
+        # A tool whose read/write kind is only guessed from its name: whether the call changes the
+        # state hash is the evidence that settles it.
+        measured = self.graph.mutates_guessed(tool)
+        before = self.live.environment_hash(tool) if measured else None
         obs = self.live.call(tool, args)
+        changed = None
+        if measured and obs.ok:
+            changed = self.live.environment_hash(tool) != before
         self.report.calls += 1
         self.graph.observe_call(tool, args, obs, sources=[(s.parameter, s.tool, s.path) for s in filled],
-                                ran_before=self.ran)
+                                ran_before=self.ran, changed_state=changed, unlearned=unlearned)
         if obs.ok:
             self.history.append(HistoryEntry(len(self.history), tool, obs.result))
             self.ran.append(tool)
         return obs, args, filled
 
-    def run_chain(self, tools: Sequence[str]) -> bool:
+    def run_chain_recorded(self, tools: Sequence[str]) -> list[tuple[str, dict[str, Any]]] | None:
+        """Run `tools` in order (as `run_chain`), returning the calls made, or None if one failed."""
+        made: list[tuple[str, dict[str, Any]]] = []
         for tool in tools:
             if tool in self.ran:
                 continue
-            obs, _, _ = self.call(tool)
+            obs, args, _ = self.call(tool, enabler=True)
+            if not obs.ok:
+                return None
+            made.append((tool, dict(args)))
+        return made
+
+    def run_chain(self, tools: Sequence[str], *, enabler: bool = True) -> bool:
+        for tool in tools:
+            if tool in self.ran:
+                continue
+            obs, _, _ = self.call(tool, enabler=enabler)
             if not obs.ok:
                 return False
         return True
@@ -103,7 +136,25 @@ def prerequisite_chain(graph: ApiGraph, tool: str, depth: int = 3, *, confirmed_
     return order
 
 
-def _enablers(graph: ApiGraph, tool: str, limit: int) -> list[str]:
+def _stems(words: Iterable[str]) -> set[str]:
+    return {w[:5] for w in words if len(w) > 2}  # `locked`/`lock`, `pressed`/`press`
+
+
+def _mentioned(graph: ApiGraph, candidates: Sequence[str], message: str | None) -> list[str]:
+    """`candidates` the error message names (`Brake pedal needs to be pressed` -> pressBrakePedal),
+    most words shared first; error messages often say what has to happen first."""
+    if not message:
+        return []
+    said = _stems(text_tokens(message, limit=48))
+    scored = []
+    for i, u in enumerate(candidates):
+        shared = len(said & _stems(name_tokens(u)))
+        if shared:
+            scored.append((-shared, i, u))
+    return [u for _, _, u in sorted(scored)]
+
+
+def _enablers(graph: ApiGraph, tool: str, limit: int, message: str | None = None) -> list[str]:
     spec = graph.spec(tool)
     hinted = sorted(graph.prerequisites(tool),
                     key=lambda u: (graph.graph.edges[u, tool, "state_prerequisite"]["origin"] != "hint", u))
@@ -114,8 +165,92 @@ def _enablers(graph: ApiGraph, tool: str, limit: int) -> list[str]:
     subject = set(tool_subject(tool))
     writers = sorted((u for u in graph.environment_tools(spec.environment) if graph.spec(u).mutates),
                      key=lambda u: (-len(subject & set(tool_subject(u))), u))
-    ordered = list(dict.fromkeys([*hinted, *same_env, *sources, *neighbours, *writers]))
+    named = _mentioned(graph, writers, message)
+    ordered = list(dict.fromkeys([*named, *hinted, *same_env, *sources, *neighbours, *writers]))
     return [u for u in ordered if u != tool][:limit]
+
+
+def _echoes_results(arguments: dict[str, Any], history: Sequence[HistoryEntry]) -> bool:
+    """Whether an argument value is one an earlier call of the episode returned."""
+    returned = {json.dumps(v, sort_keys=True, default=str) for h in history for _p, _g, v in iter_leaves(h.result)}
+    return any(json.dumps(v, sort_keys=True, default=str) in returned for _p, _g, v in iter_leaves(arguments))
+
+
+def _same_complaint(a: str, b: str | None) -> bool:
+    """Whether two error messages say the same thing, details aside (`unlocked doors: driver,
+    passenger` and `unlocked doors: passenger`): most of their words shared."""
+    if b is None:
+        return False
+    x, y = _stems(text_tokens(a, limit=48)), _stems(text_tokens(b, limit=48))
+    return len(x & y) >= 0.6 * max(len(x | y), 1)
+
+
+def _chain_without(graph: ApiGraph, enabler: str, tool: str) -> list[str]:
+    """`enabler`'s prerequisite chain without `tool` (a guessed edge back to it would run the
+    failing tool first and fail the whole chain)."""
+    return [t for t in prerequisite_chain(graph, enabler) if t != tool]
+
+
+def _two_enablers(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], message: str | None,
+                  limit: int, refills: int) -> tuple[str, ...]:
+    """Enablers that `tool` needs together: a pair after which it succeeds (with its failing
+    arguments, or others), each of them needed (dropping either one's call makes it fail again).
+
+    Tried in the order the errors point to: a first enabler that changes the tool's error, then
+    the enablers the new error names (`doors must be locked`, then `brake pedal must be pressed`);
+    then the likeliest pairs in both orders."""
+    firsts = _enablers(graph, tool, limit, message)
+    # (first, second, the first's calls that moved the error on, or None to fill them afresh)
+    pairs: list[tuple[str, str, list[tuple[str, dict[str, Any]]] | None]] = []
+    named = set(_mentioned(graph, firsts, message))
+    for first in firsts:
+        for _try in range(refills * 2 if first in named else refills):  # what the error names, harder
+            lab.fresh()
+            progress = lab.run_chain_recorded(_chain_without(graph, first, tool))
+            if progress is None:
+                continue
+            obs, _, _ = lab.call(tool, dict(args))
+            if obs.ok or obs.error is None or _same_complaint(obs.error.message, message):
+                continue
+            pairs += [(first, second, progress) for second in _enablers(graph, tool, limit, obs.error.message)
+                      if second != first]
+            break
+    pairs += [(x, y, None) for a, b in itertools.combinations(firsts, 2) for x, y in ((a, b), (b, a))]
+    tried: set[tuple[str, str, bool]] = set()
+    budget = 12 * refills  # episodes per tool: pairs grow with the square of the candidates
+    for first, second, progress in pairs:
+        if (first, second, progress is None) in tried:
+            continue
+        tried.add((first, second, progress is None))
+        # A pair the errors pointed to gets more tries than a blind one.
+        for attempt in range(refills * 4 if progress is not None else 1):
+            if budget <= 0:
+                return ()
+            budget -= 1
+            lab.fresh()
+            if progress is not None:
+                if not all(lab.call(t, dict(a_))[0].ok for t, a_ in progress):
+                    break
+                rest = lab.run_chain_recorded(_chain_without(graph, second, tool))
+                ran = None if rest is None else [*progress, *rest]
+            else:
+                ran = lab.run_chain_recorded(
+                    list(dict.fromkeys([*_chain_without(graph, first, tool), *_chain_without(graph, second, tool)])))
+            if ran is None:
+                continue
+            obs, used, _ = lab.call(tool, dict(args) if attempt == 0 else None)
+            if not obs.ok:
+                continue
+            needed = []
+            for enabler in (first, second):
+                lab.fresh()
+                kept = [(t, a_) for t, a_ in ran if t != enabler]
+                if all(lab.call(t, dict(a_))[0].ok for t, a_ in kept) and lab.call(tool, dict(used))[0].ok:
+                    break  # works without this one: not a pair
+                needed.append(enabler)
+            if len(needed) == 2:
+                return tuple(needed)
+    return ()
 
 
 def discover_prerequisites(
@@ -129,11 +264,17 @@ def discover_prerequisites(
     rounds: int = 2,
     confirm_data_flow: bool = True,
     max_sources: int = 2,
+    refills: int = 3,
+    max_pair_enablers: int = 4,
+    boundary_rate: float = 0.25,
 ) -> DiscoveryReport:
     """Find state prerequisites (and confirm data-flow edges) by executing experiments.
 
     Give a live `session` or `specs` to build one. `tools` limits the experiments to some tools
-    (default: all). Every call is fed back into the graph; the report lists what was found.
+    (default: all). `refills`: how many other argument fills a tool gets after each enabler.
+    A tool no single enabler helps is tried after pairs of its `max_pair_enablers` likeliest
+    enablers, in both orders (a car that starts only with the doors locked *and* the brake pressed).
+    `boundary_rate`: share of generated argument values taken at a boundary of their schema. Every call is fed back into the graph; the report lists what was found.
     """
     owned = session is None
     if session is None:
@@ -151,25 +292,32 @@ def discover_prerequisites(
             raise GraphError(f"discover_prerequisites: unknown tools {unknown[:10]}")
         rng = random.Random(seed)
         report = DiscoveryReport()
-        lab = _Lab(graph, live, ArgumentFiller(graph, rng, optional_fill=0.0, optional_from_history=0.0), report)
+        lab = _Lab(graph, live, ArgumentFiller(graph, rng, optional_fill=0.0, optional_from_history=0.0,
+                                                  boundary_rate=boundary_rate), report)
         pruned_before = len(graph.edges("state_prerequisite", "pruned"))
 
         failing: dict[str, dict[str, Any]] = {}
+        messages: dict[str, str | None] = {}
         for tool in names:
             lab.fresh()
             obs, args, _ = lab.call(tool)
             report.tested += 1
             if obs.ok:
                 report.succeeded_fresh += 1
+                if graph.mutates_guessed(tool):  # a second call: one unchanged state proves little
+                    lab.call(tool)
             else:
                 report.failed_fresh.append(tool)
                 if obs.error is None or obs.error.type not in ARGUMENT_ERRORS:
                     failing[tool] = args
+                    messages[tool] = obs.error.message if obs.error else None
+        # Enablers are chosen among writes: settle the guessed kinds before the experiments.
+        report.kinds_settled.update(graph.settle_mutates())
 
         for _ in range(rounds):
             for tool, args in list(failing.items()):
-                for enabler in _enablers(graph, tool, max_enablers):
-                    chain = prerequisite_chain(graph, enabler)
+                for enabler in _enablers(graph, tool, max_enablers, messages.get(tool)):
+                    chain = _chain_without(graph, enabler, tool)
                     lab.fresh()
                     if not lab.run_chain(chain):
                         continue
@@ -186,11 +334,26 @@ def discover_prerequisites(
                         report.prerequisites_found.append((chain[-1], tool))
                         del failing[tool]
                         break
-                    obs, _, filled = lab.call(tool)
+                    # Other arguments after the enabler: its outputs, or other known values (the
+                    # file the folder it entered holds). Failed calls roll back, so the enabler's
+                    # state stays for each try.
+                    for _try in range(refills):
+                        obs, new_args, filled = lab.call(tool)
+                        if obs.ok:
+                            break
                     if obs.ok and filled:
                         report.data_flow_confirmed.extend((s.tool, tool, s.parameter) for s in filled)
                         del failing[tool]
                         break
+                    if obs.ok and not _echoes_results(new_args, lab.history):
+                        # Fresh arguments (not an id the enabler returned: that is data flow, found
+                        # below) worked after the enabler: check they fail without it.
+                        lab.fresh()
+                        if not lab.call(tool, dict(new_args))[0].ok:
+                            graph.confirm_prerequisite(chain[-1], tool)
+                            report.prerequisites_found.append((chain[-1], tool))
+                            del failing[tool]
+                            break
             if not failing:
                 break
         report.still_failing = sorted(failing)
@@ -210,12 +373,28 @@ def discover_prerequisites(
                             lab.fresh()
                             before = [t for t in prerequisite_chain(graph, tool, confirmed_only=only_confirmed)
                                       if t not in (tool, source)]
-                            if not lab.run_chain([*chain, *before]):
+                            if not lab.run_chain([*chain, *before], enabler=False):
                                 continue
                             obs, _, filled = lab.call(tool)
                             if obs.ok:
                                 report.data_flow_confirmed.extend((s.tool, tool, s.parameter) for s in filled)
                                 break
+        # Last, so that nothing above depends on what these experiments add to the graph.
+        if max_pair_enablers > 1:
+            # No single enabler helped these: their enablers may need extreme arguments too
+            # (the brake pressed fully), so boundary values are tried more often here.
+            lab.boundary_rate = max(boundary_rate, 0.5)
+            for tool, args in [(t, a) for t, a in failing.items() if t in report.still_failing]:
+                found = _two_enablers(lab, graph, tool, args, messages.get(tool), max_pair_enablers, refills)
+                if found:
+                    for enabler in found:
+                        graph.confirm_prerequisite(enabler, tool)
+                        report.prerequisites_found.append((enabler, tool))
+                    report.multi_enabler.append((tool, list(found)))
+                    report.still_failing.remove(tool)
+            lab.boundary_rate = boundary_rate
+        for tool, mutates in graph.settle_mutates().items():
+            report.kinds_settled[tool] = mutates
         report.data_flow_confirmed = list(dict.fromkeys(report.data_flow_confirmed))
         report.pruned_prerequisites = len(graph.edges("state_prerequisite", "pruned")) - pruned_before
         lab.fresh()

@@ -182,6 +182,10 @@ def output_fields(spec: ToolSpec) -> list[OutputField]:
     return fields
 
 
+# Parameters that name a thing by its name rather than an id (a file system's folders and files).
+_NAMED_THINGS = frozenset({"file", "folder", "directory", "dir", "source", "destination", "target", "path"})
+
+
 def input_parameters(spec: ToolSpec) -> list[InputParameter]:
     """The parameters of `spec` with matching keys."""
     props = spec.parameters.get("properties", {}) or {}
@@ -210,6 +214,13 @@ def input_parameters(spec: ToolSpec) -> list[InputParameter]:
             for word in sorted(text_tokens(desc))[:8]:
                 if word != last and (word,) != toks[:-1]:
                     keys.append((word + last, 0.6))
+        if t == "string" and not ident and "name" not in dict(keys):
+            # `file_name`, or a `folder` "name of the directory": the state's plain `name` values
+            # (file and folder names) fit when nothing more specific does.
+            words = text_tokens(desc)
+            if (len(toks) > 1 and toks[-1] == "name") or (len(toks) == 1 and toks[0] in _NAMED_THINGS) \
+                    or ("name" in words and words & _NAMED_THINGS):
+                keys.append(("name", 0.5))
         seen: dict[str, float] = {}
         for k, s in keys:
             seen[k] = max(s, seen.get(k, 0.0))

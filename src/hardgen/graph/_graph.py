@@ -47,6 +47,7 @@ from hardgen.graph._records import (
 )
 from hardgen.graph._values import ValuePools, iter_leaves, value_type
 from hardgen.schema import Observation, ToolSpec, Trace
+from hardgen.tools import MUTATES_GUESSED
 
 FORMAT = "hardgen.api_graph/1"
 _UNTESTED = 0.8
@@ -178,6 +179,42 @@ class ApiGraph:
     def environment_tools(self, environment: str | None) -> list[str]:
         """Tools of one environment, in insertion order."""
         return list(self._by_environment.get(environment or "", ()))
+
+    def mutates_guessed(self, tool: str) -> bool:
+        """Whether nothing declared `tool` a read or a write (its kind is a guess from its name)."""
+        return bool(self.spec(tool).hints.get(MUTATES_GUESSED))
+
+    def settle_mutates(self, *, min_unchanged: int = 2) -> dict[str, bool]:
+        """Decide guessed read/write kinds from execution. A tool a successful call of which changed
+        the state hash is a write. A guessed write is a read only when its whole environment is
+        stateless as far as execution and declarations show (no call changed its state, no tool of
+        it is a declared write) and it ran `min_unchanged` times or more: a write that changed
+        nothing (a login when already logged in) proves nothing in a stateful environment, where
+        the name stays the guess. Declared kinds are never changed. Returns what changed (tool ->
+        mutates now)."""
+        stateful: set[str] = set()
+        for _, d in self.graph.nodes(data=True):
+            node: _Node = d["node"]
+            if node.execution.state_changes or (node.spec.mutates and not node.spec.hints.get(MUTATES_GUESSED)):
+                stateful.add(node.spec.environment or "")
+        changed: dict[str, bool] = {}
+        for name, d in self.graph.nodes(data=True):
+            node = d["node"]
+            if not node.spec.hints.get(MUTATES_GUESSED):
+                continue
+            ex = node.execution
+            if ex.state_changes:
+                mutates = True
+            elif ex.state_unchanged >= min_unchanged and (node.spec.environment or "") not in stateful:
+                mutates = False
+            else:
+                continue
+            if mutates != node.spec.mutates:
+                node.spec = node.spec.model_copy(update={"mutates": mutates})
+                changed[name] = mutates
+        if changed:
+            self.version += 1
+        return changed
 
     def learn_session_state(self, session: Any) -> None:
         """Seed value pools and records from a session's (or one environment's) initial and current state."""
@@ -427,6 +464,8 @@ class ApiGraph:
         *,
         sources: Sequence[tuple[str, str, Sequence[str | int]]] = (),
         ran_before: Iterable[str] = (),
+        changed_state: bool | None = None,
+        unlearned: Collection[str] = (),
     ) -> None:
         """Learn from one executed call.
 
@@ -435,12 +474,20 @@ class ApiGraph:
         episode, from a fresh initial state. A success confirms the data-flow edges used (adding
         them when missing), counts for the prerequisites that ran and against those that did not,
         and grows the value pools; a failure counts against the data-flow edges used.
+        `changed_state` (when measured) is evidence for the tool's read/write kind
+        (`settle_mutates`); `unlearned` names arguments whose values are not to enter the pools
+        (an experiment's boundary values).
         """
         if tool not in self.graph:
             return
         node = self._require(tool)
         ran = set(ran_before)
         node.execution.calls += 1
+        if observation.ok and changed_state is not None:
+            if changed_state:
+                node.execution.state_changes += 1
+            else:
+                node.execution.state_unchanged += 1
         if not observation.ok:
             node.execution.errors += 1
             etype = observation.error.type if observation.error else "Error"
@@ -476,7 +523,8 @@ class ApiGraph:
                     self._set_status(d, "pruned")
             self._reweigh(d)
         if observation.ok:
-            self._learn_values(tool, node, arguments, observation.result)
+            kept = {k: v for k, v in arguments.items() if k not in unlearned} if unlearned else arguments
+            self._learn_values(tool, node, kept, observation.result)
 
     def _learn_values(self, tool: str, node: _Node, arguments: Mapping[str, Any], result: Any) -> None:
         env = node.spec.environment or ""

@@ -41,6 +41,11 @@ class ExecutionStats(Record):
     calls: int = 0
     errors: int = 0
     error_types: dict[str, int] = Field(default_factory=dict)
+    state_changes: int = 0
+    """Successful calls that changed the state hash (measured only for tools whose read/write
+    kind was guessed from the name)."""
+    state_unchanged: int = 0
+    """Successful calls, so measured, that left the state hash as it was."""
 
 
 class ParameterSource(Record):

@@ -63,6 +63,11 @@ class ResettableSession:
         env_name = self.route.get(tool)
         return self._by_name[env_name].state() if env_name is not None else None
 
+    def environment_hash(self, tool: str) -> str | None:
+        """The current state hash of the environment that offers `tool` (None for an unknown tool)."""
+        env_name = self.route.get(tool)
+        return self._by_name[env_name].state_hash() if env_name is not None else None
+
     def environment_of(self, tool: str) -> str:
         return self.route[tool]
 

@@ -189,7 +189,7 @@ class ValuePools:
                 self.add_record(environment, {owner: k, value_key: v})
 
     def add(self, environment: str, key: str, value: Any) -> None:
-        if value_type(value) is None:
+        if value_type(value) is None or value == "<cycle>":  # a back-reference in the state, not a value
             return
         for env in (environment, "") if environment else ("",):
             seen = self._seen.setdefault((env, key), set())

@@ -42,18 +42,49 @@ _DOC_TYPES: dict[str, dict[str, Any]] = {
     "any": {},
 }
 
-# Names that usually mean a tool only reads, used when no `@tool(mutates=...)` says otherwise.
-_READ_PREFIXES = (
-    "get", "list", "search", "find", "lookup", "look_up", "check", "view", "show", "read", "query",
+# Verbs that usually mean a tool only reads, or that it writes. The first verb in a name decides
+# (`message_get_login_status` reads: `message` is the domain); used when nothing declares the kind,
+# and settled by execution where it can be (`ApiGraph.settle_mutates`).
+_READ_VERBS = frozenset({
+    "get", "list", "search", "find", "lookup", "look", "check", "view", "show", "read", "query",
     "describe", "count", "calculate", "compute", "convert", "estimate", "display", "ls", "pwd", "cat",
     "grep", "stat", "du", "diff", "wc", "tail", "head", "sort", "mean", "fetch", "is", "has",
-)
+    "retrieve", "filter", "verify", "validate", "inspect", "preview", "browse", "summarize", "compare",
+    "explain", "locate", "measure", "detect", "predict", "recommend", "suggest", "render",
+})
+_WRITE_VERBS = frozenset({
+    "add", "create", "delete", "remove", "update", "set", "send", "post", "put", "insert", "book",
+    "cancel", "register", "login", "logout", "authenticate", "transfer", "pay", "place", "fill", "lock",
+    "unlock", "press", "release", "start", "stop", "activate", "deactivate", "adjust", "move", "mv",
+    "cp", "rm", "rmdir", "mkdir", "touch", "write", "edit", "close", "resolve", "open", "follow",
+    "unfollow", "comment", "mention", "retweet", "fund", "withdraw", "purchase", "buy", "sell", "clear",
+    "replace", "append", "upload", "reset", "enable", "disable", "assign", "schedule", "reserve",
+    "submit", "approve", "reject", "archive", "rename", "save", "store", "apply", "mark", "toggle",
+    "change", "modify", "freeze", "unfreeze", "cd", "echo", "notify", "contact", "like", "share",
+})
+
+
+MUTATES_GUESSED = "mutates_guessed"
+"""Hint set on a tool whose read/write kind was guessed from its name (nothing declared it), so
+that execution may settle it: a call that changes the state hash is a write."""
+
+
+def _name_tokens(name: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)  # displayCarStatus -> display_Car_Status
+    return [t for t in re.split(r"[_\-\s.]+", spaced.lower()) if t]
 
 
 def guess_mutates(name: str) -> bool:
-    """Whether an undecorated tool should be treated as a write tool, from its name."""
-    first = re.split(r"[_\-]", name.lower(), maxsplit=1)[0]
-    return first not in _READ_PREFIXES
+    """Whether an undecorated tool should be treated as a write tool, from its name: the first
+    known verb decides; a conversion (`gallon_to_liter`, `si_unit_conversion`) reads; anything else
+    is taken to write (the safe side: a write is never offered as a harmless lookup)."""
+    tokens = _name_tokens(name)
+    for token in tokens:
+        if token in _READ_VERBS:
+            return False
+        if token in _WRITE_VERBS:
+            return True
+    return not ("conversion" in tokens or "to" in tokens[1:-1])
 
 
 def _strip_titles(schema: Any) -> Any:
@@ -306,7 +337,7 @@ def derive_tool(
             returns=returns,
             mutates=mutates,
             environment=environment,
-            hints=dict(meta.hints) if meta else {},
+            hints=dict(meta.hints) if meta else {MUTATES_GUESSED: True},
         )
     except ValidationError as exc:
         message = exc.errors()[0]["msg"].removeprefix("Value error, ")

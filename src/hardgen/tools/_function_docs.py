@@ -8,6 +8,7 @@ object per line (BFCL's `.json` files are JSON Lines), or a single object.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 
 from hardgen.errors import ToolDefinitionError
 from hardgen.schema import ToolSpec
-from hardgen.tools._derive import guess_mutates
+from hardgen.tools._derive import MUTATES_GUESSED, guess_mutates
 
 _TYPE_MAP = {
     "dict": "object",
@@ -80,7 +81,41 @@ def normalize_schema(node: Any, where: str) -> Any:
             continue  # BFCL marks optional parameters by leaving them out of `required`
         else:
             out[key] = value
+    _constraints_from_description(out)
     return out
+
+
+_ENUM_IN_TEXT = re.compile(r"\[Enum\]:\s*(\[[^\]]*\])")
+_RANGE_IN_TEXT = re.compile(r"\bbetween\s+(-?\d+(?:\.\d+)?)\b[^.;]{0,40}?\band\s+(-?\d+(?:\.\d+)?)\b")
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {"string": str, "integer": int, "number": (int, float)}
+
+
+def _constraints_from_description(out: dict[str, Any]) -> None:
+    """BFCL writes constraints in prose: `... [Enum]: ["engage", "release"]` and `between 0 (not
+    pressed) and 1 (fully pressed)`. Made schema keywords, so arguments are generated within them
+    and validated against them, as the tool itself would."""
+    desc = out.get("description")
+    if not isinstance(desc, str):
+        return
+    kind = out.get("type")
+    match = _ENUM_IN_TEXT.search(desc)
+    if match:
+        try:
+            values = json.loads(match.group(1))
+        except json.JSONDecodeError:
+            values = None
+        target = out if kind in _JSON_TYPES else out.get("items") if kind == "array" else None
+        item_kind = target.get("type") if isinstance(target, dict) else None
+        if isinstance(values, list) and values and isinstance(target, dict) and "enum" not in target \
+                and item_kind in _JSON_TYPES \
+                and all(isinstance(v, _JSON_TYPES[item_kind]) and not isinstance(v, bool) for v in values):
+            target["enum"] = values
+    if kind in ("number", "integer") and "minimum" not in out and "maximum" not in out:
+        found = _RANGE_IN_TEXT.search(desc)
+        if found:
+            low, high = float(found.group(1)), float(found.group(2))
+            if low < high:
+                out["minimum"], out["maximum"] = (int(low), int(high)) if kind == "integer" else (low, high)
 
 
 def tool_spec_from_doc(doc: dict[str, Any], environment: str | None = None) -> ToolSpec:
@@ -113,8 +148,10 @@ def tool_spec_from_doc(doc: dict[str, Any], environment: str | None = None) -> T
             mutates=bool(doc.get("mutates", guess_mutates(name))),
             environment=environment,
             # Optional keys a docs file may carry for the graph and the task rules:
-            # "requires": [tools that must run first], "enables": true for a session change.
-            hints={k: doc[k] for k in ("requires", "enables") if k in doc},
+            # "requires": [tools that must run first], "enables": true for a session change,
+            # "mutates": true/false (else guessed from the name, and settled by execution).
+            hints={**{k: doc[k] for k in ("requires", "enables") if k in doc},
+                   **({} if "mutates" in doc else {MUTATES_GUESSED: True})},
         )
     except ValidationError as exc:
         raise ToolDefinitionError(f"tool {name!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from exc
