@@ -90,6 +90,13 @@ class SourceConfig(Record):
     loader: str | None = None
     initial_state: dict[str, Any] | str | None = None
     """The state dict, or a path to a JSON/YAML file holding it."""
+    state_exclude: list[str] | None = None
+    """For `class`: attributes (names or glob patterns, at any depth) the state hash leaves out,
+    e.g. a cache; private attributes count otherwise. Default: those that differ between two
+    loads of the same state (a timestamp taken at load). `["_*"]`: public attributes only."""
+    unknown_state_keys: Literal["error", "ignore"] = "error"
+    """For `class` loaded by constructor keywords: an `initial_state` key the constructor has no
+    parameter for is an error naming it, or (`ignore`) left out with a warning."""
     isolation: Literal["thread", "process"] = "thread"
     """Where this source's tool calls run: `thread` (fast; a hung pure-Python call is stopped) or
     `process` (a worker process per environment, killed on a timeout and rebuilt from the last

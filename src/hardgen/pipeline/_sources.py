@@ -9,6 +9,7 @@ and any reading command in the same process rebuild them without `--trust-source
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from hardgen.pipeline._bfcl import bfcl_source_specs
 from hardgen.pipeline._config import RunConfig, SourceConfig
 from hardgen.schema import EnvironmentSpec
 from hardgen.tools import Session, trust_root, trust_sources
+from hardgen.tools._environment import import_target, unknown_state_keys
 from hardgen.world import world_specs
 
 
@@ -37,6 +39,24 @@ def _initial_state(source: SourceConfig) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"initial state {path} must be a JSON/YAML object")
     return data
+
+
+def _known_keys_only(source: SourceConfig, state: dict[str, Any]) -> dict[str, Any]:
+    """`state` without the keys the class's constructor takes no parameter for (when it is loaded
+    by constructor keywords), each left out with a warning."""
+    assert source.target is not None
+    try:
+        cls = import_target(source.target)
+    except HardGenError as exc:
+        raise ConfigError(str(exc)) from exc
+    loader = source.loader or getattr(cls, "__hardgen_loader__", None)
+    if not isinstance(cls, type) or (loader or ("_load_scenario" if hasattr(cls, "_load_scenario") else "kwargs")) != "kwargs":
+        return state
+    unknown = unknown_state_keys(cls, state)
+    for key in unknown:
+        warnings.warn(f"source {source.target!r}: initial state key {key!r} is not a parameter of its "
+                      "constructor; left out (unknown_state_keys: ignore)", stacklevel=2)
+    return {k: v for k, v in state.items() if k not in unknown}
 
 
 def trust_config_sources(config: RunConfig) -> None:
@@ -82,14 +102,18 @@ def resolve_sources(config: RunConfig) -> list[EnvironmentSpec]:
             continue
         assert source.target is not None
         default_name = source.target.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+        state = _initial_state(source)
+        if source.kind == "class" and source.unknown_state_keys == "ignore":
+            state = _known_keys_only(source, state)
         specs.append(EnvironmentSpec(
             name=source.name or default_name,
             kind=source.kind,
             target=source.target,
-            initial_state=_initial_state(source),
+            initial_state=state,
             loader=source.loader,
             docs=source.docs,
             seed=config.seed,
+            state_exclude=source.state_exclude,
         ))
     names = [s.name for s in specs]
     if len(set(names)) != len(names):

@@ -403,6 +403,15 @@ class PythonEnvironment:
         loader = self.spec.loader or getattr(cls, "__hardgen_loader__", None)
         if loader is None:
             loader = "_load_scenario" if hasattr(cls, "_load_scenario") else "kwargs"
+        if loader == "kwargs":
+            unknown = unknown_state_keys(cls, state)
+            if unknown:
+                accepted = sorted(set(state) - set(unknown) | set(_constructor_parameters(cls) or ()))
+                raise EnvironmentLoadError(
+                    f"cannot load environment {self.name!r}: initial state key(s) "
+                    f"{', '.join(repr(k) for k in unknown)} are not parameters of {self.spec.target}() "
+                    f"(it takes: {', '.join(accepted) or 'none'}); remove them, or set "
+                    f"`unknown_state_keys: ignore` on the source")
         try:
             if loader == "kwargs":
                 return cls(**state)
@@ -709,6 +718,23 @@ _UNSTABLE: dict[str, list[str]] = {}
 
 _AUTO_PROCESS: set[str] = set()
 """Sources moved to process isolation after a hung call of theirs could not be stopped."""
+
+
+def _constructor_parameters(cls: type) -> list[str] | None:
+    """Keyword parameters `cls(...)` takes, or None when it takes any (`**kwargs`, or unknown)."""
+    try:
+        params = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return [p.name for p in params if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+
+
+def unknown_state_keys(cls: type, state: dict[str, Any]) -> list[str]:
+    """Keys of an initial state that `cls`'s constructor has no parameter for (loaded as kwargs)."""
+    known = _constructor_parameters(cls)
+    return [] if known is None else sorted(k for k in state if k not in known)
 
 
 def refused_call(environment: str, name: str, arguments: Any, tools: list[str],
