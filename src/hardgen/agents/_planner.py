@@ -13,7 +13,7 @@ one that is not, is the tool call it answers with. A finished plan gives the fin
 agent acts one call per model turn, every value it passes on comes from a real observation, and its
 output is a pure function of the transcript and the seed.
 
-Three knobs make the rungs of the ladder (`hardgen.agents.LADDER`):
+Four knobs make the rungs of the ladder (`hardgen.agents.LADDER`):
 
 - `depth`: how many levels of lookups it chains (1: the goal's parameters may come from one read,
   whose own parameters must be in the request; None: as deep as the planner goes, 4);
