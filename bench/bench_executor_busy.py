@@ -22,8 +22,11 @@ requests each, as with a real model. Each answer waits its latency first: fixed,
 lognormal distribution with the same mean (sigma `--sigma`).
 
     .venv/bin/python bench/bench_executor_busy.py [--latency 1.0] [--concurrency 8 32 128] [--units-per-slot 3]
+        [--ahead 4] [--latencies fixed lognormal] [--pool-only]
 
-Prints a Markdown table.
+Prints a Markdown table (about 19 minutes with the defaults on two shared cores). The samples and
+rejections of a row depend on what the server answered before (the model-free "model" behind it
+keeps state between requests), so compare them only within a row.
 """
 
 from __future__ import annotations
@@ -38,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +169,8 @@ def units_for(state: GenerateState, n: int) -> list[SynthesisUnit]:
                                                          "seed": unit_seed(7, i)}) for i in range(n)]
 
 
-async def measure(state: GenerateState, url: str, loop: str, concurrency: int, n: int) -> dict[str, Any]:
+async def measure(state: GenerateState, url: str, loop: str, concurrency: int, n: int,
+                  ahead: int | None = None) -> dict[str, Any]:
     overrides: dict[str, Any] = {f"roles.{r}": {"kind": "openai", "base_url": url, "model": "family",
                                                 "max_concurrency": 4 * concurrency, "max_retries": 1,
                                                 "timeout_s": 120} for r in ROLES}
@@ -194,11 +197,12 @@ async def measure(state: GenerateState, url: str, loop: str, concurrency: int, n
             changes.append((end, in_flight))
             busy += end - start
 
-    run: Callable[..., Any] = ordered_pool if loop == "pool" else windowed
     units = units_for(state, n)
+    results = (ordered_pool(timed, units, concurrency=concurrency, ahead=ahead) if loop == "pool"
+               else windowed(timed, units, concurrency=concurrency))
     started = time.perf_counter()
     samples = rejected = 0
-    async for result in run(timed, units, concurrency=concurrency):
+    async for result in results:
         rejected += isinstance(result, Rejection)
         samples += not isinstance(result, Rejection)
     wall = time.perf_counter() - started
@@ -219,6 +223,10 @@ def main() -> None:
     parser.add_argument("--sigma", type=float, default=0.5, help="Sigma of the lognormal latency.")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32, 128])
     parser.add_argument("--units-per-slot", type=int, default=3)
+    parser.add_argument("--ahead", type=int, default=4,
+                        help="The pool's reorder bound, in multiples of the concurrency (default 4, the executor's).")
+    parser.add_argument("--latencies", choices=["fixed", "lognormal"], nargs="+", default=["fixed", "lognormal"])
+    parser.add_argument("--pool-only", action="store_true", help="Leave the window loop out (its columns show -).")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--lognormal", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -232,14 +240,15 @@ def main() -> None:
         print(f"setup: {len(state.library)} advanced tools, {len(state.units)} units planned "
               f"({time.perf_counter() - clock:.0f} s)\n", flush=True)
         rows = []
-        for lognormal in (False, True):
+        for lognormal in (kind == "lognormal" for kind in args.latencies):
             server = ModelServer(run_dir, args.latency, args.sigma, lognormal)
             try:
                 for concurrency in args.concurrency:
                     n = args.units_per_slot * concurrency
-                    got = {loop: asyncio.run(measure(state, server.url, loop, concurrency, n))
-                           for loop in ("window", "pool")}
-                    w, p = got["window"], got["pool"]
+                    got = {loop: asyncio.run(measure(state, server.url, loop, concurrency, n, args.ahead * concurrency))
+                           for loop in (("pool",) if args.pool_only else ("window", "pool"))}
+                    p = got["pool"]
+                    w = got.get("window", {k: math.nan for k in p})
                     latency = f"lognormal, mean {args.latency:g} s" if lognormal else f"fixed {args.latency:g} s"
                     rows.append(f"| {latency} | {concurrency} | {n} | {p['model_s']:.2f} | {p['unit_s']:.2f} | "
                                 f"{w['steady']:.3f} | **{p['steady']:.3f}** | {w['busy']:.3f} | {p['busy']:.3f} | "
