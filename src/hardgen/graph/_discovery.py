@@ -9,6 +9,12 @@ success proves a state prerequisite E -> T (confirmed edge). If the same argumen
 the tool is called once more with arguments fed from E's outputs; a success there confirms the
 data-flow edge instead. Finally, tools with identifier parameters get one experiment per upstream
 source (source, then the tool, fed from the source's output) to confirm data-flow edges.
+
+Tools that still fail get a wider search apart from those rounds (its own random stream, its calls
+not fed to the graph), which only adds the prerequisites it confirms: enablers the error message
+names, other argument fills, boundary values for enablers, and pairs of enablers needed at once.
+Calls of tools whose read/write kind is only a guess from the name measure whether the state hash
+changes; `ApiGraph.settle_mutates` decides the kind from that.
 """
 
 from __future__ import annotations
@@ -54,8 +60,11 @@ class DiscoveryReport(Record):
 class _Lab:
     """Runs episodes on a resettable session and feeds every call to the graph."""
 
-    def __init__(self, graph: ApiGraph, live: ResettableSession, filler: ArgumentFiller, report: DiscoveryReport):
+    def __init__(self, graph: ApiGraph, live: ResettableSession, filler: ArgumentFiller, report: DiscoveryReport,
+                 *, observe: bool = True):
         self.graph, self.live, self.filler, self.report = graph, live, filler, report
+        self.observe = observe
+        """Whether calls feed the graph (edge evidence, pools); a lab that does not only reports."""
         self.boundary_rate = filler.boundary_rate
         self.history: list[HistoryEntry] = []
         self.ran: list[str] = []
@@ -76,15 +85,16 @@ class _Lab:
             unlearned = list(self.filler.last_boundary)
         # A tool whose read/write kind is only guessed from its name: whether the call changes the
         # state hash is the evidence that settles it.
-        measured = self.graph.mutates_guessed(tool)
+        measured = self.observe and self.graph.mutates_guessed(tool)
         before = self.live.environment_hash(tool) if measured else None
         obs = self.live.call(tool, args)
         changed = None
         if measured and obs.ok:
             changed = self.live.environment_hash(tool) != before
         self.report.calls += 1
-        self.graph.observe_call(tool, args, obs, sources=[(s.parameter, s.tool, s.path) for s in filled],
-                                ran_before=self.ran, changed_state=changed, unlearned=unlearned)
+        if self.observe:
+            self.graph.observe_call(tool, args, obs, sources=[(s.parameter, s.tool, s.path) for s in filled],
+                                    ran_before=self.ran, changed_state=changed, unlearned=unlearned)
         if obs.ok:
             self.history.append(HistoryEntry(len(self.history), tool, obs.result))
             self.ran.append(tool)
@@ -191,6 +201,27 @@ def _chain_without(graph: ApiGraph, enabler: str, tool: str) -> list[str]:
     return [t for t in prerequisite_chain(graph, enabler) if t != tool]
 
 
+def _one_enabler(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], message: str | None,
+                 limit: int, refills: int) -> tuple[str] | None:
+    """An enabler after which `tool` succeeds, searched wider than the first rounds: enablers the
+    error names first, the enabler's own chain without `tool`, and after each, the failing
+    arguments and then `refills` other fills (boundary values for the enablers); a success with
+    other arguments counts only if those arguments fail without the enabler and are no value the
+    enabler returned (that is data flow, not state)."""
+    for enabler in _enablers(graph, tool, limit, message):
+        chain = _chain_without(graph, enabler, tool)
+        for attempt in range(max(refills, 1)):
+            lab.fresh()
+            if not lab.run_chain(chain):
+                continue
+            obs, used, _ = lab.call(tool, dict(args) if attempt == 0 else None)
+            if obs.ok and (attempt == 0 or not _echoes_results(used, lab.history)):
+                lab.fresh()
+                if not lab.call(tool, dict(used))[0].ok:
+                    return (chain[-1],)
+    return None
+
+
 def _two_enablers(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], message: str | None,
                   limit: int, refills: int) -> tuple[str, ...]:
     """Enablers that `tool` needs together: a pair after which it succeeds (with its failing
@@ -204,7 +235,7 @@ def _two_enablers(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], m
     pairs: list[tuple[str, str, list[tuple[str, dict[str, Any]]] | None]] = []
     named = set(_mentioned(graph, firsts, message))
     for first in firsts:
-        for _try in range(refills * 2 if first in named else refills):  # what the error names, harder
+        for _try in range(refills * 4 if first in named else refills):  # what the error names, harder
             lab.fresh()
             progress = lab.run_chain_recorded(_chain_without(graph, first, tool))
             if progress is None:
@@ -217,13 +248,13 @@ def _two_enablers(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], m
             break
     pairs += [(x, y, None) for a, b in itertools.combinations(firsts, 2) for x, y in ((a, b), (b, a))]
     tried: set[tuple[str, str, bool]] = set()
-    budget = 12 * refills  # episodes per tool: pairs grow with the square of the candidates
+    budget = 16 * refills  # episodes per tool: pairs grow with the square of the candidates
     for first, second, progress in pairs:
         if (first, second, progress is None) in tried:
             continue
         tried.add((first, second, progress is None))
         # A pair the errors pointed to gets more tries than a blind one.
-        for attempt in range(refills * 4 if progress is not None else 1):
+        for attempt in range(refills * 8 if progress is not None else 1):
             if budget <= 0:
                 return ()
             budget -= 1
@@ -271,10 +302,16 @@ def discover_prerequisites(
     """Find state prerequisites (and confirm data-flow edges) by executing experiments.
 
     Give a live `session` or `specs` to build one. `tools` limits the experiments to some tools
-    (default: all). `refills`: how many other argument fills a tool gets after each enabler.
-    A tool no single enabler helps is tried after pairs of its `max_pair_enablers` likeliest
-    enablers, in both orders (a car that starts only with the doors locked *and* the brake pressed).
-    `boundary_rate`: share of generated argument values taken at a boundary of their schema. Every call is fed back into the graph; the report lists what was found.
+    (default: all). Every call of the rounds above is fed back into the graph; the report lists
+    what was found.
+
+    Then a wider search for the tools still failing, which changes the graph only by the
+    prerequisites it confirms: enablers the error message names first (`Brake pedal needs to be
+    pressed` -> pressBrakePedal), `refills` other argument fills after each, with a share
+    `boundary_rate` of the enablers' values at their schema's boundary (a brake pressed fully,
+    every door); then pairs of the `max_pair_enablers` likeliest enablers, in both orders (a car
+    that starts only with the doors locked *and* the brake pressed), those the errors point to
+    first (an enabler that changes the error, then what the new error names).
     """
     owned = session is None
     if session is None:
@@ -292,8 +329,7 @@ def discover_prerequisites(
             raise GraphError(f"discover_prerequisites: unknown tools {unknown[:10]}")
         rng = random.Random(seed)
         report = DiscoveryReport()
-        lab = _Lab(graph, live, ArgumentFiller(graph, rng, optional_fill=0.0, optional_from_history=0.0,
-                                                  boundary_rate=boundary_rate), report)
+        lab = _Lab(graph, live, ArgumentFiller(graph, rng, optional_fill=0.0, optional_from_history=0.0), report)
         pruned_before = len(graph.edges("state_prerequisite", "pruned"))
 
         failing: dict[str, dict[str, Any]] = {}
@@ -316,8 +352,8 @@ def discover_prerequisites(
 
         for _ in range(rounds):
             for tool, args in list(failing.items()):
-                for enabler in _enablers(graph, tool, max_enablers, messages.get(tool)):
-                    chain = _chain_without(graph, enabler, tool)
+                for enabler in _enablers(graph, tool, max_enablers):
+                    chain = prerequisite_chain(graph, enabler)
                     lab.fresh()
                     if not lab.run_chain(chain):
                         continue
@@ -334,26 +370,11 @@ def discover_prerequisites(
                         report.prerequisites_found.append((chain[-1], tool))
                         del failing[tool]
                         break
-                    # Other arguments after the enabler: its outputs, or other known values (the
-                    # file the folder it entered holds). Failed calls roll back, so the enabler's
-                    # state stays for each try.
-                    for _try in range(refills):
-                        obs, new_args, filled = lab.call(tool)
-                        if obs.ok:
-                            break
+                    obs, _, filled = lab.call(tool)
                     if obs.ok and filled:
                         report.data_flow_confirmed.extend((s.tool, tool, s.parameter) for s in filled)
                         del failing[tool]
                         break
-                    if obs.ok and not _echoes_results(new_args, lab.history):
-                        # Fresh arguments (not an id the enabler returned: that is data flow, found
-                        # below) worked after the enabler: check they fail without it.
-                        lab.fresh()
-                        if not lab.call(tool, dict(new_args))[0].ok:
-                            graph.confirm_prerequisite(chain[-1], tool)
-                            report.prerequisites_found.append((chain[-1], tool))
-                            del failing[tool]
-                            break
             if not failing:
                 break
         report.still_failing = sorted(failing)
@@ -373,26 +394,36 @@ def discover_prerequisites(
                             lab.fresh()
                             before = [t for t in prerequisite_chain(graph, tool, confirmed_only=only_confirmed)
                                       if t not in (tool, source)]
-                            if not lab.run_chain([*chain, *before], enabler=False):
+                            if not lab.run_chain([*chain, *before]):
                                 continue
                             obs, _, filled = lab.call(tool)
                             if obs.ok:
                                 report.data_flow_confirmed.extend((s.tool, tool, s.parameter) for s in filled)
                                 break
-        # Last, so that nothing above depends on what these experiments add to the graph.
-        if max_pair_enablers > 1:
-            # No single enabler helped these: their enablers may need extreme arguments too
-            # (the brake pressed fully), so boundary values are tried more often here.
-            lab.boundary_rate = max(boundary_rate, 0.5)
-            for tool, args in [(t, a) for t, a in failing.items() if t in report.still_failing]:
-                found = _two_enablers(lab, graph, tool, args, messages.get(tool), max_pair_enablers, refills)
+        # Last, and apart: a wider search for the tools still failing, whose only effect on the
+        # graph is the prerequisites it confirms (so the phases above run as they always did).
+        if refills > 0 or max_pair_enablers > 1:
+            wide = _Lab(graph, live, ArgumentFiller(graph, random.Random(seed + 7919), optional_fill=0.0,
+                                                    optional_from_history=0.0, boundary_rate=boundary_rate),
+                        report, observe=False)
+            for tool in list(report.still_failing):
+                if tool not in failing:
+                    continue
+                found = _one_enabler(wide, graph, tool, failing[tool], messages.get(tool), max_enablers, refills)
+                if found is None and max_pair_enablers > 1:
+                    wide.boundary_rate = max(boundary_rate, 0.5)  # the brake pressed fully
+                    pair = _two_enablers(wide, graph, tool, failing[tool], messages.get(tool), max_pair_enablers,
+                                         refills)
+                    wide.boundary_rate = boundary_rate
+                    if pair:
+                        report.multi_enabler.append((tool, list(pair)))
+                        found = pair
+                for enabler in found or ():
+                    graph.confirm_prerequisite(enabler, tool)
+                    report.prerequisites_found.append((enabler, tool))
                 if found:
-                    for enabler in found:
-                        graph.confirm_prerequisite(enabler, tool)
-                        report.prerequisites_found.append((enabler, tool))
-                    report.multi_enabler.append((tool, list(found)))
                     report.still_failing.remove(tool)
-            lab.boundary_rate = boundary_rate
+            wide.fresh()
         for tool, mutates in graph.settle_mutates().items():
             report.kinds_settled[tool] = mutates
         report.data_flow_confirmed = list(dict.fromkeys(report.data_flow_confirmed))
