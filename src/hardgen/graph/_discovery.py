@@ -409,7 +409,8 @@ def discover_prerequisites(
             for tool in list(report.still_failing):
                 if tool not in failing:
                     continue
-                found = _one_enabler(wide, graph, tool, failing[tool], messages.get(tool), max_enablers, refills)
+                found: tuple[str, ...] | None = _one_enabler(wide, graph, tool, failing[tool], messages.get(tool),
+                                                             max_enablers, refills)
                 if found is None and max_pair_enablers > 1:
                     wide.boundary_rate = max(boundary_rate, 0.5)  # the brake pressed fully
                     pair = _two_enablers(wide, graph, tool, failing[tool], messages.get(tool), max_pair_enablers,
