@@ -26,10 +26,10 @@ from hardgen.pipeline._rundir import KILL_AFTER_WRITE_ENV, WRITE_LOG_ENV
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs fork and SIGKILL")
 
 # One domain, a few tools probed, too few traces for the samples asked: round 0 runs out of units,
-# two top-up rounds follow (the second ends with rejections), and the run stops at max_rounds.
+# two top-up rounds follow (with rejections), the second reaching the samples asked.
 TINY_RUN = {
-    "sources": [{"kind": "world", "domains": ["messaging"]}],
-    "synthesis.samples": 24,
+    "sources": [{"kind": "world", "domains": ["banking"]}],  # a library that needs both top-ups, and rejects
+    "synthesis.samples": 8,
     "synthesis.max_rounds": 2,
     "synthesis.variants_per_tool": 1,  # few units per round: fewer writes to kill after
     "probe.tasks_per_tool": 1,

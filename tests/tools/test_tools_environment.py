@@ -276,7 +276,7 @@ def test_declared_hardgen_loader_and_tool_metadata() -> None:
     ("cls", "state", "loader", "pattern"),
     [
         (Account, {"balance": "lots"}, None, r"environment 'Account'.*TypeError: balance must be an int"),
-        (Account, {"wallet": 3}, None, r"environment 'Account'.*unexpected keyword argument 'wallet'"),
+        (Account, {"wallet": 3}, None, r"environment 'Account'.*key\(s\) 'wallet' are not parameters"),
         (Vault, {}, "load_state", r"environment 'Vault'.*via 'load_state': KeyError"),
         (Vault, {}, "load_everything", r"environment 'Vault'.*no loader method 'load_everything'"),
     ],

@@ -31,3 +31,16 @@ def test_unknown_keys_are_left_out_with_a_warning_when_the_source_says_so() -> N
         (spec,) = resolve_sources(config)
     assert spec.initial_state == {"hour": 3}
     assert spec.state_exclude == ["_cache*"]
+
+
+def test_state_kept_outside_instances_is_reported_as_a_leak() -> None:
+    from tools_fixture_envs import Guestbook
+
+    from hardgen.tools import leaked_state
+
+    env = class_environment(Guestbook, {}, timeout=None)
+    assert leaked_state(env) == []
+    env.call("sign", {"name": "ana"})
+    assert leaked_state(env) == ["Guestbook.entries"]  # the next environment starts with ana signed
+    Guestbook.entries.clear()
+    assert leaked_state(class_environment(Guestbook, {}, timeout=None)) == []

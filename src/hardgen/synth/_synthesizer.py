@@ -66,6 +66,7 @@ from hardgen.tools import (
     is_creating,
     is_destroying,
     is_enabling_name,
+    leaked_state,
     name_words,
     names_new_entity,
 )
@@ -721,6 +722,13 @@ class Synthesizer:
                     gold_session.restore(gold_start)
                     short_reason = f"turn {turn + 1}: {failures[0] if failures else 'no task left to add'}"
                     break  # keep the turns so far
+            # Every replay here ran in this process: a source that keeps state outside its
+            # instances (a class-level list) made a gold that a fresh process would not reproduce.
+            leaks = sorted({leak for env in gold_session.environments for leak in leaked_state(env)})
+            if leaks:
+                return Rejection(unit_id=unit.unit_id, stage="execute", advanced_tool=unit.advanced_tool,
+                                 reason="a tool source keeps state outside its instances, so the gold would "
+                                        f"not replay in a fresh process: {', '.join(leaks[:3])} changed")
         finally:
             for s in (gold_session, live, replay_session, scratch):
                 s.close()

@@ -19,6 +19,7 @@ from hardgen.tools._environment import (
     check_file_sources,
     class_environment,
     import_target,
+    leaked_state,
     module_environment,
 )
 from hardgen.tools._function_docs import load_function_docs, normalize_schema, tool_spec_from_doc
@@ -77,6 +78,7 @@ __all__ = [
     "is_enabling_name",
     "is_strict",
     "is_trusted",
+    "leaked_state",
     "load_function_docs",
     "mcp_environment",
     "module_environment",

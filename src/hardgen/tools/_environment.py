@@ -365,6 +365,8 @@ class PythonEnvironment:
         if isinstance(self._source, type):
             check_resolved(spec, self._source.__module__, self._source.__qualname__)
         self._tools = compile_toolset(self._source, spec)
+        if spec.target not in _GLOBALS_AT_FIRST_LOAD:
+            _GLOBALS_AT_FIRST_LOAD[spec.target] = _outside_state(self._source)
         self._detect_returned_errors = getattr(self._source, "__hardgen_returned_errors__", True) is not False
         auto = "process" if spec.target in _AUTO_PROCESS else None
         chosen = isolation or source_isolation(spec.target) or auto or "thread"
@@ -711,6 +713,50 @@ class PythonEnvironment:
             self.close()
         except Exception:
             pass
+
+
+_GLOBALS_AT_FIRST_LOAD: dict[str, dict[str, str]] = {}
+"""Per source: the state it keeps outside its instances (class attributes, module globals), as
+first seen in this process, before any call."""
+_CACHE_NAME = re.compile(r"cache|memo", re.IGNORECASE)
+_PRIVATE = StateView(private=True)
+
+
+def _outside_state(source: Any) -> dict[str, str]:
+    """Hashes of the data a source keeps outside its instances: class attributes along its MRO
+    and its module's globals (not code, modules, classes, dunders or caches by name)."""
+    out: dict[str, str] = {}
+    holders: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(source, type):
+        holders += [(klass.__qualname__, dict(vars(klass))) for klass in source.__mro__ if klass is not object]
+        module = sys.modules.get(source.__module__)
+    else:
+        module = source
+    if isinstance(module, types.ModuleType):
+        holders.append((module.__name__, dict(vars(module))))
+    for owner, names in holders:
+        for name, value in names.items():
+            if name.startswith("__") or _CACHE_NAME.search(name) or isinstance(value, (types.ModuleType, type)) \
+                    or callable(value) or isinstance(value, (property, staticmethod, classmethod)):
+                continue
+            try:
+                out[f"{owner}.{name}"] = state_hash(value, _PRIVATE)
+            except Exception:  # an object that cannot even be walked is no data to compare
+                continue
+    return out
+
+
+def leaked_state(env: Any) -> list[str]:
+    """What `env`'s source changed outside its instances since it was first loaded in this process
+    (a class-level list every instance appends to): state that leaks from one environment into the
+    next, so what was generated here would not replay in a fresh process. Empty for other kinds."""
+    source = getattr(env, "_source", None)
+    target = getattr(getattr(env, "spec", None), "target", None)
+    if source is None or target is None or target not in _GLOBALS_AT_FIRST_LOAD:
+        return []
+    first = _GLOBALS_AT_FIRST_LOAD[target]
+    now = _outside_state(source)
+    return sorted(name for name, digest in now.items() if first.get(name, digest) != digest)
 
 
 _UNSTABLE: dict[str, list[str]] = {}
