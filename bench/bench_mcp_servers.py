@@ -43,7 +43,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "tools"))
 from test_tools_mcp import SQLITE, make_git_store, make_sqlite_store  # noqa: E402  (the tests' own stores)
 
-HARDGEN = [sys.executable, "-m", "hardgen.cli"] if shutil.which("hardgen") is None else ["hardgen"]
+HARDGEN = [sys.executable, "-m", "hardgen"] if shutil.which("hardgen") is None else ["hardgen"]
 
 
 def _source(name: str, root: Path) -> dict[str, Any]:

@@ -19,7 +19,7 @@ def test_an_unknown_constructor_key_is_an_error_that_names_it() -> None:
 def test_a_config_source_fails_to_load_with_that_error_by_default() -> None:
     config = load_config(overrides={"sources": [{"kind": "class", "target": "tools_fixture_envs:Clock",
                                                   "initial_state": {"hour": 3, "precision": 8}}]})
-    with pytest.raises(ConfigError, match="'precision'.*unknown_state_keys: ignore"):
+    with pytest.raises(ConfigError, match=r"'precision'.*unknown_state_keys: ignore"):
         resolve_sources(config)
 
 
