@@ -78,6 +78,12 @@ class BaselineComparison(Record):
     rows: list[BaselineRow] = Field(default_factory=list)
 
 
+
+def _check_modes(modes: Sequence[str]) -> None:
+    unknown = [m for m in modes if m not in BASELINE_MODES]
+    if unknown or not modes:
+        raise ValueError(f"unknown sampling mode(s) {unknown}; choose from {', '.join(BASELINE_MODES)}")
+
 def wilson_interval(passed: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """The Wilson score interval of a pass rate `passed / n` (95% for the default z); (0, 1) for n = 0."""
     if n <= 0:
@@ -99,9 +105,7 @@ async def compare_baselines(
     """Generate `config.synthesis.samples` samples per sampling mode into `config.out/<mode>`,
     evaluate the target agent (`agent`, default the config's target role) on each, and return the
     table (also written to `config.out/baselines.json`)."""
-    unknown = [m for m in modes if m not in BASELINE_MODES]
-    if unknown or not modes:
-        raise ValueError(f"unknown sampling mode(s) {unknown}; choose from {', '.join(BASELINE_MODES)}")
+    _check_modes(modes)
     progress = progress or SilentProgress()
     say = log or (lambda _m: None)
     out = Path(config.out)
@@ -212,9 +216,7 @@ async def compare_ladder(
     names = list(dict.fromkeys(agents or AGENT_NAMES))
     for name in names:
         rung(name)  # unknown names fail before anything runs
-    unknown = [m for m in modes if m not in BASELINE_MODES]
-    if unknown or not modes:
-        raise ValueError(f"unknown sampling mode(s) {unknown}; choose from {', '.join(BASELINE_MODES)}")
+    _check_modes(modes)
     progress = progress or SilentProgress()
     say = log or (lambda _m: None)
     out = Path(config.out)
