@@ -112,11 +112,11 @@ class _Lab:
             made.append((tool, dict(args)))
         return made
 
-    def run_chain(self, tools: Sequence[str], *, enabler: bool = True) -> bool:
+    def run_chain(self, tools: Sequence[str]) -> bool:
         for tool in tools:
             if tool in self.ran:
                 continue
-            obs, _, _ = self.call(tool, enabler=enabler)
+            obs, _, _ = self.call(tool, enabler=True)
             if not obs.ok:
                 return False
         return True

@@ -112,7 +112,7 @@ class StateView:
             return False
         return not any(name == p or fnmatch.fnmatchcase(name, p) for p in self.exclude)
 
-    def attributes(self, obj: Any, cls: type, attrs: dict[str, Any]) -> dict[str, Any]:
+    def attributes(self, cls: type, attrs: dict[str, Any]) -> dict[str, Any]:
         cached = _cached_names(cls)
         # A private random generator is where randomness comes from, not data: a lookup that draws
         # from it (a simulated sensor reading) does not write.
@@ -230,7 +230,7 @@ class _Canonicalizer:
             return self.value(obj.tolist())
         attrs = _attributes_of(obj, cls)
         if attrs is not None:
-            return self.mapping(self.view.attributes(obj, cls, attrs))
+            return self.mapping(self.view.attributes(cls, attrs))
         # Opaque objects (locks, handles): their repr, without the memory address that changes per run.
         return _ADDRESS_RE.sub("", repr(obj))
 
@@ -278,7 +278,7 @@ def _json_view_for(view: StateView) -> Any:
             return obj.tolist()
         attrs = _attributes_of(obj, cls)
         if attrs is not None:
-            return view.attributes(obj, cls, attrs)
+            return view.attributes(cls, attrs)
         return _ADDRESS_RE.sub("", repr(obj))
 
     return json_view
@@ -327,7 +327,7 @@ def unstable_attributes(first: Any, second: Any, view: StateView) -> list[str]:
                 cls: type = type(a)
                 attrs_a, attrs_b = _attributes_of(a, cls), _attributes_of(b, cls)
                 if attrs_a is not None and attrs_b is not None:
-                    kept_a, kept_b = view.attributes(a, cls, attrs_a), view.attributes(b, cls, attrs_b)
+                    kept_a, kept_b = view.attributes(cls, attrs_a), view.attributes(cls, attrs_b)
                     pairs = [(name, kept_a[name], kept_b[name]) for name in kept_a.keys() & kept_b.keys()]
             hit = False
             for name, x, y in pairs:
