@@ -15,9 +15,11 @@ why and makes no sample. The derivations are real algorithms over the gold and t
 - **irrelevance**: the first request is offered only near misses: tools of the same domain that are
   about other things (no tool of the gold, none sharing what a gold tool is about, no generic tool);
   the gold makes no call and says plainly what it cannot do and what it can.
-- **error_recovery**: one successful gold call is first answered by an injected transient failure
-  (timeout, rate limit, server error), flagged in `GoldTurn.faults`; the gold retries the same call
-  and the conversation goes on exactly as before, so the final state is the one without the fault.
+- **error_recovery**: one successful gold call is first answered by an injected failure, flagged in
+  `GoldTurn.faults`: a transient one (timeout, rate limit, server error), after which the gold
+  retries the same call, or a validation error for a value it sent in the wrong format (a date
+  written day first, a number as text), after which it sends the value as the tool wants it. The
+  conversation then goes on exactly as before, so the final state is the one without the fault.
 - **missing_function**: the tool the first request needs most is withheld from that turn; the gold
   says it cannot do that part and makes no call (no substitute); the next turn offers the tool
   (`GoldTurn.tools_added`, BFCL's missed function) and the task completes.
@@ -64,7 +66,7 @@ from hardgen.synth._phrasing import tool_phrasing
 from hardgen.synth._query_writer import plain_values
 from hardgen.synth._text import value_atoms
 from hardgen.tools import DEFAULT_TIMEOUT_S, Session, name_words, same_state
-from hardgen.verify import faulted_calls, value_in_text, verify_sample
+from hardgen.verify import faulted_calls, misformatted_value, value_in_text, verify_sample
 
 MAX_PARALLEL = 3
 """At most this many calls in one parallel message (the reversed order is the one checked)."""
@@ -454,29 +456,28 @@ def derive_irrelevance(base: Sample, tools: Mapping[str, ToolSpec], rng: random.
 FaultKind = Literal["timeout", "rate_limit", "server_error", "validation"]
 
 _FAULT_KINDS: tuple[FaultKind, ...] = ("timeout", "rate_limit", "server_error")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}))?$")
 
 
 def _misformatted(message: Message, tools: Mapping[str, ToolSpec]) -> tuple[dict[str, Any], str, str] | None:
     """The call of `message` with one value in a format a tool would refuse (an ISO date written
-    day first, a number sent as text), the validation error that says so, and the thought that
-    fixes it; None when no argument has such a value."""
+    day first, a number sent as text: `misformatted_value`), the validation error that says so, and
+    the thought that fixes it; None when no argument has such a value. In evaluation the error's
+    rule answers any call with that argument in a wrong format (`hardgen.verify.FaultInjector`)."""
     call = (message.tool_calls or [])[0]
     properties = tools[call.name].parameters.get("properties", {}) if call.name in tools else {}
     for name, value in call.arguments.items():
-        if isinstance(value, str) and (m := _ISO_DATE.match(value)):
-            wrong = f"{m.group(3)}/{m.group(2)}/{m.group(1)}" + (f" {m.group(4)}" if m.group(4) else "")
-            shape = "YYYY-MM-DD" + ("THH:MM" if m.group(4) else "")
-            return ({**call.arguments, name: wrong},
-                    f"Invalid value for '{name}': expected {shape}, got '{wrong}'.",
-                    f"The tool wants the {field_noun(name)} as {shape}, not {wrong}. I'll send it again in that format.")
-        if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                and properties.get(name, {}).get("type") in ("number", "integer"):
-            wrong_text = str(value)
-            return ({**call.arguments, name: wrong_text},
-                    f"Invalid type for '{name}': expected a number, got the string '{wrong_text}'.",
-                    f"I sent the {field_noun(name)} as text; it has to be a plain number. Fixing that and retrying.")
+        found = misformatted_value(name, value, properties.get(name, {}))
+        if found is None:
+            continue
+        wrong, rule = found
+        if rule.expects == "date":
+            fix = f"The tool wants the {field_noun(name)} as {rule.shape}, not {wrong}. I'll send it again in that format."
+        else:
+            fix = f"I sent the {field_noun(name)} as text; it has to be a plain number. Fixing that and retrying."
+        return {**call.arguments, name: wrong}, rule.message(wrong), fix
     return None
+
+
 _FAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "timeout": ("TimeoutError", ("The request timed out after 30 seconds. No changes were made.",
                                  "Upstream timeout: no response within 20 s.")),

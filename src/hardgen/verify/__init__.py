@@ -1,7 +1,15 @@
 """Verification by re-execution: the same check scores the reasoner and any evaluated agent."""
 
 from hardgen.verify._answer import missing_answer_values, ungrounded_answer_values, value_in_results, value_in_text
-from hardgen.verify._faults import FaultInjector, batches_of, tools_for_turn, without_faults
+from hardgen.verify._faults import (
+    FaultInjector,
+    FormatRule,
+    batches_of,
+    format_rule,
+    misformatted_value,
+    tools_for_turn,
+    without_faults,
+)
 from hardgen.verify._verdict import FAILURE_KINDS, FailureKind, TurnVerdict, Verdict
 from hardgen.verify._verifier import (
     CandidateTurn,
@@ -24,6 +32,7 @@ __all__ = [
     "CandidateTurn",
     "FailureKind",
     "FaultInjector",
+    "FormatRule",
     "TurnVerdict",
     "Verdict",
     "batches_of",
@@ -32,7 +41,9 @@ __all__ = [
     "checked_observations",
     "classify_failure",
     "faulted_calls",
+    "format_rule",
     "intermediate_steps",
+    "misformatted_value",
     "missing_answer_values",
     "offered_per_turn",
     "repeated_calls",
