@@ -1,7 +1,7 @@
 """Exporters: canonical samples to training and evaluation formats.
 
 `export_samples(samples, format, out_dir, **options)` writes one of EXPORT_FORMATS (`openai`,
-`trl`, `llamafactory`, `bfcl`, `hf`); the `*_rows` functions are the pure conversions behind it,
+`trl`, `llamafactory`, `bfcl`, `hf`, `verl`); the `*_rows` functions are the pure conversions behind it,
 for callers who want the rows without files. `read_samples` reads a run's `samples.jsonl`.
 """
 
@@ -25,6 +25,7 @@ from hardgen.export._registry import EXPORT_FORMATS, ExportReport, export_sample
 from hardgen.export._split import DatasetSplit, split_by_advanced_tool
 from hardgen.export._transform import split_assistant_turns, strip_reasoning, training_units, with_thought
 from hardgen.export._trl import load_trl_jsonl, trl_message, trl_rows, trl_tool
+from hardgen.export._verl import verl_ground_truth, verl_rows
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -68,6 +69,8 @@ __all__ = [
     "trl_message",
     "trl_rows",
     "trl_tool",
+    "verl_ground_truth",
+    "verl_rows",
     "with_thought",
     "write_parquet",
 ]

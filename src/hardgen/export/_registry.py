@@ -9,6 +9,7 @@ Every format writes, per split (`train`, plus `test` when `test_fraction > 0`):
 | `llamafactory` | `<name>_<split>.json` and `dataset_info.json`                         |
 | `bfcl`         | `BFCL_v4_<category>.json` (JSON Lines, as BFCL) and `possible_answer/BFCL_v4_<category>.json` |
 | `hf`           | `data/<split>.parquet` and the dataset card `README.md`               |
+| `verl`         | `verl_<split>.parquet`: one RL row per user turn (see `_verl`)        |
 
 plus `split.json` (sizes, advanced tools per side) when there is a test split. An export writes all
 its files under temporary names first (fsync'd) and renames them into place only when every one is
@@ -37,6 +38,7 @@ from hardgen.export._openai import openai_rows
 from hardgen.export._options import ExportOptions
 from hardgen.export._split import split_by_advanced_tool
 from hardgen.export._trl import trl_rows
+from hardgen.export._verl import verl_rows, write_verl_parquet
 from hardgen.schema import Sample
 from hardgen.stats import compute_stats
 
@@ -160,12 +162,23 @@ def _write_hf(job: _Job) -> tuple[list[Path], dict[str, int]]:
     return files, rows
 
 
+def _write_verl(job: _Job) -> tuple[list[Path], dict[str, int]]:
+    files, rows = [], {}
+    for split, samples in job.splits.items():
+        data = verl_rows(samples, job.options, split=split)
+        write_verl_parquet(data, job.staged.aside(job.out / f"verl_{split}.parquet"))
+        files.append(job.out / f"verl_{split}.parquet")
+        rows[split] = len(data)
+    return files, rows
+
+
 _WRITERS: dict[str, Writer] = {
     "openai": _jsonl_writer("openai", openai_rows),
     "trl": _jsonl_writer("trl", trl_rows),
     "llamafactory": _write_llamafactory,
     "bfcl": _write_bfcl,
     "hf": _write_hf,
+    "verl": _write_verl,
 }
 
 EXPORT_FORMATS: tuple[str, ...] = tuple(_WRITERS)
