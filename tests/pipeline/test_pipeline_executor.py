@@ -85,6 +85,43 @@ def test_the_window_loop_waits_for_its_slowest_unit_and_the_pool_does_not() -> N
     assert pool.at_start[pool.started.index(4)] >= 2
 
 
+def test_a_freed_slot_starts_its_next_unit_in_the_same_step_however_busy_the_event_loop_is() -> None:
+    # With 128 units in flight, their answers queue many callbacks at once; a next unit that had to
+    # wait its turn behind them would leave its slot idle. Count the callbacks run in between.
+    ran = 0
+    starts: dict[int, int] = {}
+    ends: dict[int, int] = {}
+
+    def tick() -> None:
+        nonlocal ran
+        ran += 1
+
+    async def unit(index: int) -> int:
+        starts[index] = ran
+        await asyncio.sleep(0.001)
+        ends[index] = ran
+        return index
+
+    async def go() -> list[int]:
+        loop = asyncio.get_running_loop()
+
+        async def busy() -> None:  # every turn of the loop has callbacks queued
+            while True:
+                for _ in range(5):
+                    loop.call_soon(tick)
+                await asyncio.sleep(0)
+
+        noise = asyncio.ensure_future(busy())
+        try:
+            return [r async for r in ordered_pool(unit, range(12), concurrency=1)]
+        finally:
+            noise.cancel()
+
+    assert asyncio.run(go()) == list(range(12))
+    assert all(ends[i] > starts[i] for i in range(12))  # the loop was busy while each unit ran
+    assert [starts[i] - ends[i - 1] for i in range(1, 12)] == [0] * 11
+
+
 async def _fail_at(unit: int) -> int:
     await asyncio.sleep(0.001 * (unit % 3))
     if unit == 5:

@@ -7,9 +7,9 @@ maps units through it; results always come back **in unit order**, whatever orde
 so what a run writes does not depend on how it was executed.
 
 - `LocalExecutor`: a sliding pool in this process. `concurrency` units are always in flight (a
-  finished unit's slot is refilled at once, not when its whole window is done), results wait in a
-  small reorder buffer until every earlier unit is out, and at most `ahead` units are started past
-  the oldest one not yet handed out, so memory stays bounded when one unit is slow.
+  finished unit's slot takes the next unit in the same step, not when its whole window is done),
+  results wait in a small reorder buffer until every earlier unit is out, and at most `ahead` units
+  are started past the oldest one not yet handed out, so memory stays bounded when one unit is slow.
 - `WindowExecutor`: the former loop (`concurrency` units at a time, each window waiting for its
   slowest unit); kept as the reference the pool is tested and benchmarked against.
 - `hardgen.pipeline._ray.RayExecutor`: the same units on a Ray cluster (`hardgen[ray]`).
@@ -89,46 +89,78 @@ class Executor(Protocol):
         ...
 
 
+_END = object()
+
+
 async def ordered_pool(run: Callable[[T], Awaitable[R]], units: Iterable[T], *, concurrency: int,
                        ahead: int | None = None) -> AsyncGenerator[R, None]:
     """`run(unit)` for every unit with `concurrency` of them in flight, yielded in unit order.
 
-    `ahead` (default 4 x concurrency) bounds how far past the oldest pending unit new ones start:
-    the reorder buffer never holds more than that many results."""
+    `ahead` (default 4 x concurrency) bounds how far past the oldest unit not yet handed out new
+    ones start: the reorder buffer never holds more than that many results.
+
+    Each of the `concurrency` slots is one task that runs its units one after the other: a slot
+    goes on to its next unit in the very step its last one returned, so a freed slot is never
+    left waiting behind the event loop's queue (with a task per unit, the next one would start
+    only after everything already queued, which at high concurrency is much of a second)."""
     concurrency = max(1, concurrency)
     ahead = max(concurrency, ahead if ahead is not None else 4 * concurrency)
     source = iter(units)
-    tasks: dict[int, asyncio.Future[R]] = {}
+    done: dict[int, R] = {}
+    """The reorder buffer: results not yet handed out, by unit number."""
+    failed: dict[int, BaseException] = {}
     started = head = 0
-    exhausted = failed = False
+    stopping = False
+    slots_left = concurrency
+    handed = asyncio.Event()  # the head unit moved on: there is room to start more
+    arrived = asyncio.Event()  # the head unit's outcome is in, or a slot ended
+
+    async def slot() -> None:
+        nonlocal started, stopping, slots_left
+        try:
+            while not stopping:
+                if started - head >= ahead:
+                    handed.clear()
+                    await handed.wait()
+                    continue
+                index = started
+                try:
+                    unit = next(source, _END)
+                    if unit is _END:
+                        return
+                    started += 1
+                    result = await run(unit)  # type: ignore[arg-type]
+                except Exception as exc:  # the unit's (or the units' iterator's): raised in its turn
+                    failed[index] = exc
+                    stopping = True  # no new units; those in flight still finish, earlier results still come out
+                    arrived.set()
+                    return
+                done[index] = result
+                if index == head:
+                    arrived.set()
+        finally:
+            slots_left -= 1
+            arrived.set()
+
+    tasks = [asyncio.ensure_future(slot()) for _ in range(concurrency)]
     try:
         while True:
-            running: list[asyncio.Future[R]] = [t for t in tasks.values() if not t.done()]
-            while not (exhausted or failed) and len(running) < concurrency and started - head < ahead:
-                try:
-                    unit = next(source)
-                except StopIteration:
-                    exhausted = True
-                    break
-                task: asyncio.Future[R] = asyncio.ensure_future(run(unit))
-                tasks[started] = task
-                running.append(task)
-                started += 1
-            first = tasks.get(head)
-            if first is None:
+            if head in done:
+                result = done.pop(head)
+                head += 1
+                handed.set()
+                yield result
+            elif head in failed:
+                raise failed.pop(head)  # after every earlier result
+            elif slots_left == 0:
                 return
-            if not first.done():
-                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                failed = failed or any(t.done() and not t.cancelled() and t.exception() is not None for t in running)
-                continue
-            del tasks[head]
-            head += 1
-            yield first.result()  # raises the unit's exception, after every earlier result
+            else:
+                arrived.clear()
+                await arrived.wait()
     finally:
-        for task in tasks.values():
+        for task in tasks:
             task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def windowed(run: Callable[[T], Awaitable[R]], units: Iterable[T], *, concurrency: int) -> AsyncGenerator[R, None]:
