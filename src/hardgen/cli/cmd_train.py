@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from typing import Any
 
 import typer
@@ -58,5 +60,7 @@ def register(app: typer.Typer) -> None:
         train_config = load_train_config(config, overrides, set_)
         if not as_json:
             err_console.print(f"[dim]training {model} on {data} into {out}[/]")
-        result = train_sft(data, model, out, train_config, resume=resume)
+        # The Trainer prints its progress and logs: to stderr, so that stdout holds only the report.
+        with contextlib.redirect_stdout(sys.stderr):
+            result = train_sft(data, model, out, train_config, resume=resume)
         emit(result, as_json, _render)
