@@ -113,3 +113,27 @@ class Session:
 
     def whoami(self) -> dict[str, str]:
         return {"user": self.user}
+
+
+class Drive:
+    """A listing whose field name says nothing of what it holds (`entries`, read by `read_file`'s
+    `file_name`); a user table kept as a name -> id map; calls that say how they went in words."""
+
+    def __init__(self) -> None:
+        self.files = {"plan.txt": "ship it", "budget.csv": "a,b"}
+        self.user_map = {"Alice": "USR001", "Bob": "USR002"}
+        self.log: list[str] = []
+
+    def list_entries(self) -> dict[str, Any]:
+        return {"entries": sorted(self.files)}
+
+    def read_file(self, file_name: str) -> dict[str, Any]:
+        if file_name not in self.files:
+            return {"error": f"no such file: {file_name}"}
+        return {"text": self.files[file_name]}
+
+    def share_file(self, file_name: str, user_id: str) -> dict[str, Any]:
+        if user_id not in self.user_map.values():
+            return {"shared": False, "message": f"User ID '{user_id}' not found."}
+        self.log.append(f"{file_name}:{user_id}")
+        return {"shared": True, "message": f"File '{file_name}' shared successfully."}

@@ -66,3 +66,13 @@ def test_a_parameter_nothing_tells_how_to_fill_is_a_placeholder() -> None:
     value = generate_value({"type": "string", "examples": ["client_credentials"]}, "grant_type", random.Random(0),
                            placeholders=placeholders)
     assert value == "client_credentials" and not placeholders
+
+
+def test_a_copy_is_named_beside_its_source_and_a_new_contact_is_nobody_who_exists() -> None:
+    from hardgen.graph._fresh import copy_name
+
+    assert copy_name("report.pdf", "backup") == "report_backup.pdf"
+    assert copy_name("docs/notes", "old") == "notes_old"
+    existing = {"Maria", "Tom"}
+    assert fresh_value("add_contact", "user_name", random.Random(1), existing) not in existing | {None}
+    assert wants_fresh_value("cp", "destination", True) and not wants_fresh_value("search_files", "destination", False)

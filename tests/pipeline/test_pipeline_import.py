@@ -112,6 +112,20 @@ def test_a_bfcl_source_loads_the_classes_with_a_tasks_initial_config_and_graph_t
 
 
 @pytest.mark.skipif(not HAS_BFCL, reason="bfcl-eval (pip install --no-deps bfcl-eval) and mpmath are not installed")
+def test_without_a_task_each_bfcl_class_gets_the_fullest_of_its_task_states() -> None:
+    from hardgen.pipeline import load_config, resolve_sources
+    from hardgen.pipeline._bfcl import _entries, read_bfcl_tasks
+
+    config = load_config(overrides={"sources": [{"kind": "bfcl", "classes": ["GorillaFileSystem", "MessageAPI"]}]})
+    specs = {s.name: s for s in resolve_sources(config)}
+    tasks = read_bfcl_tasks()
+    for name, spec in specs.items():
+        sizes = [_entries(t.initial_config[name]) for t in tasks if name in t.initial_config]
+        assert _entries(spec.initial_state) == max(sizes) > min(sizes)
+    assert "user_map" in specs["MessageAPI"].initial_state  # a workspace with its people
+
+
+@pytest.mark.skipif(not HAS_BFCL, reason="bfcl-eval (pip install --no-deps bfcl-eval) and mpmath are not installed")
 def test_imported_bfcl_samples_verify_in_a_fresh_process_trusting_the_package_only(tmp_path: Path) -> None:
     import subprocess
 

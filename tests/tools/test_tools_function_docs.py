@@ -230,6 +230,10 @@ def test_a_class_can_say_its_error_shaped_results_are_results() -> None:
     ({"error": "x", "a": 1, "b": 2}, None),  # a record that has an error field among its data
     ({"status": "ok"}, None),
     ("Errors found: 0", None),
+    ({"login_status": False, "message": "User ID 'USR9' not found."}, "User ID 'USR9' not found."),
+    ({"success": False}, "success is false"),
+    ({"login_status": False}, None),  # what get_login_status reports: a reading, not a failure
+    ({"success": True, "message": "Saved."}, None),
 ])
 def test_errors_returned_as_results_are_recognised(result: object, error: str | None) -> None:
     from hardgen.tools._environment import returned_error_of
@@ -257,3 +261,12 @@ def test_constraints_written_in_prose_become_schema_keywords() -> None:
     assert (props["count"]["minimum"], props["count"]["maximum"]) == (1, 5)
     assert "enum" not in props["bad"]  # values that do not fit the type are left as prose
     assert spec.hints == {"mutates_guessed": True} and spec.mutates  # `lock` writes, until execution says
+
+
+def test_a_default_written_as_the_text_none_is_no_default() -> None:
+    # BFCL writes Python's None as "None"; sent as a value it would be the text 'None'.
+    spec = tool_spec_from_doc({"name": "find", "description": "Find files.", "parameters": {
+        "type": "dict", "properties": {"path": {"type": "string", "default": "."},
+                                        "name": {"type": "string", "default": "None"}}, "required": []}})
+    props = spec.parameters["properties"]
+    assert props["path"]["default"] == "." and "default" not in props["name"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardgen.graph._fields import InputParameter, compatible
-from hardgen.graph._fresh import fresh_value, wants_fresh_value
+from hardgen.graph._fresh import copy_name, fresh_kind_id, fresh_value, wants_fresh_value
 from hardgen.graph._graph import ApiGraph
 from hardgen.graph._naming import name_tokens
 from hardgen.graph._values import value_type
@@ -332,6 +332,7 @@ class ArgumentFiller:
                 if value is not None:
                     p = params.get(name)
                     fresh[name] = [value] if p is not None and p.wrap_list else value
+        copies = [n for n, v in fresh.items() if isinstance(v, str) and fresh_kind_id(tool, n) == "copy_destination"]
         args.update(fresh)
         pending = [n for n in pending if n not in fresh]
         coherent = [params[n] for n in pending if n in params and not _has_enum(props[n])]
@@ -357,5 +358,12 @@ class ArgumentFiller:
                 if edge is not None:
                     args[name] = edge
                     self.last_boundary.append(name)
+        for name in copies:
+            # Copy `report.pdf` to `report_backup.pdf`: the catalogue's suffix alone names nothing.
+            source = next((v for k, v in args.items() if k != name and isinstance(v, str) and v.strip()), None)
+            if source is None:
+                self.last_placeholders.append(name)
+            else:
+                args[name] = copy_name(source, args[name])
         ordered = {name: args[name] for name in props if name in args}
         return ordered, sources

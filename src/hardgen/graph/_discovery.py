@@ -82,7 +82,8 @@ class _Lab:
         if args is None:
             self.filler.boundary_rate = self.boundary_rate if enabler else 0.0
             args, filled = self.filler.fill(tool, self.history)
-            unlearned = list(self.filler.last_boundary)
+            # Boundary values and placeholders ("sample pattern") are no values to reuse.
+            unlearned = [*self.filler.last_boundary, *self.filler.last_placeholders]
         # A tool whose read/write kind is only guessed from its name: whether the call changes the
         # state hash is the evidence that settles it.
         measured = self.observe and self.graph.mutates_guessed(tool)
@@ -93,7 +94,11 @@ class _Lab:
             changed = self.live.environment_hash(tool) != before
         self.report.calls += 1
         if self.observe:
-            self.graph.observe_call(tool, args, obs, sources=[(s.parameter, s.tool, s.path) for s in filled],
+            sources = [(s.parameter, s.tool, s.path) for s in filled]
+            if obs.ok:
+                sources += self.graph.value_sources(tool, args, [(h.tool, h.result) for h in self.history],
+                                                    given={s.parameter for s in filled})
+            self.graph.observe_call(tool, args, obs, sources=sources,
                                     ran_before=self.ran, changed_state=changed, unlearned=unlearned)
         if obs.ok:
             self.history.append(HistoryEntry(len(self.history), tool, obs.result))

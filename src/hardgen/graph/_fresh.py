@@ -72,6 +72,12 @@ def wants_fresh_value(tool: str, parameter: str, mutates: bool) -> bool:
     return words[-1] not in _NAMING or is_creating(tool)
 
 
+def fresh_kind_id(tool: str, parameter: str) -> str | None:
+    """The id of the catalogue kind fitting `parameter` of `tool`, or None."""
+    kind = fresh_catalogue().kind_for(tool, parameter)
+    return kind.id if kind is not None else None
+
+
 def fresh_value(tool: str, parameter: str, rng: random.Random, existing: Collection[str] = ()) -> str | None:
     """A value for new content that fits `parameter` of `tool` and is none of `existing`
     (compared case-insensitively), or None when the catalogue has nothing that fits."""
@@ -81,6 +87,16 @@ def fresh_value(tool: str, parameter: str, rng: random.Random, existing: Collect
     taken = {e.lower() for e in existing}
     options = [v for v in kind.values if v.lower() not in taken]
     return rng.choice(options) if options else None
+
+
+def copy_name(source: str, suffix: str) -> str:
+    """The name of a copy of `source`: `report.pdf` + `backup` -> `report_backup.pdf` (the folder
+    part of a path is dropped: the copy is named, not placed)."""
+    base = source.rstrip("/").rsplit("/", 1)[-1]
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not stem:
+        stem, ext = base, ""
+    return f"{stem}_{suffix}" + (f".{ext}" if ext else "")
 
 
 def state_strings(obj: object, limit: int = 200_000) -> set[str]:

@@ -545,6 +545,28 @@ class ApiGraph:
                     node.ranges[name] = [min(r[0], v), max(r[1], v)] if r else [v, v]
         self.pools.learn(env, result, tool_subject(tool), max_leaves=256)
 
+    def value_sources(self, tool: str, arguments: Mapping[str, Any], history: Sequence[tuple[str, Any]],
+                      given: Collection[str] = ()) -> list[tuple[str, str, tuple[str | int, ...]]]:
+        """Arguments of a call (but those in `given`) whose distinctive value an earlier call of the
+        same environment returned, as (parameter, source tool, concrete path): the evidence that
+        names never give (`ls` lists `current_directory_content`, `cat` takes a `file_name`).
+        `history` is (tool, result) of the episode's earlier successes, oldest first. Values
+        another environment returned are coincidences (a tweet's author and a ticket login)."""
+        env = self.spec(tool).environment
+        seen: dict[tuple[str, Any], tuple[str, tuple[str | int, ...]]] = {}
+        for source, result in history:
+            if source == tool or source not in self.graph or self.spec(source).environment != env:
+                continue
+            for path, _generic, value in iter_leaves(result, max_leaves=512):
+                if _distinctive(value):
+                    seen[(type(value).__name__, value)] = (source, path)
+        out = []
+        for pname, value in arguments.items():
+            hit = seen.get((type(value).__name__, value)) if pname not in given and _distinctive(value) else None
+            if hit is not None:
+                out.append((pname, hit[0], hit[1]))
+        return out
+
     def observe_trace(self, trace: Trace) -> int:
         """Learn from an executed trace made elsewhere (an agent's, a reasoner's), from its initial state.
 

@@ -53,6 +53,9 @@ class SamplerConfig:
     min_length: int = 2
     max_length: int = 8
     continue_after_target: float = 0.6
+    feed_target: float = 0.5
+    """Chance that a target which could run at once first gets a call of its own environment whose
+    output feeds it (a listing before the file is read): a task of one call asks nothing hard."""
     """Chance of one more call after the target ran, once `min_length` is reached."""
     keep_failed_calls: bool = False
     """Keep failed calls in the trace (for error-recovery data) instead of dropping them."""
@@ -235,7 +238,8 @@ class TraceSampler:
             else:
                 assert target is not None  # only a random walk has no target
                 if legal(target) and free(target):
-                    choice = target
+                    feeder = None if steps or failures else self._feeder(target, legal, free)
+                    choice = feeder or target
                 else:
                     choice = self._nearest_legal(target, ran_set, produced, legal, free)
             if choice is None:
@@ -252,8 +256,11 @@ class TraceSampler:
             obs = self.live.call(choice, args, rollback_on_failure=not cfg.keep_failed_calls)
             self.stats.calls += 1
             if cfg.learn:
-                self.graph.observe_call(choice, args, obs, sources=[(s.parameter, s.tool, s.path) for s in filled],
-                                        ran_before=ran)
+                sources = [(s.parameter, s.tool, s.path) for s in filled]
+                if obs.ok:
+                    sources += self.graph.value_sources(choice, args, [(h.tool, h.result) for h in history],
+                                                        given={s.parameter for s in filled})
+                self.graph.observe_call(choice, args, obs, sources=sources, ran_before=ran)
             if not obs.ok:
                 self.stats.failed_calls += 1
                 failures += 1
@@ -293,6 +300,16 @@ class TraceSampler:
             for d in keyed.values():
                 if d["kind"] == "data_flow" and d["status"] != "pruned" and has_value(result, d["path"]):
                     produced.add((tool, v, d["parameter"]))
+
+    def _feeder(self, target: str, legal: Any, free: Any) -> str | None:
+        """A legal tool of the target's own environment whose output feeds one of its parameters,
+        drawn with chance `feed_target`; None otherwise."""
+        if self.rng.random() >= self.config.feed_target:
+            return None
+        env = self.graph.spec(target).environment
+        options = sorted({u for u, _ in self.graph.data_sources(target) if u != target
+                          and self.graph.spec(u).environment == env and free(u) and legal(u)})
+        return self.rng.choice(options) if options else None
 
     def _nearest_legal(self, target: str, ran: set[str], produced: set[tuple[str, str, str]],
                        legal: Any, free: Any) -> str | None:
@@ -344,6 +361,10 @@ class TraceSampler:
                 elif kinds:
                     enabled[v] = None
         legal_fed = [v for v in fed if legal(v)]
+        # A consumer in an environment the trace already uses first: a number from a file listing
+        # fed into a calculator, or a tweet's author into a ticket login, is a coincidence of values.
+        used = {self.graph.spec(t).environment for t in ran}
+        legal_fed = [v for v in legal_fed if self.graph.spec(v).environment in used] or legal_fed
         if legal_fed:
             return self.rng.choice(legal_fed), None
         pending = list(fed)

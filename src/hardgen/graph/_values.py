@@ -12,6 +12,7 @@ from typing import Any
 
 from hardgen.graph._fields import field_keys
 from hardgen.graph._naming import name_tokens, singular
+from hardgen.tools import is_status_text
 
 MAX_POOL = 64
 MAX_LIST_ITEMS = 8
@@ -27,6 +28,36 @@ def _is_mapping_of_records(obj: dict[Any, Any]) -> bool:
     )
 
 
+_MAP_WORDS = frozenset({"map", "mapping", "lookup", "index", "directory", "registry"})
+
+
+def _looks_like_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 32 and " " not in value and any(c.isdigit() for c in value)
+
+
+def keyed_map_names(name: str, obj: Any) -> tuple[str, str] | None:
+    """A mapping of scalars whose keys are data: `user_map: {"Alice": "USR001"}`, `name_to_id`,
+    `id_by_name`. Returns the field names its keys and its values are (`user_name`, `user_id`),
+    or None. Left unread, "Alice" would become a field name and `USR001` a value of it."""
+    if not isinstance(obj, dict) or len(obj) < 2 or not all(value_type(v) is not None and not isinstance(v, bool)
+                                                           for v in obj.values()):
+        return None
+    toks = name_tokens(name)
+    if len(toks) >= 3 and "to" in toks[1:-1]:
+        cut = toks.index("to", 1)
+        return "_".join(toks[:cut]), "_".join(toks[cut + 1:])
+    if len(toks) >= 3 and "by" in toks[1:-1]:
+        cut = toks.index("by", 1)
+        return "_".join(toks[cut + 1:]), "_".join(toks[:cut])
+    if len(toks) >= 2 and toks[-1] in _MAP_WORDS:
+        entity = "_".join(singular(t) for t in toks[:-1])
+        keys_are_ids = all(_looks_like_id(k) for k in obj)
+        values_are_ids = all(_looks_like_id(v) for v in obj.values())
+        return (f"{entity}_id" if keys_are_ids else f"{entity}_name",
+                f"{entity}_id" if values_are_ids and not keys_are_ids else entity)
+    return None
+
+
 def iter_leaves(obj: Any, *, max_leaves: int = 4096, max_items: int = MAX_LIST_ITEMS, max_depth: int = 8) -> Iterator[Leaf]:
     """Scalar leaves of a JSON value, at most `max_items` elements per list (results can be long).
 
@@ -40,8 +71,9 @@ def iter_leaves(obj: Any, *, max_leaves: int = 4096, max_items: int = MAX_LIST_I
         if isinstance(node, dict):
             if depth >= max_depth:
                 continue
+            parent = next((g for g in reversed(generic) if g != "*"), "")
+            keyed = keyed_map_names(parent, node) if parent else None
             if _is_mapping_of_records(node):
-                parent = next((g for g in reversed(generic) if g != "*"), "")
                 id_name = "_".join((*name_tokens(singular(parent)), "id")) if parent else "id"
                 for i, (k, v) in enumerate(node.items()):
                     if i >= max_items * 4:
@@ -49,6 +81,14 @@ def iter_leaves(obj: Any, *, max_leaves: int = 4096, max_items: int = MAX_LIST_I
                     count += 1
                     yield (*path, k), (*generic, id_name), k
                     stack.append((v, (*path, k), (*generic, "*"), depth + 1))
+            elif keyed is not None:
+                for i, (k, v) in enumerate(node.items()):
+                    if i >= max_items * 4:
+                        break
+                    count += 2
+                    yield (*path, k), (*generic, keyed[0]), k
+                    if isinstance(v, (int, float)) or (isinstance(v, str) and 0 < len(v) <= MAX_STRING):
+                        yield (*path, k), (*generic, keyed[1]), v
             else:
                 for k, v in reversed(list(node.items())):
                     stack.append((v, (*path, str(k)), (*generic, str(k)), depth + 1))
@@ -179,6 +219,14 @@ class ValuePools:
         # find which by pool membership, and record each pair.
         env_pools = self._pools.get(environment, {})
         for name, mapping in _scalar_mappings(state):
+            keyed = keyed_map_names(name, mapping)
+            if keyed is not None:  # user_map: each name with its id
+                key_keys = [k for k, score in leaf_keys((keyed[0],), ()) if score >= 0.85][:1]
+                value_keys = [k for k, score in leaf_keys((keyed[1],), ()) if score >= 0.85][:1]
+                if key_keys and value_keys and key_keys != value_keys:
+                    for k, v in list(mapping.items())[: MAX_POOL * 4]:
+                        self.add_record(environment, {key_keys[0]: k, value_keys[0]: v})
+                continue
             probe = list(mapping)[:4]
             owner = next((k for k, values in env_pools.items()
                           if all((type(p).__name__, p) in self._seen.get((environment, k), ()) for p in probe)), None)
@@ -190,6 +238,8 @@ class ValuePools:
 
     def add(self, environment: str, key: str, value: Any) -> None:
         if value_type(value) is None or value == "<cycle>":  # a back-reference in the state, not a value
+            return
+        if is_status_text(value):  # "Contact 'x' added successfully.": what a call said, not data
             return
         for env in (environment, "") if environment else ("",):
             seen = self._seen.setdefault((env, key), set())

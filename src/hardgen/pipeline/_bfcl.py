@@ -81,7 +81,8 @@ def bfcl_specs(classes: Sequence[str] | None, initial_config: Mapping[str, Any] 
 
 def bfcl_source_specs(source: Any, seed: int = 0) -> list[EnvironmentSpec]:
     """The specs of a `kind: bfcl` source (`SourceConfig`): its classes loaded with the initial
-    config of its `task` (or, per class, of the first `multi_turn_base` task that involves it), and
+    config of its `task` (or, per class, of the `multi_turn_base` task whose config for it holds
+    the most entries: files and folders, users, tweets; the first of equals), and
     its `initial_state` (keyed by class name) over that."""
     classes = list(source.classes or BFCL_CLASSES)
     tasks = read_bfcl_tasks(path=source.path)
@@ -93,12 +94,26 @@ def bfcl_source_specs(source: Any, seed: int = 0) -> list[EnvironmentSpec]:
         config.update(chosen.initial_config)
     else:
         for name in classes:
-            first = next((t for t in tasks if name in t.initial_config), None)
-            if first is not None:
-                config[name] = first.initial_config[name]
+            # The fullest of BFCL's states for the class: a file system of one folder and two files,
+            # or a message workspace without its user table, leaves little to sample but one walk.
+            chosen = max((t for t in tasks if name in t.initial_config), default=None,
+                         key=lambda t: _entries(t.initial_config[name]))
+            if chosen is not None:
+                config[name] = chosen.initial_config[name]
     if isinstance(source.initial_state, dict):
         config.update(source.initial_state)
     return bfcl_specs(classes, config, path=source.path, seed=seed)
+
+
+def _entries(node: Any, depth: int = 0) -> int:
+    """How many keys and list items a JSON value holds, all the way down."""
+    if depth > 32:
+        return 0
+    if isinstance(node, dict):
+        return sum(1 + _entries(v, depth + 1) for v in node.values())
+    if isinstance(node, list):
+        return sum(1 + _entries(v, depth + 1) for v in node)
+    return 0
 
 
 @dataclass

@@ -83,7 +83,8 @@ class SourceConfig(Record):
     """For `bfcl`: a folder holding `bfcl_eval/` (default: the installed package)."""
     task: str | None = None
     """For `bfcl`: the task whose `initial_config` loads the classes (default: for each class, the
-    first `multi_turn_base` task that involves it); `initial_state` overrides it per class name."""
+    `multi_turn_base` task whose config for it holds the most entries); `initial_state` overrides
+    it per class name."""
     target: str | None = None
     name: str | None = None
     docs: str | None = None

@@ -146,3 +146,16 @@ def enabling_steps(steps: Sequence[Step], specs: Mapping[str, ToolSpec],
         if (is_enabling_name(name) and (required or same_env)) or (required and i not in fed and not is_creating(name)):
             out.add(i)
     return out
+
+
+_STATUS_TEXT = re.compile(
+    r"\b(?:success(?:ful(?:ly)?)?|succeeded|failed|failure|not found|invalid|unable to|could not|cannot be"
+    r"|does not exist|already exists?|logged (?:in|out)|has been|have been|was (?:added|created|deleted|removed"
+    r"|updated|sent|moved|copied)|no (?:such|matching))\b", re.IGNORECASE)
+
+
+def is_status_text(value: object) -> bool:
+    """Whether `value` is a sentence a tool says about its own call ("Contact 'x' added
+    successfully.", "User ID 'USR9' not found.") rather than data: such a line is never a value
+    to send on (the text of a message) nor a fact to tell the user."""
+    return isinstance(value, str) and len(value.split()) >= 2 and bool(_STATUS_TEXT.search(value))

@@ -804,17 +804,28 @@ def returned_error_of(result: Any) -> str | None:
     confirm prerequisites that failed, land error text in value pools and make golds of failures.
 
     Recognised: an object whose `error` is a non-empty string (with at most one other key), an
-    object whose `status` is `error`/`failed` with a message, and a bare string that starts with
+    object whose `status` is `error`/`failed` with a message, an object that is only a false
+    `success`/`ok`, or a false `*_status` flag with a message, and a bare string that starts with
     `Error:` or `<Word> error:` (`Database error: ...`). A class opts out with `__hardgen_returned_errors__ = False`."""
     if isinstance(result, dict):
         error = result.get("error")
         if isinstance(error, str) and error.strip() and len(result) <= 2:
             return error.strip()
+        message = result.get("message") or result.get("detail") or result.get("error")
         status = result.get("status")
-        if isinstance(status, str) and status.lower() in ("error", "failed", "failure"):
-            message = result.get("message") or result.get("detail") or result.get("error")
-            if isinstance(message, str) and message.strip():
-                return message.strip()
+        if isinstance(status, str) and status.lower() in ("error", "failed", "failure") \
+                and isinstance(message, str) and message.strip():
+            return message.strip()
+        # `{"success": false}`, `{"login_status": false, "message": "User ID 'x' not found."}`:
+        # the outcome flag of an action, false. A bare `*_status: false` with nothing to say why is
+        # left alone: it can be what a read reports (`get_login_status` -> `{"login_status": false}`).
+        flags = [k for k, v in result.items() if v is False and (k in ("success", "ok") or k.endswith("_status"))]
+        if len(flags) == 1 and len(result) <= 3:
+            said = message.strip() if isinstance(message, str) and message.strip() else None
+            if said or (flags[0] in ("success", "ok") and len(result) == 1):
+                return said or f"{flags[0]} is false"
+    if isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict) and set(result[0]) == {"error"}:
+        return returned_error_of(result[0])  # `[{"error": "User not authenticated."}]`
     if isinstance(result, str):
         match = _ERROR_TEXT.match(result)
         if match:

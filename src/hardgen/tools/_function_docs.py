@@ -79,6 +79,10 @@ def normalize_schema(node: Any, where: str) -> Any:
             out[key] = [normalize_schema(v, f"{where}|{i}") for i, v in enumerate(value)]
         elif key == "optional":
             continue  # BFCL marks optional parameters by leaving them out of `required`
+        elif key == "default" and isinstance(value, str) and value.strip() in ("None", "null"):
+            # BFCL writes Python's None as the text "None": the parameter has no default, and the
+            # text would be sent as a value ("destination='None'") and learned as one.
+            continue
         else:
             out[key] = value
     _constraints_from_description(out)
