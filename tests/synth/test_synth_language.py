@@ -115,3 +115,15 @@ def test_the_realiser_drops_preambles_and_schema_clauses() -> None:
     assert all(":" not in a and not re.search(r"\d", a) for a in asks)
     noun_led = realise_tool(ToolSpec(name="get_weather", description="Current weather in a city, e.g. Paris."))
     assert noun_led.ask[0] == "get the current weather in a city"
+
+
+def test_requests_drop_what_api_docs_add_and_a_person_never_says() -> None:
+    assert clean_description("Retweet a tweet for the authenticated user.") == "Retweet a tweet"
+    assert clean_description("Get a specific ticket by its ID.") == "Get a ticket"
+    assert clean_description("Log in a user with the given user ID to the message app.") == \
+        "Log in a user to the message app"
+    assert clean_description("Create a ticket in the system and queue it.") == "Create a ticket and queue it"
+    assert clean_description("Send a message to a user.") == "Send a message to a user"
+    ask = realise_tool(ToolSpec(name="retweet", description="Retweet a tweet for the authenticated user.")).ask
+    assert all("authenticated" not in phrase for phrase in ask)
+    assert participle("withdraw") == "withdrawn"

@@ -24,6 +24,7 @@ from hardgen.synth._answering import field_noun
 from hardgen.synth._phrasing import builtin_phrasing, tool_phrasing
 from hardgen.synth._slots import REFERENCE, extract_values
 from hardgen.synth._text import is_id_like, value_atoms
+from hardgen.tools import is_status_text
 from hardgen.verify import value_in_text
 
 _ANSWER_KEY_PRIORITY = re.compile(
@@ -134,7 +135,7 @@ def answer_fields(steps: Sequence[Step], goal_steps: Sequence[int], lifted: Mapp
             continue
         scalars = [(k, v) for k, v in result.items()
                    if isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v).lower() not in stated
-                   and (not isinstance(v, str) or 0 < len(v) <= 60)]
+                   and (not isinstance(v, str) or 0 < len(v) <= 60) and not is_status_text(v)]
         scalars.sort(key=lambda kv: (0 if _ANSWER_KEY_PRIORITY.search(kv[0]) else 1, kv[0]))
         for key, value in scalars[:limit]:
             if isinstance(value, str) and len(value.split()) > 6:

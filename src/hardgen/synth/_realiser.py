@@ -15,7 +15,7 @@ import re
 
 from hardgen.schema import ToolSpec
 from hardgen.synth._phrasing import ToolPhrasing
-from hardgen.synth._text import first_sentence, humanize
+from hardgen.synth._text import first_sentence, humanize, plain_request
 
 _PREAMBLE = re.compile(
     r"^(?:this (?:tool|function|endpoint|api) (?:belongs to|is part of|is from) [^.]*\.\s*"
@@ -71,7 +71,7 @@ def clean_description(text: str) -> str:
         sentence = pattern.sub("", sentence)
     sentence = ",".join(c for c in sentence.split(",") if not re.search(r"\w_\w", c)) or sentence
     sentence = re.sub(r"\s+([,;.])", r"\1", " ".join(sentence.split())).strip(" ,;:-")
-    return sentence
+    return plain_request(sentence)
 
 
 def _imperative(sentence: str, name: str) -> str:

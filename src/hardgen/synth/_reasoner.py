@@ -30,6 +30,7 @@ from hardgen.synth._phrasing import tool_phrasing
 from hardgen.synth._query_writer import REFERENCE_PHRASE
 from hardgen.synth._slots import QueryValue, coerce, extract_values, match_score
 from hardgen.synth._text import intent_phrase
+from hardgen.tools import is_status_text
 
 MAX_DEPTH = 4
 MAX_RETRIES = 2
@@ -447,7 +448,8 @@ class ModelFreeReasoner:
             if not isinstance(result, dict):
                 continue
             for key in requested_keys(query, result):
-                if stated_in(query, result[key]) or any(k == key and v == result[key] for k, v, _ in facts):
+                if stated_in(query, result[key]) or is_status_text(result[key]) \
+                        or any(k == key and v == result[key] for k, v, _ in facts):
                     continue
                 facts.append((key, result[key], result))
                 seen.add(key)

@@ -31,11 +31,33 @@ compute
 """.split())
 
 
+# What API docs add that a person asking never says: who the call acts for, that a value is
+# "given" or "specified", where the record lives. Cut from a description's first sentence.
+_DOC_QUALIFIERS = re.compile(
+    r"\s+(?:for|as|on behalf of) the (?:authenticated|current|logged[- ]in|specified|given) user\b"
+    r"|\s+(?:with|using|by|from) (?:the|a|its) (?:given|specified|provided) [\w ]{1,30}?(?=\s+(?:to|in|on|for|and)\b|$)"
+    r"|\s+by (?:its|their) (?:id|ids|identifier|name)\b"
+    r"|\s+in the (?:system|database|workspace|backend)\b", re.I)
+_DOC_WORDS = ((re.compile(r"\ba specific\b", re.I), "a"), (re.compile(r"\bthe specified\b", re.I), "the"),
+              (re.compile(r"\ba given\b", re.I), "a"), (re.compile(r"\bthe given\b", re.I), "the"))
+
+
+def plain_request(sentence: str) -> str:
+    """A doc sentence as a person would put it: "Retweet a tweet for the authenticated user" ->
+    "Retweet a tweet"; "Get a specific ticket by its ID" -> "Get a ticket"."""
+    plain = _DOC_QUALIFIERS.sub("", sentence)
+    for pattern, word in _DOC_WORDS:
+        plain = pattern.sub(word, plain)
+    plain = " ".join(plain.split())
+    return plain if len(plain.split()) >= 2 else sentence
+
+
 def intent_phrase(spec: ToolSpec) -> str:
     """An imperative phrase for what a tool does, from its description ("send a chat message to a user").
     Descriptions that start with a noun ("Current weather in a city") get a verb ("get the current ...")."""
     sentence = first_sentence(spec.description) if spec.description else spec.name.replace("_", " ")
     sentence = re.sub(r"^(this tool|tool to|use this to|used to)\s+", "", sentence, flags=re.I)
+    sentence = plain_request(sentence)
     words = sentence.split()
     if words and words[0].lower().endswith("s") and words[0].lower()[:-1] in _VERBS | {"searche", "matche"}:
         # "Sends a message" -> "send a message"; "Lists" -> "list"

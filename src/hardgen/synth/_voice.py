@@ -182,6 +182,8 @@ _IRREGULAR = {
     "go": "gone", "throw": "thrown", "cut": "cut", "run": "run", "let": "let", "hold": "held", "leave": "left",
     "tell": "told", "find": "found", "keep": "kept", "read": "read", "say": "said", "choose": "chosen",
     "forget": "forgotten", "show": "shown", "freeze": "frozen", "unfreeze": "unfrozen", "wear": "worn", "fire": "fired", "drive": "driven", "begin": "begun", "lift": "lifted",
+    "withdraw": "withdrawn", "log": "logged", "sell": "sold", "speak": "spoken", "draw": "drawn", "hide": "hidden",
+    "sort": "sorted",
 }
 _DOUBLE = {"stop", "drop", "plan", "flip", "slot", "skip", "trim", "grab", "tag", "jot", "pin", "star", "unstar", "scrap", "log", "dim", "top", "ship",
            "chat", "pop", "tip", "bump", "unblock"}
