@@ -6,6 +6,7 @@ To add a domain, copy one module of `hardgen/world/domains/`, keep its shape, an
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,11 +41,24 @@ class Domain:
     examples: Mapping[str, Sequence[ExampleCall]] = field(default_factory=dict)
     """Per tool: calls that succeed from `spec(seed=0)`, the tool's own call last, prerequisites
     (logins, lookups) before it. Used by tests and docs; every tool has one."""
+    crowd: Callable[[dict[str, Any], int], dict[str, Any]] | None = None
+    """(state, seed) -> the same world with a long history: many more records of the kinds its
+    listings return (older orders, more payees, favourites, invitations), every record already there
+    unchanged and still the newest where listings sort by date. For long-context samples
+    (`crowded_spec`); None when the domain has no such listings."""
 
     @property
     def target(self) -> str:
         cls = self.environment_class
         return f"{cls.__module__}:{cls.__qualname__}"
+
+    def crowded_spec(self, spec: EnvironmentSpec) -> EnvironmentSpec | None:
+        """`spec` (one of this domain's) with its initial state crowded (see `crowd`), or None
+        when the domain has no crowd or `spec` is not one of its own."""
+        if self.crowd is None or spec.target != self.target:
+            return None
+        state = self.crowd(copy.deepcopy(spec.initial_state), spec.seed or 0)
+        return spec.model_copy(update={"initial_state": state})
 
     def spec(self, seed: int = 0) -> EnvironmentSpec:
         """The environment spec for this domain's world made from `seed`."""

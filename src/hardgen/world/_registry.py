@@ -45,3 +45,12 @@ def default_world(
 ) -> Session:
     """A live session over the built-in world."""
     return Session.from_specs(world_specs(seed, domains), timeout=timeout)
+
+
+def crowded_spec(spec: EnvironmentSpec) -> EnvironmentSpec | None:
+    """A built-in domain's `spec` with a long history in its state (`Domain.crowd`), or None when
+    `spec` is no built-in domain's or its domain has no crowd."""
+    for domain in all_domains():
+        if domain.target == spec.target:
+            return domain.crowded_spec(spec)
+    return None

@@ -820,6 +820,62 @@ def generate_state(seed: int) -> dict[str, Any]:
     }
 
 
+
+_MORE_PAYEES = ("Metro Gas", "Riverside Gym", "Sunny Day Nursery", "Northside Dental", "Harbor Insurance",
+                "City Parking", "Evergreen Lawn Care", "Bright Cleaners", "Oak Street Pharmacy", "Summit Climbing Club",
+                "Greenfield Council Tax", "Blue Wave Internet", "Maple Veterinary", "Hillside Golf Club",
+                "Central Library Fines", "Redwood Storage Units", "Lakeside Sailing School", "Copper Kettle Catering",
+                "Silverline Taxis", "Union Credit Card")
+
+
+def crowd_state(state: dict[str, Any], seed: int) -> dict[str, Any]:
+    """`state` with a long history: a year of older transactions on each customer's main checking
+    account (before the three months already there) and more saved payees (companies and people
+    the customers pay). Ids of older records sort below the ones already there; the counters new
+    records take their ids from are unchanged."""
+    rng = random.Random(f"banking-crowd:{seed}")
+    today = dt.date.fromisoformat(state["today"])
+    older: list[tuple[str, dt.date, float, str, str, str]] = []
+    for customer_id in state["customers"]:
+        mine = [a for a in state["accounts"].values() if a["customer_id"] == customer_id]
+        main = next((a["account_id"] for a in mine if a["account_type"] == "checking"), None)
+        billers = [p["name"] for p in state["payees"].values() if p["customer_id"] == customer_id]
+        if main is None:
+            continue
+        owner = customer_id == next(iter(state["customers"]))
+        for back in range(96, 366):
+            day = today - dt.timedelta(days=back)
+            if day.day == 1:
+                older.append((main, day, rng.randrange(3000, 7000), "Monthly salary", "salary", "Employer Inc"))
+            for _ in range(rng.choice((0, 0, 1, 1, 2)) if owner else rng.choice((0, 0, 0, 1))):
+                merchant, category = rng.choice(_MERCHANTS)
+                older.append((main, day, -rng.randrange(3, 180) - rng.randrange(100) / 100,
+                              f"Card purchase {merchant}", category, merchant))
+            if day.day == 5 and billers:
+                biller = rng.choice(billers)
+                older.append((main, day, -rng.randrange(40, 1500), f"Payment to {biller}", "payment", biller))
+    older.sort(key=lambda t: t[1], reverse=True)  # the nearest takes the highest of the lower ids
+    first = min(int(t.split("-")[1]) for t in state["transactions"]) if state["transactions"] else 100001
+    history = {}
+    for n, (account_id, day, amount, description, category, party) in enumerate(older):
+        transaction_id = f"TX-{first - 1 - n}"
+        history[transaction_id] = {"transaction_id": transaction_id, "account_id": account_id,
+                                   "date": day.isoformat(), "amount": _money(amount), "description": description,
+                                   "category": category, "counterparty": party, "disputed": False}
+    state["transactions"] = {**dict(reversed(history.items())), **state["transactions"]}
+    # More payees; their ids sort below the first one, so a payee added now still gets the next id.
+    number = min(int(p.split("-")[1]) for p in state["payees"]) - 1 if state["payees"] else 3000
+    people = [person_name(i) for i in rng.sample(range(200, 400), 40)]
+    for position, customer_id in enumerate(state["customers"]):
+        taken = {p["name"] for p in state["payees"].values() if p["customer_id"] == customer_id}
+        pool = [n for n in (*_MORE_PAYEES, *people) if n not in taken]
+        for name in rng.sample(pool, rng.randrange(24, 33) if position == 0 else rng.randrange(3, 8)):
+            payee_id = f"PY-{number}"
+            number -= 1
+            state["payees"][payee_id] = {"payee_id": payee_id, "customer_id": customer_id, "name": name,
+                                         "account_number": _iban(rng, "US"), "currency": "USD"}
+    return state
+
 def _facts(seed: int = 0) -> dict[str, Any]:
     state = generate_state(seed)
     owner = next(c for c in state["customers"].values() if c["name"] == state["owner_name"])
@@ -844,6 +900,7 @@ DOMAIN = Domain(
     description="Online banking: log in with name and PIN, accounts and balances, transfers, payees, cards, history.",
     environment_class=BankingAPI,
     generate_state=generate_state,
+    crowd=crowd_state,
     chains=(
         Chain(
             "check_balance",

@@ -770,6 +770,47 @@ def generate_state(seed: int) -> dict[str, Any]:
     }
 
 
+
+def crowd_state(state: dict[str, Any], seed: int) -> dict[str, Any]:
+    """`state` with a busier inbox: 12 to 18 more invitations the owner has not answered, from
+    colleagues, on workdays of the next four weeks (video calls just before or after the working
+    day, no room), and a month of past
+    meetings the owner attended. Their ids sort below the first event; the next event number is
+    unchanged."""
+    rng = random.Random(f"calendar-crowd:{seed}")
+    owner = state["owner_email"]
+    today = dt.date.fromisoformat(state["today"])
+    colleagues = sorted({e["organizer_email"] for e in state["events"].values()} - {owner}) or \
+        sorted(set(state["people"]) - {owner})
+    added: list[dict[str, Any]] = []
+
+    def meeting(day: dt.date, attendees: dict[str, str], organizer: str, early_or_late: bool) -> None:
+        # Invitations sit before or after the working day (calls across time zones), so the
+        # owner's free slots, and every meeting already planned, stay as they were.
+        hour = (rng.choice((dt.time(8, 0), dt.time(8, 15), dt.time(17, 30), dt.time(18, 0))) if early_or_late
+                else dt.time(rng.randrange(9, 17), rng.choice((0, 30))))
+        begin = dt.datetime.combine(day, hour)
+        added.append({"title": f"{rng.choice(_TOPICS)} {rng.choice(_KINDS)}", "start": _fmt(begin),
+                      "end": _fmt(begin + dt.timedelta(minutes=30 if early_or_late else rng.choice((30, 45, 60)))),
+                      "location": "Video call", "room_id": None, "organizer_email": organizer,
+                      "attendees": attendees, "status": "confirmed", "reminders": []})
+
+    workdays = [d for d in (today + dt.timedelta(days=k) for k in range(1, 29)) if d.weekday() < 5]
+    for day in sorted(rng.sample(workdays, min(len(workdays), rng.randrange(12, 19)))):
+        guests = rng.sample(colleagues, min(len(colleagues), rng.randrange(1, 4)))
+        meeting(day, {owner: "needs_action", **{g: "accepted" for g in guests[1:]}}, guests[0], True)
+    past = [d for d in (today - dt.timedelta(days=k) for k in range(8, 40)) if d.weekday() < 5]
+    for day in sorted(rng.sample(past, min(len(past), rng.randrange(10, 16)))):
+        guests = rng.sample(colleagues, min(len(colleagues), rng.randrange(1, 4)))
+        meeting(day, {owner: "accepted", **{g: "accepted" for g in guests[1:]}}, guests[0], False)
+    lowest = min(int(e.split("-")[1]) for e in state["events"]) if state["events"] else 5001
+    events = {}
+    for n, record in enumerate(sorted(added, key=lambda e: e["start"])):
+        event_id = f"EV-{lowest - len(added) + n}"
+        events[event_id] = {"event_id": event_id, **record}
+    state["events"] = {**events, **state["events"]}
+    return state
+
 def _facts(seed: int = 0) -> dict[str, Any]:
     """Values from the seed-0 world the examples need: a colleague, a free day, an organised event."""
     state = generate_state(seed)
@@ -807,6 +848,7 @@ DOMAIN = Domain(
     description="A work calendar: events with attendees by email, free-slot search, rooms, invitations and RSVPs.",
     environment_class=CalendarAPI,
     generate_state=generate_state,
+    crowd=crowd_state,
     chains=(
         Chain(
             "meet_a_colleague",

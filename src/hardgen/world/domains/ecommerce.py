@@ -916,6 +916,43 @@ def generate_state(seed: int) -> dict[str, Any]:
     }
 
 
+
+def crowd_state(state: dict[str, Any], seed: int) -> dict[str, Any]:
+    """`state` with two years of older orders (ids below the first one, so ids still grow with
+    time): 30 to 40 delivered or cancelled orders of catalogue products, placed before every order
+    already there. Everything already in the state is unchanged."""
+    rng = random.Random(f"ecommerce-crowd:{seed}")
+    orders = state["orders"]
+    first = min((dt.date.fromisoformat(o["placed_on"]) for o in orders.values()),
+                default=dt.date.fromisoformat(state["today"]))
+    catalogue = sorted(state["products"])
+    addresses = sorted(state["addresses"])
+    days = sorted(rng.sample(range(3, 730), rng.randrange(30, 41)))
+    lowest = min(int(o.split("-")[1]) for o in orders) if orders else 1001
+    older: dict[str, dict[str, Any]] = {}
+    for n, back in enumerate(days):  # nearest first: the highest of the lower ids
+        placed = first - dt.timedelta(days=back)
+        status = "cancelled" if rng.random() < 0.12 else "delivered"
+        items = []
+        for product_id in rng.sample(catalogue, rng.randrange(1, 4)):
+            product = state["products"][product_id]
+            items.append({"product_id": product_id, "name": product["name"], "quantity": rng.randrange(1, 3),
+                          "unit_price": _money(product["price"] * rng.uniform(0.9, 1.05)), "returned_quantity": 0})
+        subtotal = _money(sum(i["unit_price"] * i["quantity"] for i in items))
+        shipment = None
+        if status == "delivered":
+            shipped = placed + dt.timedelta(days=1)
+            shipment = {"carrier": rng.choice(_CARRIERS), "tracking_number": f"TRK{rng.randrange(10**9, 10**10)}",
+                        "shipped_on": shipped.isoformat(),
+                        "estimated_delivery": (shipped + dt.timedelta(days=4)).isoformat(),
+                        "delivered_on": (shipped + dt.timedelta(days=rng.randrange(2, 5))).isoformat()}
+        order_id = f"O-{lowest - 1 - n}"
+        older[order_id] = {"order_id": order_id, "placed_on": placed.isoformat(), "status": status, "items": items,
+                           "subtotal": subtotal, "discount": 0.0, "coupon_code": None, "total": subtotal,
+                           "address_id": rng.choice(addresses), "shipment": shipment}
+    state["orders"] = {**dict(sorted(older.items(), key=lambda kv: kv[1]["placed_on"])), **orders}
+    return state
+
 def _facts(seed: int = 0) -> dict[str, Any]:
     """Seed-0 values the examples use: an in-stock product, order ids by status, the coupon code."""
     state = generate_state(seed)
@@ -952,6 +989,7 @@ DOMAIN = Domain(
     description="An online shop: catalogue search, cart, coupons, checkout to saved addresses, orders, shipments, returns.",
     environment_class=ShopAPI,
     generate_state=generate_state,
+    crowd=crowd_state,
     chains=(
         Chain(
             "buy_by_name",

@@ -700,6 +700,37 @@ def generate_state(seed: int) -> dict[str, Any]:
     }
 
 
+
+def crowd_state(state: dict[str, Any], seed: int) -> dict[str, Any]:
+    """`state` with two more months of older messages, in the conversations the history already
+    has (the owner's with their contacts, and among other users), all read. Their ids sort below
+    the first message, in time order; the next message number is unchanged."""
+    rng = random.Random(f"messaging-crowd:{seed}")
+    messages = state["messages"]
+    pairs = list(dict.fromkeys((m["sender_id"], m["recipient_id"]) for m in messages.values()))
+    if not pairs:
+        return state
+    first = min(dt.datetime.fromisoformat(m["sent_at"]) for m in messages.values())
+    moment = first - dt.timedelta(days=60)
+    older = []
+    for _ in range(rng.randrange(120, 160)):
+        moment += dt.timedelta(minutes=rng.randrange(5, 60 * 14))
+        if moment >= first:
+            break
+        a, b = rng.choice(pairs)
+        sender, recipient = (a, b) if rng.random() < 0.5 else (b, a)
+        text = rng.choice(_TEMPLATES).format(topic=rng.choice(_TOPICS), day=rng.choice(_DAYS))
+        read = moment + dt.timedelta(minutes=rng.randrange(1, 240))
+        older.append({"sender_id": sender, "recipient_id": recipient, "text": text,
+                      "sent_at": moment.strftime("%Y-%m-%dT%H:%M"), "read_at": read.strftime("%Y-%m-%dT%H:%M")})
+    lowest = min(int(m.split("-")[1]) for m in messages)
+    history = {}
+    for n, record in enumerate(older):
+        message_id = f"M-{lowest - len(older) + n}"
+        history[message_id] = {"message_id": message_id, **record}
+    state["messages"] = {**history, **messages}
+    return state
+
 # Seed-0 facts the examples use: the owner's login, a contact, a user nobody has blocked.
 _STATE0 = generate_state(0)
 _LOGIN = ("login_messaging", {"username": _STATE0["owner_username"],
@@ -719,6 +750,7 @@ DOMAIN = Domain(
     description="A chat service: log in, look up users by name or email, send, read, search and manage messages.",
     environment_class=MessagingAPI,
     generate_state=generate_state,
+    crowd=crowd_state,
     chains=(
         Chain(
             "message_by_name",

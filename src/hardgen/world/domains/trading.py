@@ -716,6 +716,46 @@ def generate_state(seed: int) -> dict[str, Any]:
     }
 
 
+
+def crowd_state(state: dict[str, Any], seed: int) -> dict[str, Any]:
+    """`state` with a year of older orders on every account: round trips (a market buy, and later
+    a sale of the same shares, so today's positions stay what they are) and limit orders cancelled
+    before they filled, at prices around each stock's. Their ids sort below the first order, in
+    date order; the next order number is unchanged."""
+    rng = random.Random(f"trading-crowd:{seed}")
+    today = dt.date.fromisoformat(state["today"])
+    symbols = sorted(state["stocks"])
+    older: list[dict[str, Any]] = []
+
+    def order(account_id: str, symbol: str, side: str, quantity: int, day: dt.date, kind: str = "market",
+              limit: float | None = None, status: str = "filled", price: float | None = None) -> None:
+        older.append({"account_id": account_id, "symbol": symbol, "side": side, "quantity": quantity,
+                      "order_type": kind, "limit_price": limit, "status": status,
+                      "fill_price": price if status == "filled" else None, "placed_on": day.isoformat()})
+
+    for account_id in state["accounts"]:
+        for _ in range(rng.randrange(8, 14)):
+            symbol = rng.choice(symbols)
+            price = state["stocks"][symbol]["price"] * rng.uniform(0.6, 1.2)
+            bought = today - dt.timedelta(days=rng.randrange(40, 365))
+            sold = bought + dt.timedelta(days=rng.randrange(3, 35))
+            quantity = rng.randrange(2, 40)
+            order(account_id, symbol, "buy", quantity, bought, price=_money(price))
+            order(account_id, symbol, "sell", quantity, sold, price=_money(price * rng.uniform(0.85, 1.25)))
+        for _ in range(rng.randrange(2, 5)):
+            symbol = rng.choice(symbols)
+            limit = _money(state["stocks"][symbol]["price"] * rng.uniform(0.7, 0.95))
+            order(account_id, symbol, "buy", rng.randrange(1, 15), today - dt.timedelta(days=rng.randrange(20, 300)),
+                  "limit", limit, "cancelled")
+    older.sort(key=lambda o: (o["placed_on"], o["side"] == "sell"), reverse=True)
+    first = min(int(o.split("-")[1]) for o in state["orders"]) if state["orders"] else 5001
+    history = {}
+    for n, record in enumerate(older):
+        order_id = f"ORD-{first - 1 - n}"
+        history[order_id] = {"order_id": order_id, **record}
+    state["orders"] = {**dict(reversed(history.items())), **state["orders"]}
+    return state
+
 # -- examples (from the seed-0 world) ---------------------------------------------------------------
 def _examples() -> dict[str, list[ExampleCall]]:
     state = generate_state(0)
@@ -768,6 +808,7 @@ DOMAIN = Domain(
     "and history, portfolio positions, deposits and withdrawals.",
     environment_class=TradingAPI,
     generate_state=generate_state,
+    crowd=crowd_state,
     chains=(
         Chain("buy_by_company_name", "Log in, find a company's symbol, quote it, buy shares of it.",
               ("login_trading", "find_stock_symbol", "get_stock_quote", "place_stock_order")),
