@@ -12,9 +12,12 @@ from synth_fixture_chain import store_tools
 from verify_fixture_store import store_spec
 
 from hardgen.export import ExportOptions, bfcl_rows, llamafactory_rows, openai_rows
-from hardgen.schema import GoldTurn, Message, Sample, Step, ToolCall, VerificationRecord
+from hardgen.schema import ArgumentSource, GoldTurn, Message, Observation, Sample, Step, ToolCall, VerificationRecord
 from hardgen.synth import FamilyOutcome, FamilyQuota, Rejection, family_summary, family_targets, pick_family
 from hardgen.synth._families import (
+    LONG_CONTEXT_MIN_CHARS,
+    LONG_CONTEXT_MIN_TOOLS,
+    _crowding_problem,
     derive_error_recovery,
     derive_irrelevance,
     derive_long_context,
@@ -60,10 +63,69 @@ def base_sample(query: str, calls: list[Call], answer: str, answer_values: list[
     return sample
 
 
+@pytest.fixture(scope="module")
+def tools() -> dict[str, Any]:
+    return store_tools()
+
+
+@pytest.fixture(scope="module")
 def two_reads() -> Sample:
     return base_sample("What's the store credit of customer U-101, and which orders does U-102 have?",
                        [("get_balance", {"user_id": "U-101"}), ("list_orders", {"user_id": "U-102"})],
                        "U-101 has 1234.5 in credit; U-102 has orders O-5003 and O-5004.", [1234.5, "O-5003"])
+
+
+@pytest.fixture(scope="module")
+def chain() -> Sample:
+    return base_sample("What's Ada Lovelace's store credit?",
+                       [("find_user", {"name": "Ada Lovelace"}), ("get_balance", {"user_id": "U-101"})],
+                       "Ada has 1234.5 in store credit.", [1234.5])
+
+
+@pytest.fixture(scope="module")
+def note() -> Sample:
+    return base_sample("Please add the note 'Call the plumber at noon' to the notebook.",
+                       [("add_note", {"text": "Call the plumber at noon"})], "I've added the note.",
+                       tools=["add_note", "get_order", "find_user", "set_status"])
+
+
+@pytest.fixture(scope="module")
+def parallel(two_reads: Sample) -> Sample:
+    derived = derive_parallel(two_reads, random.Random(0))
+    assert isinstance(derived, Sample), derived
+    return derived
+
+
+@pytest.fixture(scope="module")
+def clarified(note: Sample, tools: dict[str, Any]) -> Sample:
+    steps = note.gold[0].steps
+    found = withheld_parameter({"text": "Call the plumber at noon"}, steps, note.environments, tools)
+    assert found == ("text", "text", "Call the plumber at noon", ["add_note"])
+    derived = derive_missing_parameter(note, "Please add a note to the notebook.", "text",
+                                       "Call the plumber at noon", ["add_note"], tools, random.Random(1))
+    assert isinstance(derived, Sample), derived
+    return derived
+
+
+@pytest.fixture(scope="module")
+def declined(note: Sample, tools: dict[str, Any]) -> Sample:
+    derived = derive_irrelevance(note, tools, random.Random(2))
+    assert isinstance(derived, Sample), derived
+    return derived
+
+
+@pytest.fixture(scope="module")
+def faulted(note: Sample) -> Sample:
+    derived = derive_error_recovery(note, random.Random(3))
+    assert isinstance(derived, Sample), derived
+    return derived
+
+
+@pytest.fixture(scope="module")
+def missing(note: Sample, tools: dict[str, Any]) -> Sample:
+    derived = derive_missing_function(note, tools, random.Random(4))
+    assert isinstance(derived, Sample), derived
+    return derived
 
 
 def turns_of(sample: Sample, replace: dict[int, CandidateTurn]) -> list[CandidateTurn]:
@@ -74,46 +136,36 @@ def turns_of(sample: Sample, replace: dict[int, CandidateTurn]) -> list[Candidat
 # -- parallel ---------------------------------------------------------------------------------------
 
 
-def test_independent_reads_are_issued_together_and_the_sample_re_verifies() -> None:
-    derived = derive_parallel(two_reads(), random.Random(0))
-    assert isinstance(derived, Sample), derived
-    together = [m for m in derived.messages if m.tool_calls and len(m.tool_calls) == 2]
+def test_independent_reads_are_issued_together_and_the_sample_re_verifies(parallel: Sample) -> None:
+    together = [m for m in parallel.messages if m.tool_calls and len(m.tool_calls) == 2]
     assert len(together) == 1 and [c.name for c in together[0].tool_calls or []] == ["get_balance", "list_orders"]
     # Both answers follow the one assistant message, in call order.
-    at = derived.messages.index(together[0])
-    assert [m.tool_call_id for m in derived.messages[at + 1:at + 3]] == [c.id for c in together[0].tool_calls or []]
-    assert derived.metadata.family == "parallel" and derived.gold[0].parallel and derived.schema_version == 2
-    assert verify_sample(derived).passed
+    at = parallel.messages.index(together[0])
+    assert [m.tool_call_id for m in parallel.messages[at + 1:at + 3]] == [c.id for c in together[0].tool_calls or []]
+    assert parallel.metadata.family == "parallel" and parallel.gold[0].parallel and parallel.schema_version == 2
+    assert verify_sample(parallel).passed
 
 
-def test_a_parallel_turn_allows_calls_one_by_one_but_fails_a_repeated_call() -> None:
-    derived = derive_parallel(two_reads(), random.Random(0))
-    assert isinstance(derived, Sample)
-    calls = [c for m in derived.messages for c in m.tool_calls or []]
-    answer = derived.messages[-1].content
+def test_a_parallel_turn_allows_calls_one_by_one_but_fails_a_repeated_call(parallel: Sample, two_reads: Sample) -> None:
+    calls = [c for m in parallel.messages for c in m.tool_calls or []]
+    answer = parallel.messages[-1].content
     one_by_one = CandidateTurn(calls=calls, answer=answer, batches=[1, 1])
-    assert verify_candidate(derived.environments, derived.gold, [one_by_one]).passed
+    assert verify_candidate(parallel.environments, parallel.gold, [one_by_one]).passed
     repeated = CandidateTurn(calls=[*calls, calls[0].model_copy(update={"id": "again"})], answer=answer, batches=[3])
-    verdict = verify_candidate(derived.environments, derived.gold, [repeated])
+    verdict = verify_candidate(parallel.environments, parallel.gold, [repeated])
     assert not verdict.passed and verdict.failure == "duplicate_call"
     assert any("repeated calls" in r and "get_balance" in r for r in verdict.reasons)
     # The same repeat in a base turn is not judged by this rule.
-    base = two_reads()
-    assert verify_candidate(base.environments, base.gold, [repeated]).passed
+    assert verify_candidate(two_reads.environments, two_reads.gold, [repeated]).passed
 
 
-def test_dependent_calls_stay_apart_and_a_chain_has_no_parallel_form() -> None:
-    chain = base_sample("What's Ada Lovelace's store credit?",
-                        [("find_user", {"name": "Ada Lovelace"}), ("get_balance", {"user_id": "U-101"})],
-                        "Ada has 1234.5 in store credit.", [1234.5])
+def test_dependent_calls_stay_apart_and_a_chain_has_no_parallel_form(chain: Sample) -> None:
     assert derive_parallel(chain, random.Random(0)) == (
         "no independent calls: each call needs an earlier one or changes what it sees")
 
 
-def test_calls_of_one_message_cannot_use_each_others_results() -> None:
-    chain = base_sample("What's Ada Lovelace's store credit?",
-                        [("find_user", {"name": "Ada Lovelace"}), ("get_balance", {"user_id": "U-101"})],
-                        "Ada has 1234.5 in store credit.", [1234.5])
+def test_calls_of_one_message_cannot_use_each_others_results(chain: Sample) -> None:
+    chain = chain.model_copy(deep=True)
     chain.gold[0].steps[1].sources = []  # recorded without sources: the verifier finds the feed itself
     chain.gold[0].parallel = True  # message boundaries are judged in parallel turns
     calls = [c for m in chain.messages for c in m.tool_calls or []]
@@ -136,130 +188,214 @@ def test_two_writes_are_not_issued_together() -> None:
 # -- missing parameter ------------------------------------------------------------------------------
 
 
-def note_sample() -> Sample:
-    return base_sample("Please add the note 'Call the plumber at noon' to the notebook.",
-                       [("add_note", {"text": "Call the plumber at noon"})], "I've added the note.",
-                       tools=["add_note", "get_order", "find_user", "set_status"])
-
-
-def clarification(sample: Sample | None = None) -> Sample:
-    sample = sample or note_sample()
-    steps = sample.gold[0].steps
-    found = withheld_parameter({"text": "Call the plumber at noon"}, steps, sample.environments, store_tools())
-    assert found == ("text", "text", "Call the plumber at noon", ["add_note"])
-    derived = derive_missing_parameter(sample, "Please add a note to the notebook.", "text",
-                                       "Call the plumber at noon", ["add_note"], store_tools(), random.Random(1))
-    assert isinstance(derived, Sample), derived
-    return derived
-
-
-def test_the_gold_asks_for_the_missing_value_then_completes_the_task() -> None:
-    derived = clarification()
-    users = [m.content for m in derived.messages if m.role == "user"]
+def test_the_gold_asks_for_the_missing_value_then_completes_the_task(clarified: Sample) -> None:
+    users = [m.content for m in clarified.messages if m.role == "user"]
     assert users[0] == "Please add a note to the notebook." and "Call the plumber at noon" in (users[1] or "")
-    question = derived.messages[2]
+    question = clarified.messages[2]
     assert question.role == "assistant" and not question.tool_calls and "?" in (question.content or "")
-    assert [g.behaviour for g in derived.gold] == ["clarify", "solve"] and derived.gold[0].asks_for == ["text"]
-    assert derived.metadata.family == "missing_parameter" and derived.metadata.turns == 2
-    assert verify_sample(derived).passed
+    assert [g.behaviour for g in clarified.gold] == ["clarify", "solve"] and clarified.gold[0].asks_for == ["text"]
+    assert clarified.metadata.family == "missing_parameter" and clarified.metadata.turns == 2
+    assert verify_sample(clarified).passed
 
 
-def test_guessing_the_missing_value_fails_for_that_reason() -> None:
-    derived = clarification()
+def test_guessing_the_missing_value_fails_for_that_reason(clarified: Sample) -> None:
     guess = CandidateTurn(calls=[ToolCall(name="add_note", arguments={"text": "Buy milk"})], answer="Added a note.")
-    verdict = verify_candidate(derived.environments, derived.gold, turns_of(derived, {0: guess}))
+    verdict = verify_candidate(clarified.environments, clarified.gold, turns_of(clarified, {0: guess}))
     assert not verdict.passed and verdict.turns[0].failure == "not_asked"
     assert any("before the user gave the text" in r for r in verdict.reasons)
     # Not asking at all (no call, no question) fails too; a lookup before asking is fine.
     silent = CandidateTurn(answer="I'll add a note.")
-    assert not verify_candidate(derived.environments, derived.gold, turns_of(derived, {0: silent})).passed
+    assert not verify_candidate(clarified.environments, clarified.gold, turns_of(clarified, {0: silent})).passed
     lookup = CandidateTurn(calls=[ToolCall(name="get_order", arguments={"order_id": "O-5001"})],
                            answer="What should the note say?")
-    assert verify_candidate(derived.environments, derived.gold, turns_of(derived, {0: lookup})).passed
+    assert verify_candidate(clarified.environments, clarified.gold, turns_of(clarified, {0: lookup})).passed
 
 
-def test_a_value_in_the_state_or_an_optional_one_is_never_withheld() -> None:
-    sample = two_reads()  # user ids are in the state: a tool can supply them
-    assert withheld_parameter({"user_id": "U-101"}, sample.gold[0].steps, sample.environments, store_tools()) is None
+def test_a_value_in_the_state_or_an_optional_one_is_never_withheld(two_reads: Sample, tools: dict[str, Any]) -> None:
+    # User ids are in the state: a tool can supply them.
+    assert withheld_parameter({"user_id": "U-101"}, two_reads.gold[0].steps, two_reads.environments, tools) is None
 
 
 # -- irrelevance ------------------------------------------------------------------------------------
 
 
-def test_irrelevance_offers_near_misses_and_the_gold_makes_no_call() -> None:
-    base = note_sample()
-    offered = {t.name for t in near_misses(base, store_tools())}
-    assert offered and "add_note" not in offered and offered <= set(store_tools())
-    derived = derive_irrelevance(base, store_tools(), random.Random(2))
-    assert isinstance(derived, Sample), derived
-    assert {t.name for t in derived.tools} == offered
-    assert [m.role for m in derived.messages] == ["system", "user", "assistant"]
-    assert derived.gold[0].behaviour == "decline" and verify_sample(derived).passed
-    text = derived.messages[-1].content or ""
+def test_irrelevance_offers_near_misses_and_the_gold_makes_no_call(note: Sample, declined: Sample,
+                                                                    tools: dict[str, Any]) -> None:
+    offered = {t.name for t in near_misses(note, tools)}
+    assert offered and "add_note" not in offered and offered <= set(tools)
+    assert {t.name for t in declined.tools} == offered
+    assert [m.role for m in declined.messages] == ["system", "user", "assistant"]
+    assert declined.gold[0].behaviour == "decline" and verify_sample(declined).passed
+    text = declined.messages[-1].content or ""
     assert "can't" in text or "not able" in text or "not something" in text
 
 
-def test_any_call_in_an_irrelevance_sample_fails() -> None:
-    derived = derive_irrelevance(note_sample(), store_tools(), random.Random(2))
-    assert isinstance(derived, Sample)
-    some = derived.tools[0]
+def test_any_call_in_an_irrelevance_sample_fails(declined: Sample) -> None:
+    some = declined.tools[0]
     call = ToolCall(name=some.name, arguments={p: "O-5001" for p in some.required})
-    verdict = verify_candidate(derived.environments, derived.gold, [CandidateTurn(calls=[call], answer="Done.")])
+    verdict = verify_candidate(declined.environments, declined.gold, [CandidateTurn(calls=[call], answer="Done.")])
     assert not verdict.passed and verdict.failure == "unneeded_call"
-    mute = verify_candidate(derived.environments, derived.gold, [CandidateTurn()])
+    mute = verify_candidate(declined.environments, declined.gold, [CandidateTurn()])
     assert not mute.passed and any("gave no answer" in r for r in mute.reasons)
 
 
 # -- error recovery ---------------------------------------------------------------------------------
 
 
-def test_an_injected_fault_is_flagged_retried_and_never_replayed() -> None:
-    derived = derive_error_recovery(note_sample(), random.Random(3))
-    assert isinstance(derived, Sample), derived
-    fault = derived.gold[0].faults[0]
-    answered = next(m for m in derived.messages if m.role == "tool" and m.tool_call_id == fault.call_id)
+def test_an_injected_fault_is_flagged_retried_and_never_replayed(faulted: Sample) -> None:
+    fault = faulted.gold[0].faults[0]
+    answered = next(m for m in faulted.messages if m.role == "tool" and m.tool_call_id == fault.call_id)
     assert json.loads(answered.content or "")["error"]["type"] == fault.error_type
-    assert derived.metadata.extra["error_tool_response"] == [derived.messages.index(answered)]
+    assert faulted.metadata.extra["error_tool_response"] == [faulted.messages.index(answered)]
     # The write was attempted twice in the transcript but made once: the state is the base one.
-    assert [c.name for m in derived.messages for c in m.tool_calls or []] == ["add_note", "add_note"]
-    assert verify_sample(derived).passed
+    assert [c.name for m in faulted.messages for c in m.tool_calls or []] == ["add_note", "add_note"]
+    assert verify_sample(faulted).passed
 
 
-def test_giving_up_after_the_injected_error_fails() -> None:
-    derived = derive_error_recovery(note_sample(), random.Random(3))
-    assert isinstance(derived, Sample)
+def test_giving_up_after_the_injected_error_fails(faulted: Sample) -> None:
     gave_up = CandidateTurn(answer="Sorry, the notebook timed out.")
-    verdict = verify_candidate(derived.environments, derived.gold, [gave_up])
+    verdict = verify_candidate(faulted.environments, faulted.gold, [gave_up])
     assert not verdict.passed and verdict.failure == "gave_up"
 
 
 # -- missing function -------------------------------------------------------------------------------
 
 
-def test_a_missing_function_is_declined_until_it_is_offered() -> None:
-    derived = derive_missing_function(note_sample(), store_tools(), random.Random(4))
-    assert isinstance(derived, Sample), derived
-    assert [g.behaviour for g in derived.gold] == ["decline", "solve"] and derived.gold[1].tools_added == ["add_note"]
-    assert verify_sample(derived).passed
+def test_a_missing_function_is_declined_until_it_is_offered(missing: Sample) -> None:
+    assert [g.behaviour for g in missing.gold] == ["decline", "solve"] and missing.gold[1].tools_added == ["add_note"]
+    assert verify_sample(missing).passed
     # Calling the tool before it is offered, or a substitute, fails the first turn.
     early = CandidateTurn(calls=[ToolCall(name="add_note", arguments={"text": "Call the plumber at noon"})],
                           answer="Done.")
     substitute = CandidateTurn(calls=[ToolCall(name="set_status", arguments={"status": "closed"})], answer="Done.")
     for wrong in (early, substitute):
-        verdict = verify_candidate(derived.environments, derived.gold, turns_of(derived, {0: wrong}))
+        verdict = verify_candidate(missing.environments, missing.gold, turns_of(missing, {0: wrong}))
         assert not verdict.passed and verdict.turns[0].failure == "unneeded_call"
     offered = candidate_from_messages(
-        [derived.messages[0], derived.messages[1],
+        [missing.messages[0], missing.messages[1],
          Message.assistant(tool_calls=[ToolCall(name="add_note", arguments={"text": "x"})])],
-        offered_per_turn=[{t.name for t in derived.tools} - {"add_note"}])
+        offered_per_turn=[{t.name for t in missing.tools} - {"add_note"}])
     assert offered[0].rejected and offered[0].rejected[0].kind == "unoffered"
 
 
 # -- long context -----------------------------------------------------------------------------------
 
 
-def test_long_context_needs_many_tools_and_says_so() -> None:
-    made = derive_long_context(note_sample(), store_tools(), [store_spec()], random.Random(5))
+@pytest.fixture(scope="module")
+def world() -> tuple[dict[str, Any], list[Any]]:
+    """The built-in shop (seed 0): its 20 tools are enough for a long-context sample, and one domain
+    compiles fast."""
+    from hardgen.world import world_specs
+
+    specs = world_specs(0, ["ecommerce"])
+    session = Session.from_specs(specs)
+    try:
+        return {t.name: t for t in session.tools()}, specs
+    finally:
+        session.close()
+
+
+def shop_sample(world: tuple[dict[str, Any], list[Any]], query: str, calls: list[Call], answer: str,
+                answer_values: list[Any], required: list[int]) -> Sample:
+    """A verified base sample on the built-in shop; a call's `order_id` comes from the first
+    call's listing (its source)."""
+    tools, specs = world
+    shop = [s for s in specs if s.name == "ecommerce"]
+    session = Session.from_specs(shop)
+    messages = [Message.system("You are a helpful assistant."), Message.user(query)]
+    steps: list[Step] = []
+    try:
+        for n, (name, arguments) in enumerate(calls):
+            call = ToolCall(id=f"call_{n}", name=name, arguments=arguments)
+            observation = session.call(name, arguments)
+            assert observation.ok, observation
+            sources = []
+            if "order_id" in arguments:
+                listed = [o["order_id"] for o in steps[0].observation.result["orders"]]
+                sources = [ArgumentSource(parameter="order_id", step=0,
+                                          path=["orders", listed.index(arguments["order_id"]), "order_id"])]
+            steps.append(Step(call=call, observation=observation, sources=sources))
+            messages += [Message.assistant(tool_calls=[call], reasoning=f"I'll use {name}."),
+                         Message.tool(call, observation.to_text())]
+        final = session.state_hash()
+    finally:
+        session.close()
+    messages.append(Message.assistant(content=answer, reasoning="That answers it."))
+    gold = GoldTurn(query=query, steps=steps, answer_values=answer_values, final_state_hash=final,
+                    required_observations=required)
+    offered = [tools[n] for n in ("search_orders", "get_order_details", "view_cart", "list_saved_addresses")]
+    sample = Sample(id="shop-1", tools=offered, messages=messages, environments=shop, gold=[gold],
+                    verification=VerificationRecord(verdict="passed"))
+    sample.metadata.extra["goal_steps"] = [[len(steps) - 1]]
+    assert verify_sample(sample).passed, verify_sample(sample).reasons
+    return sample
+
+
+def test_long_context_lists_a_long_history_and_the_task_stays_the_same(world: tuple[dict[str, Any], list[Any]]) -> None:
+    base = shop_sample(world, "When was my order from 2024-09-27 delivered?",
+                       [("search_orders", {}), ("get_order_details", {"order_id": "O-1006"})],
+                       "Your order O-1006 from 2024-09-27 was delivered on 2024-09-30.", ["2024-09-30"], [1])
+    tools, specs = world
+    derived = derive_long_context(base, tools, specs, random.Random(5))
+    assert isinstance(derived, Sample), derived
+    listing = json.loads(derived.messages[3].content or "")["orders"]
+    before = json.loads(base.messages[3].content or "")["orders"]
+    # The old orders come first, as before; two years of older ones follow them.
+    assert listing[:len(before)] == before and len(listing) >= 40
+    assert all(o["placed_on"] < before[-1]["placed_on"] for o in listing[len(before):])
+    chars = sum(len(m.content or "") for m in derived.messages if m.role == "tool")
+    assert chars >= LONG_CONTEXT_MIN_CHARS and derived.metadata.extra["tool_output_chars"] == chars
+    assert derived.messages[5].content == base.messages[5].content  # the order itself reads the same
+    assert len(derived.tools) >= LONG_CONTEXT_MIN_TOOLS and derived.metadata.family == "long_context"
+    assert verify_sample(derived).passed
+    # The shop's orders in the sample are the long history: a replay anywhere lists them.
+    shop = next(e for e in derived.environments if e.name == "ecommerce")
+    assert len(shop.initial_state["orders"]) == len(listing)
+
+
+def test_long_context_keeps_no_sample_whose_answer_reads_the_listing(world: tuple[dict[str, Any], list[Any]]) -> None:
+    tools, specs = world
+    listed = shop_sample(world, "Which of my orders are still processing, and what are their totals?",
+                         [("search_orders", {"status": "processing"})],
+                         "O-1010 (97.99) and O-1009 (249.98) are processing.", ["O-1010", "O-1009"], [0])
+    # No older order is processing: the listing is the same and stays short.
+    made = derive_long_context(listed, tools, specs, random.Random(5))
+    assert isinstance(made, str) and made.startswith("the listings stay short (298 characters")
+    everything = shop_sample(world, "What did I order on 2024-10-01 and on 2024-09-19?",
+                             [("search_orders", {})], "O-1008 and O-1004.", ["O-1008", "O-1004"], [0])
+    assert derive_long_context(everything, tools, specs, random.Random(5)) == (
+        "a long history would change the task: search_orders: the answer reads 2 records of orders, so it would "
+        "read them all")
+
+
+def test_a_longer_listing_must_only_add_records_that_the_query_does_not_mean() -> None:
+    turn = GoldTurn(query="q", answer_values=["Brass Lamp"])
+    a, b = {"id": "O-1", "item": "Brass Lamp"}, {"id": "O-2", "item": "Oak Shelf"}
+
+    def step(result: Any) -> Step:
+        return Step(call=ToolCall(name="list_orders", arguments={}), observation=Observation.success(result))
+
+    old = step({"orders": [a, b], "count": 2})
+    said = "When did my Brass Lamp order ship?"
+    assert _crowding_problem(turn, 0, old, step({"orders": [a, b, {"id": "O-0", "item": "Tea Set"}], "count": 2}),
+                             said) is None
+    problems = [
+        _crowding_problem(turn, 0, old, step({"orders": [a, b, {"id": "O-0", "item": "Brass Lamp"}], "count": 2}),
+                          said),
+        _crowding_problem(turn, 0, old, step({"orders": [a, b, {"id": "O-0", "item": "Tea Set"}], "count": 3}), said),
+        _crowding_problem(turn, 0, old, step({"orders": [b, a], "count": 2}), said),
+        _crowding_problem(turn, 0, step({"orders": [a], "count": 2}), step({"orders": [a, b], "count": 2}), said),
+    ]
+    assert problems == [
+        "list_orders: an added record of orders has 'Brass Lamp', which the user said",
+        "list_orders: count changed",
+        "list_orders: orders lost or changed records",
+        "list_orders: orders held 1 record(s) and would hold 2",
+    ]
+
+
+def test_long_context_needs_many_tools_and_says_so(note: Sample, tools: dict[str, Any]) -> None:
+    made = derive_long_context(note, tools, [store_spec()], random.Random(5))
     assert made == "only 8 tools to offer (a long-context sample offers 20)"
 
 
@@ -274,11 +410,10 @@ def test_targets_split_the_samples_by_ratio() -> None:
         family_targets({"base": 0}, 5)
 
 
-def test_the_quota_fills_the_most_wanted_family_and_never_pads_a_short_one() -> None:
+def test_the_quota_fills_the_most_wanted_family_and_never_pads_a_short_one(two_reads: Sample,
+                                                                            parallel: Sample) -> None:
     quota = FamilyQuota({"base": 2, "parallel": 2})
-    base = two_reads()
-    parallel = derive_parallel(base, random.Random(0))
-    assert isinstance(parallel, Sample)
+    base = two_reads
     only_base = FamilyOutcome(unit_id="u", variants={"base": base}, unsupported={"parallel": "no independent calls"})
     both = FamilyOutcome(unit_id="u", variants={"base": base, "parallel": parallel})
     picked = [pick_family(quota, both), pick_family(quota, only_base), pick_family(quota, only_base)]
@@ -301,9 +436,8 @@ def test_the_quota_fills_the_most_wanted_family_and_never_pads_a_short_one() -> 
 # -- exporters --------------------------------------------------------------------------------------
 
 
-def test_exporters_render_parallel_calls_in_each_formats_parallel_form() -> None:
-    derived = derive_parallel(two_reads(), random.Random(0))
-    assert isinstance(derived, Sample)
+def test_exporters_render_parallel_calls_in_each_formats_parallel_form(parallel: Sample) -> None:
+    derived = parallel
     options = ExportOptions()
     row = openai_rows([derived], options)[0]
     assistant = [m for m in row["messages"] if m["role"] == "assistant" and m.get("tool_calls")]
@@ -321,20 +455,16 @@ def test_exporters_render_parallel_calls_in_each_formats_parallel_form() -> None
 # -- stats, dataset card, evaluation per family ------------------------------------------------------
 
 
-def family_set() -> list[Sample]:
-    base = note_sample()
-    made = [derive_parallel(two_reads(), random.Random(0)), clarification(base),
-            derive_irrelevance(base, store_tools(), random.Random(2)),
-            derive_error_recovery(base, random.Random(3))]
-    assert all(isinstance(s, Sample) for s in made)
-    return [base, *[s for s in made if isinstance(s, Sample)]]
+@pytest.fixture(scope="module")
+def family_set(note: Sample, parallel: Sample, clarified: Sample, declined: Sample, faulted: Sample) -> list[Sample]:
+    return [note, parallel, clarified, declined, faulted]
 
 
-def test_stats_and_the_dataset_card_count_samples_per_family() -> None:
+def test_stats_and_the_dataset_card_count_samples_per_family(family_set: list[Sample]) -> None:
     from hardgen.export import dataset_card
     from hardgen.stats import compute_stats
 
-    samples = family_set()
+    samples = family_set
     stats = compute_stats(samples)
     assert stats.families == {"base": 1, "parallel": 1, "missing_parameter": 1, "irrelevance": 1,
                               "error_recovery": 1}
@@ -344,24 +474,24 @@ def test_stats_and_the_dataset_card_count_samples_per_family() -> None:
     assert "### Families" in card and "| error_recovery | 1 |" in card
 
 
-def test_evaluation_reports_accuracy_per_family() -> None:
+def test_evaluation_reports_accuracy_per_family(family_set: list[Sample]) -> None:
     import asyncio
 
     from hardgen.agents import ModelFreeAgent
     from hardgen.evaluate import evaluate_samples
 
-    samples = family_set()
+    samples = family_set
     evaluation = asyncio.run(evaluate_samples(ModelFreeAgent(), samples, concurrency=1))
     assert list(evaluation.by_family) == ["base", "parallel", "missing_parameter", "irrelevance", "error_recovery"]
     assert all(b.samples == 1 for b in evaluation.by_family.values())
     assert [r.family for r in evaluation.results] == [s.metadata.family for s in samples]
 
 
-def test_an_agent_under_evaluation_meets_the_injected_fault_and_only_the_tools_offered_so_far() -> None:
+def test_an_agent_under_evaluation_meets_the_injected_fault_and_only_the_tools_offered_so_far(
+        faulted: Sample, missing: Sample) -> None:
     from hardgen.verify import FaultInjector, tools_for_turn, without_faults
 
-    derived = derive_error_recovery(note_sample(), random.Random(3))
-    assert isinstance(derived, Sample)
+    derived = faulted
     fault = derived.gold[0].faults[0]
     session = Session.from_specs(derived.environments)
     try:
@@ -375,31 +505,25 @@ def test_an_agent_under_evaluation_meets_the_injected_fault_and_only_the_tools_o
         assert session.state()["store"]["notes"] == ["Call the plumber at noon"]  # the faulted call never ran
     finally:
         session.close()
-    missing = derive_missing_function(note_sample(), store_tools(), random.Random(4))
-    assert isinstance(missing, Sample)
     assert "add_note" not in {t.name for t in tools_for_turn(missing.tools, missing.gold, 0)}
     assert "add_note" in {t.name for t in tools_for_turn(missing.tools, missing.gold, 1)}
 
 
-def test_the_model_free_agent_gives_up_after_the_injected_fault_in_evaluation() -> None:
+def test_the_model_free_agent_gives_up_after_the_injected_fault_in_evaluation(note: Sample, faulted: Sample) -> None:
     import asyncio
 
     from hardgen.agents import ModelFreeAgent
     from hardgen.evaluate import evaluate_samples
 
-    derived = derive_error_recovery(note_sample(), random.Random(3))
-    assert isinstance(derived, Sample)
-    base = asyncio.run(evaluate_samples(ModelFreeAgent(), [note_sample()], concurrency=1)).results[0]
-    faulted = asyncio.run(evaluate_samples(ModelFreeAgent(), [derived], concurrency=1)).results[0]
+    base, met = asyncio.run(evaluate_samples(ModelFreeAgent(), [note, faulted], concurrency=1)).results
     assert base.passed  # the same task without the fault it solves
-    assert not faulted.passed and faulted.agent_calls == 1 and faulted.failure == "gave_up"
+    assert not met.passed and met.agent_calls == 1 and met.failure == "gave_up"
 
 
-def test_exports_offer_a_missing_function_only_from_its_turn_and_can_drop_a_family(tmp_path: Any) -> None:
+def test_exports_offer_a_missing_function_only_from_its_turn_and_can_drop_a_family(
+        tmp_path: Any, note: Sample, missing: Sample, faulted: Sample) -> None:
     from hardgen.export import export_samples
 
-    missing = derive_missing_function(note_sample(), store_tools(), random.Random(4))
-    assert isinstance(missing, Sample)
     rows = openai_rows([missing], ExportOptions())
     assert len(rows) == 2
     assert next(m.get("weight") for m in rows[1]["messages"] if m["role"] == "assistant") == 0
@@ -412,9 +536,7 @@ def test_exports_offer_a_missing_function_only_from_its_turn_and_can_drop_a_fami
     bfcl = bfcl_rows([missing], ExportOptions())[0]
     assert bfcl["missed_function"] == {"1": ["add_note"]} and bfcl["ground_truth"][0] == []
     # Error-recovery samples can be left out of an export.
-    faulted = derive_error_recovery(note_sample(), random.Random(3))
-    assert isinstance(faulted, Sample)
-    files = export_samples([note_sample(), faulted], "openai", tmp_path, exclude_families=("error_recovery",))
+    files = export_samples([note, faulted], "openai", tmp_path, exclude_families=("error_recovery",))
     lines = [json.loads(x) for f in files if f.suffix == ".jsonl" for x in f.read_text().splitlines()]
     assert len(lines) == 1
 
@@ -453,19 +575,20 @@ class QuestionBackend:
         return ChatResponse(message=self.reply)
 
 
-def llm_synthesizer(reply: Message) -> tuple[Any, QuestionBackend]:
+def llm_synthesizer(reply: Message, tools: dict[str, Any]) -> tuple[Any, QuestionBackend]:
     from hardgen.synth import LLMReasoner, ModelFreeCritic, ModelFreeQueryWriter, Synthesizer
 
     backend = QuestionBackend(reply)
-    return Synthesizer([store_spec()], store_tools(), {}, ModelFreeQueryWriter(), LLMReasoner(backend),
+    return Synthesizer([store_spec()], tools, {}, ModelFreeQueryWriter(), LLMReasoner(backend),
                        ModelFreeCritic()), backend
 
 
-def test_a_model_reasoner_writes_the_clarifying_question_with_the_familys_prompt() -> None:
+def test_a_model_reasoner_writes_the_clarifying_question_with_the_familys_prompt(clarified: Sample,
+                                                                                 tools: dict[str, Any]) -> None:
     import asyncio
 
-    synthesizer, backend = llm_synthesizer(Message.assistant("Sure! What should the note say?"))
-    made = asyncio.run(synthesizer._reasoned_first_turn(clarification(), "missing_parameter"))
+    synthesizer, backend = llm_synthesizer(Message.assistant("Sure! What should the note say?"), tools)
+    made = asyncio.run(synthesizer._reasoned_first_turn(clarified, "missing_parameter"))
     assert isinstance(made, Sample) and made.messages[2].content == "Sure! What should the note say?"
     note = backend.requests[0].messages[0].content
     assert "leaves out the text" in note and "add_note" in note  # the family's prompt, as a private note
@@ -473,16 +596,15 @@ def test_a_model_reasoner_writes_the_clarifying_question_with_the_familys_prompt
     assert verify_sample(made).passed
 
 
-def test_a_model_turn_that_breaks_the_familys_rule_falls_back_to_the_model_free_text() -> None:
+def test_a_model_turn_that_breaks_the_familys_rule_falls_back_to_the_model_free_text(
+        clarified: Sample, declined: Sample, tools: dict[str, Any]) -> None:
     import asyncio
 
     guess = Message.assistant(tool_calls=[ToolCall(name="add_note", arguments={"text": "Buy milk"})])
-    synthesizer, _ = llm_synthesizer(guess)  # it guesses the text, every try
-    base = clarification()
+    synthesizer, _ = llm_synthesizer(guess, tools)  # it guesses the text, every try
+    base = clarified
     made = asyncio.run(synthesizer._reasoned_first_turn(base, "missing_parameter"))
     assert made is base and synthesizer.reasoner.fallbacks["the missing_parameter turn did not pass its rule"] == 1
-    declined = derive_irrelevance(note_sample(), store_tools(), random.Random(2))
-    assert isinstance(declined, Sample)
-    synthesizer, _ = llm_synthesizer(Message.assistant("I can't add notes with these tools, sorry."))
+    synthesizer, _ = llm_synthesizer(Message.assistant("I can't add notes with these tools, sorry."), tools)
     made = asyncio.run(synthesizer._reasoned_first_turn(declined, "irrelevance"))
     assert isinstance(made, Sample) and made.messages[-1].content == "I can't add notes with these tools, sorry."

@@ -689,11 +689,114 @@ def derive_missing_function(base: Sample, tools: Mapping[str, ToolSpec], rng: ra
 LONG_CONTEXT_MIN_TOOLS = 20
 """A long-context sample offers at least this many tools."""
 
+LONG_CONTEXT_MIN_CHARS = 4000
+"""A long-context sample's tool messages hold at least this many characters of tool output."""
+
+
+def _grown(old: Any, new: Any, path: str = "") -> tuple[list[tuple[str, list[Any], list[Any]]], str | None]:
+    """How `new` (a result on the crowded world) extends `old` (the same call's result before):
+    the lists that gained records, as (path, old records, added records), or why it is not an
+    extension (a value changed, a field appeared, a one-record list gained others: what was the
+    only match may no longer be)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        if set(old) != set(new):
+            return [], f"{path or 'the result'} has other fields"
+        grown: list[tuple[str, list[Any], list[Any]]] = []
+        for key in old:
+            more, why = _grown(old[key], new[key], f"{path}.{key}" if path else str(key))
+            if why:
+                return [], why
+            grown += more
+        return grown, None
+    if isinstance(old, list) and isinstance(new, list):
+        added: list[Any] = []
+        i = 0
+        for item in new:  # the old records, in their order, among the new ones
+            if i < len(old) and same_state(old[i], item):
+                i += 1
+            else:
+                added.append(item)
+        if i < len(old):
+            return [], f"{path or 'the result'} lost or changed records"
+        if not added:
+            return [], None
+        if len(old) <= 1:
+            return [], f"{path or 'the result'} held {len(old)} record(s) and would hold {len(new)}"
+        return [(path, list(old), added)], None
+    return ([], None) if same_state(old, new) else ([], f"{path or 'the result'} changed")
+
+
+def _stated_in(record: Any, text: str) -> list[str]:
+    """Values of `record` the user's `text` states (strings of 3+ characters, numbers past 100)."""
+    return [str(a) for a in _scalars(record)
+            if ((isinstance(a, str) and len(a.strip()) >= 3) or (isinstance(a, (int, float)) and abs(a) >= 100))
+            and value_in_text(a, text)]
+
+
+def _crowding_problem(turn: GoldTurn, j: int, old: Step, new: Step, text: str) -> str | None:
+    """Why the crowded result of gold step `j` of `turn` would change what the task means: the
+    call fails or answers differently, an added record carries a value the user stated that at most
+    one old record carried (the query may mean the new one), the turn's answer reads two records of a grown listing (it would have to read
+    all), or the listing itself is what the user asked to see. None when it only lists more."""
+    if old.observation.ok != new.observation.ok or not old.observation.ok:
+        return None if same_state(old.observation.to_text(), new.observation.to_text()) else \
+            f"{old.call.name} answers otherwise"
+    grown, why = _grown(old.observation.result, new.observation.result)
+    if why:
+        return f"{old.call.name}: {why}"
+    for path, records, added in grown:
+        # A stated value two old records already share (a status, a side) singled none of them out.
+        shared = {v for v, n in Counter(v for r in records for v in set(_stated_in(r, text))).items() if n >= 2}
+        stated = sorted({v for r in added for v in _stated_in(r, text)} - shared)
+        if stated:
+            return f"{old.call.name}: an added record of {path} has {stated[0]!r}, which the user said"
+        reporting = [r for r in records if any(same_state(a, v) or str(v).lower() == str(a).lower()
+                                               for v in turn.answer_values for a in _scalars(r))]
+        if len(reporting) >= 2:
+            return f"{old.call.name}: the answer reads {len(reporting)} records of {path}, so it would read them all"
+        if not turn.answer_values and j in turn.required_observations:
+            return f"{old.call.name}: the listing is what the user asked to see"
+    return None
+
+
+def _turn_ambiguity(sample: Sample, session: Session, tools: Mapping[str, ToolSpec]) -> list[str]:
+    """The gold arguments of each turn the query does not single out on `session`'s world (the
+    synthesizer's own check, `hardgen.synth._answerability`), with the sample's offered tools as
+    the lookups a solver could make; `session` is left after the gold."""
+    from hardgen.synth._answerability import ambiguous_arguments, argument_free_lookups
+    from hardgen.tools import enabling_steps
+
+    users = [m.content or "" for m in sample.messages if m.role == "user"]
+    offered = list(sample.tools)
+    known: set[str] = set()
+    problems: list[str] = []
+    for t, turn in enumerate(sample.gold):
+        start = session.snapshot()
+        envs = {tools[s.call.name].environment for s in turn.steps if s.call.name in tools}
+        lookups = [o.result for name in argument_free_lookups(offered, {e for e in envs if e})
+                   if (o := session.call(name, {})).ok]
+        session.restore(start)
+        carried = [a for s in turn.steps for p, v in s.call.arguments.items()
+                   if p not in {src.parameter for src in s.sources} for a in value_atoms(v) if str(a).lower() in known]
+        problems += [f"turn {t + 1}: {p}" for p in ambiguous_arguments(
+            turn.steps, " ".join(users[:t + 1]), lookups, known=carried, enabling=enabling_steps(turn.steps, tools))]
+        for step in turn.steps:
+            session.call(step.call.name, step.call.arguments)
+            known |= {str(a).lower() for a in value_atoms(step.observation.result)}
+    return problems
+
 
 def derive_long_context(base: Sample, tools: Mapping[str, ToolSpec], environments: Sequence[EnvironmentSpec],
                         rng: random.Random, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> Sample | str:
     """`base` offered every tool of its environments plus those of a neighbouring environment of
-    the run (whose spec joins the sample's, so each offered tool runs on replay)."""
+    the run (whose spec joins the sample's, so each offered tool runs on replay), in a world with a
+    long history (`hardgen.world.crowded_spec`: older orders, more payees, favourites...), so its
+    listings are long. Every call is executed again there and its result replaces the old one in
+    the conversation; the sample fits only when each result is the old one or lists more records
+    that change nothing the task means (`_crowding_problem`), the query still singles out every
+    argument taken from a result, and the tool output comes to `LONG_CONTEXT_MIN_CHARS`."""
+    from hardgen.world import crowded_spec
+
     own = {e.name for e in base.environments}
     others = sorted(e.name for e in environments if e.name not in own)
     neighbour = rng.choice(others) if others else None
@@ -702,25 +805,63 @@ def derive_long_context(base: Sample, tools: Mapping[str, ToolSpec], environment
     offered_names = {t.name for t in base.tools} | {n for n, t in tools.items() if t.environment in envs}
     if len(offered_names) < LONG_CONTEXT_MIN_TOOLS:
         return f"only {len(offered_names)} tools to offer (a long-context sample offers {LONG_CONTEXT_MIN_TOOLS})"
+    crowded = [crowded_spec(e) for e in base.environments]
+    if not any(crowded):
+        return f"no long history to list in {', '.join(sorted(own))}"
     offered = [tools[n] if n in tools else next(t for t in base.tools if t.name == n) for n in sorted(offered_names)]
     rng.shuffle(offered)
-    environments = [*base.environments, *neighbours]
-    # The state now spans the neighbour too: each turn's state hash is taken again on it.
+    environments = [c or e for c, e in zip(crowded, base.environments, strict=True)] + neighbours
+    users = [m.content or "" for m in base.messages if m.role == "user"]
+    # The gold on the crowded world (the state spans the neighbour too, so every hash is taken again).
     session = Session.from_specs(environments, timeout=timeout)
     try:
         gold = []
-        for turn in base.gold:
-            for step in turn.steps:
-                session.call(step.call.name, step.call.arguments)
-            gold.append(turn.model_copy(update={"final_state_hash": session.state_hash()}))
+        observations: dict[str, Any] = {}
+        for t, turn in enumerate(base.gold):
+            steps = []
+            for j, step in enumerate(turn.steps):
+                again = step.model_copy(update={"observation": session.call(step.call.name, step.call.arguments)})
+                problem = _crowding_problem(turn, j, step, again, " ".join(users[:t + 1]))
+                if problem:
+                    return f"a long history would change the task: {problem}"
+                steps.append(again)
+                observations[step.call.id] = again.observation
+            gold.append(turn.model_copy(update={"steps": steps, "final_state_hash": session.state_hash()}))
     finally:
         session.close()
-    extra = {**base.metadata.extra, "offered_tools": len(offered)}
+    # The conversation's own calls (the gold's, and any that failed on the way) on the crowded world.
+    faulted = faulted_calls(base)
+    replay = Session.from_specs(environments, timeout=timeout)
+    try:
+        results = {c.id: replay.call(c.name, c.arguments) for m in base.messages for c in m.tool_calls or []
+                   if c.id not in faulted}
+    finally:
+        replay.close()
+    messages = []
+    for m in base.messages:
+        if m.role == "tool" and m.tool_call_id in results:
+            text = results[m.tool_call_id].to_text()
+            if m.tool_call_id in observations or text != m.content:
+                m = m.model_copy(update={"content": text})
+        messages.append(m)
+    chars = sum(len(m.content or "") for m in messages if m.role == "tool")
+    if chars < LONG_CONTEXT_MIN_CHARS:
+        return f"the listings stay short ({chars} characters of tool output; a long-context sample has " \
+               f"{LONG_CONTEXT_MIN_CHARS})"
+    extra = {**base.metadata.extra, "offered_tools": len(offered), "tool_output_chars": chars,
+             "crowded_environments": sorted(e.name for e in base.environments if crowded_spec(e) is not None)}
     verification = base.verification.model_copy(update={"expected_state_hash": gold[-1].final_state_hash,
                                                         "actual_state_hash": gold[-1].final_state_hash})
     derived = base.model_copy(update={"tools": offered, "environments": environments, "gold": gold,
-                                      "verification": verification,
+                                      "messages": messages, "verification": verification,
                                       "metadata": base.metadata.model_copy(update={"extra": extra})})
+    check = Session.from_specs(environments, timeout=timeout)
+    try:
+        ambiguous = _turn_ambiguity(derived, check, tools)
+    finally:
+        check.close()
+    if ambiguous:
+        return "the query no longer singles out what the gold takes in a long history: " + ambiguous[0]
     return finish(derived, "long_context", timeout=timeout)
 
 
