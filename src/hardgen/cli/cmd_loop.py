@@ -46,6 +46,11 @@ def render_loop(report: Any) -> None:
         r, lambda u: f"{u.failure_set_after} (+{len(u.added)}/-{len(u.removed)})"))
     row("weight on failing tools", lambda r: update(
         r, lambda u: f"{_pct(u.weight_share_before)} -> {_pct(u.weight_share_after)}"))
+    if any(r.model_training for r in report.rounds):
+        row("training (hardgen train)", lambda r: "-" if r.model_training is None else
+            f"{r.model_training.steps} steps, loss {r.model_training.first_loss or 0:.3f} -> "
+            f"{r.model_training.last_loss or 0:.3f}")
+        row("checkpoint evaluated", lambda r: "-" if r.model_training is None else r.model_training.checkpoint)
     if report.train:
         row("training: moved to", lambda r: "-" if r.training is None else
             f"{r.training.after}{'' if r.training.moved else ' (stayed)'}")
@@ -80,8 +85,17 @@ def register(app: typer.Typer) -> None:
             0.25, "--explore", help="Weight share kept by failure-set tools the last evaluation did not find failing."),
         train: str | None = typer.Option(
             None, "--train",
-            help="Offline training step: 'ladder' moves the model-free target up the agent ladder after each round, "
-                 "to the lowest rung that passes at least 10% of the samples it failed (see README)."),
+            help="Training step: 'sft' runs hardgen train on each round's samples (from --base-model, then the last "
+                 "round's checkpoint) and evaluates the checkpoint; 'ladder' (offline) moves the model-free target up "
+                 "the agent ladder after each round, to the lowest rung that passes at least 10% of the samples it "
+                 "failed (see README)."),
+        base_model: str | None = typer.Option(None, "--base-model", help="With --train sft: the model round 1 trains."),
+        train_config: str | None = typer.Option(None, "--train-config", help="With --train sft: hardgen train's config."),
+        lora: bool = typer.Option(False, "--lora", help="With --train sft: train a LoRA adapter."),
+        eval_base_url: str | None = typer.Option(
+            None, "--eval-base-url",
+            help="With --train sft --lora: a vLLM server (started with --enable-lora) that loads each round's adapter "
+                 "to be evaluated; default: evaluate in-process with transformers."),
         agent: str | None = TARGET_AGENT,
         reference_agent: str | None = REFERENCE_AGENT,
         base_url: str | None = BASE_URL,
@@ -100,8 +114,16 @@ def register(app: typer.Typer) -> None:
             raise fail("--rounds must be at least 1")
         if not 0.0 <= explore <= 1.0:
             raise fail(f"--explore must be in [0, 1], got {explore}")
-        if train not in (None, "ladder"):
-            raise fail(f"--train must be 'ladder', got {train!r}")
+        if train not in (None, "ladder", "sft"):
+            raise fail(f"--train must be 'sft' or 'ladder', got {train!r}")
+        step = None
+        if train == "sft":
+            if not base_model:
+                raise fail("--train sft needs --base-model (the model round 1 fine-tunes)")
+            from hardgen.train import SftLoopStep, load_train_config
+
+            step = SftLoopStep(base_model, load_train_config(train_config, {"lora": lora or None}),
+                               base_url=eval_base_url)
         overrides: dict[str, Any] = {"out": out or "runs/hardgen-loop", "synthesis.samples": samples, "seed": seed,
                                      **agent_overrides(agent, reference_agent)}
         if domains:
@@ -110,7 +132,8 @@ def register(app: typer.Typer) -> None:
         try:
             with RichProgress(err_console, enabled=not as_json) as progress:
                 report = asyncio.run(run_loop(run_config, rounds, train_hook=train_hook, hook_timeout=hook_timeout,
-                                              explore=explore, train="ladder" if train else None, progress=progress,
+                                              explore=explore, train="ladder" if train == "ladder" else None,
+                                              train_step=step, progress=progress,
                                               log=None if as_json else lambda m: err_console.print(f"[dim]{escape(m)}[/]")))
         except (HardGenError, ValueError) as exc:
             raise fail(str(exc)) from None

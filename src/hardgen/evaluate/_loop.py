@@ -38,7 +38,7 @@ import shlex
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -102,6 +102,23 @@ class TrainHookResult(Record):
 TrainMode = Literal["ladder"]
 
 
+class ModelTraining(Record):
+    """What a model training step (`hardgen train`, see `hardgen.train.SftLoopStep`) did in one round."""
+
+    model: str
+    """The model the round trained from (the base model, then the previous round's checkpoint)."""
+    checkpoint: str
+    steps: int = 0
+    first_loss: float | None = None
+    last_loss: float | None = None
+    seconds: float = 0.0
+
+
+ModelTrainStep = Callable[[int, Path, Path], Awaitable[tuple[ModelTraining, Backend]]]
+"""A training step run after each round's generation: (round, samples path, run directory) -> what it
+did and the trained model as the backend to evaluate in that round."""
+
+
 class LadderCandidate(Record):
     """A higher rung tried by the ladder training step on the target's failed samples."""
 
@@ -153,6 +170,8 @@ class LoopRound(Record):
     """Failures were mined afresh this round (the target moved along the ladder)."""
     training: LadderTraining | None = None
     """The ladder training step after this round's evaluation."""
+    model_training: ModelTraining | None = None
+    """The model training step (`train_step`) of this round, before its evaluation."""
     success_rate: float | None = None
     """The target agent's pass rate on the round's samples (None when it was not evaluated)."""
     turn_success_rate: float | None = None
@@ -280,13 +299,16 @@ async def run_loop(
     train: TrainMode | None = None,
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
+    train_step: ModelTrainStep | None = None,
 ) -> LoopReport:
     """Run `rounds` rounds into `config.out` (module docstring) and return the report.
 
     `agent`: the target agent to evaluate, or a function of the round's seed that makes it (default:
     the config's target role, built afresh each round so a retrained model behind the same server
     is what gets evaluated). `train="ladder"`: the offline training step (module docstring); the
-    target is then the config's model-free target rung and moves along the ladder.
+    target is then the config's model-free target rung and moves along the ladder. `train_step`:
+    a model training step run on each round's samples (after the hook, if any); the model it returns
+    is what that round evaluates (`hardgen.train.SftLoopStep`: `hardgen train`, round after round).
     """
     if rounds < 1:
         raise ValueError(f"rounds must be at least 1, got {rounds}")
@@ -301,6 +323,8 @@ async def run_loop(
         if agent is not None or config.roles.target.kind != "model-free":
             raise ValueError("ladder training moves a model-free target along the ladder: give no other agent")
         rung_name = config.roles.target.agent or DEFAULT_AGENT
+    if train_step is not None and (train is not None or agent is not None):
+        raise ValueError("a model training step evaluates the model it trains: give no other agent or training step")
     progress = progress or SilentProgress()
     say = log or (lambda _m: None)
     out = Path(config.out)
@@ -349,8 +373,15 @@ async def run_loop(
                 write_json_atomic(out / "loop.json", report)
                 return report
 
+        trained: Backend | None = None
+        if train_step is not None:
+            say(f"round {number}: training the model on {run.samples}")
+            record.model_training, trained = await train_step(number, run.samples, run.path)
+
         samples = load_samples(run.samples) if run.samples.exists() else []
         backend = agent(seed) if callable(agent) and not isinstance(agent, Backend) else agent
+        if trained is not None:
+            backend = trained
         if rung_name is not None:
             backend = build_agent(rung_name, seed)
         if backend is None:

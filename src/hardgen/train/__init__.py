@@ -9,12 +9,14 @@
   its dataset; `compute_score` is verl's entry point for the `verl` export. No torch needed.
 - `TransformersBackend`: a checkpoint as an in-process chat backend, to evaluate small models with
   `hardgen eval` / `hardgen loop` without a server.
+- `SftLoopStep`: `hardgen train` as the training step of `hardgen loop --train sft`.
 - `build_tiny_model`: a tiny random-weight tool-calling model with a locally trained tokenizer.
 """
 
 from hardgen.train._backend import TransformersBackend
 from hardgen.train._config import AdapterSettings, TrainConfig, TrainError, default_train_config, load_train_config
 from hardgen.train._data import TrainingData, load_training_data
+from hardgen.train._loop_step import SftLoopStep
 from hardgen.train._reward import (
     SAMPLE_COLUMN,
     TURN_COLUMN,
@@ -36,6 +38,7 @@ __all__ = [
     "TRAIN_RECORD",
     "TURN_COLUMN",
     "AdapterSettings",
+    "SftLoopStep",
     "TrainConfig",
     "TrainError",
     "TrainResult",
