@@ -127,3 +127,6 @@ def test_requests_drop_what_api_docs_add_and_a_person_never_says() -> None:
     ask = realise_tool(ToolSpec(name="retweet", description="Retweet a tweet for the authenticated user.")).ask
     assert all("authenticated" not in phrase for phrase in ask)
     assert participle("withdraw") == "withdrawn"
+    from hardgen.synth._voice import articles
+
+    assert articles("get statistics for an user, a order and a unit") == "get statistics for a user, an order and a unit"

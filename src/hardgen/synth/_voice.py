@@ -134,9 +134,15 @@ def mention(parameter: str, value: str, rng: random.Random, raw: Any = None) -> 
             rng.choice((f"the {words} is {value}", f"the {words} should be {value}", f"use the {words} {value}")))
 
 
+_YOU_SOUND = r"(?:u(?:s|n[iy]|ti|r[aeio]|k)|eu|one\b|once\b)"
+"""Words that start with a vowel letter and a consonant sound: a user, a unit, a euro, a one-off."""
+
+
 def articles(text: str) -> str:
-    """ "a order" -> "an order" (before a vowel letter; good enough for the nouns used here)."""
-    return re.sub(r"\b([Aa]) (?=[aeiouAEIOU])", lambda m: m.group(1) + "n ", text)
+    """ "a order" -> "an order", "an user" -> "a user" (by the first letters; good enough for the
+    nouns requests use, docs' own slips included)."""
+    text = re.sub(rf"\b([Aa]) (?=[aeiouAEIOU])(?!{_YOU_SOUND})", lambda m: m.group(1) + "n ", text)
+    return re.sub(rf"\b([Aa])n (?={_YOU_SOUND})", lambda m: m.group(1) + " ", text, flags=re.I)
 
 
 def selection(entity: str, value: str, rng: random.Random) -> tuple[str, str]:
