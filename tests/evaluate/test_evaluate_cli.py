@@ -54,6 +54,11 @@ def test_eval_bad_input_is_a_clear_error(small_run: Path, tmp_path: Path) -> Non
     assert result.exit_code == 2 and "does not exist" in _flat(result.output)
     result = runner.invoke(app, ["eval", str(small_run), "--agent", "openai"])
     assert result.exit_code == 2 and "needs both --base-url and --model" in _flat(result.output)
+    result = runner.invoke(app, ["eval", str(small_run), "--executor", "spark"])
+    assert result.exit_code == 2 and "unknown executor 'spark'" in _flat(result.output)
+    result = runner.invoke(app, ["eval", str(small_run), "--ray-workers", "2", "--out", str(tmp_path / "e")])
+    assert result.exit_code == 2 and "need --executor ray" in _flat(result.output)
+    assert not (tmp_path / "e").exists()
 
 
 def test_calibrate_cli_keeps_what_the_model_free_agent_fails(small_run: Path, tmp_path: Path) -> None:

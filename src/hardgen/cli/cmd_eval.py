@@ -14,12 +14,21 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from hardgen.cli._options import EXECUTOR, RAY_ADDRESS, RAY_WORKERS, make_executor
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
 from hardgen.cli._trust import TRUST_CONFIG, TRUST_SOURCES, reading, refuse_untrusted
 from hardgen.errors import HardGenError, MissingDependencyError
-from hardgen.evaluate import AccuracyBucket, Evaluation, evaluate_samples, load_samples, write_evaluation_plot
-from hardgen.llm import Backend, ChatRequest, ChatResponse
+from hardgen.evaluate import (
+    AccuracyBucket,
+    AgentRecipe,
+    Evaluation,
+    evaluate_samples,
+    load_samples,
+    write_evaluation_plot,
+)
+from hardgen.llm import Backend
+from hardgen.pipeline import BackendConfig, build_backend
 from hardgen.schema import Sample
 from hardgen.tools import DEFAULT_TIMEOUT_S
 
@@ -39,24 +48,11 @@ TEMPERATURE = typer.Option(None, "--temperature", help="Sampling temperature of 
 _TOP_TOOLS = 15
 
 
-class _Tempered:
-    """A backend whose requests get a default temperature (the agent loop passes none)."""
-
-    def __init__(self, inner: Backend, temperature: float) -> None:
-        self.inner, self.temperature = inner, temperature
-        self.name, self.model = inner.name, inner.model
-
-    async def complete(self, request: ChatRequest) -> ChatResponse:
-        if request.temperature is None:
-            request = request.model_copy(update={"temperature": self.temperature})
-        return await self.inner.complete(request)
-
-
-def make_agent(agent: str, base_url: str | None, model: str | None, *, seed: int = 0, api_key_env: str | None = None,
-               temperature: float | None = None) -> Backend:
-    """The agent backend from the command-line options (raises a clean CLI error on bad ones)."""
+def agent_config(agent: str, base_url: str | None, model: str | None, *, api_key_env: str | None = None,
+                 temperature: float | None = None) -> BackendConfig:
+    """The agent's backend config from the command-line options (raises a clean CLI error on bad
+    ones). `temperature` is the default of requests that set none (the agent loop sets none)."""
     from hardgen.agents import AGENT_NAMES
-    from hardgen.pipeline import BackendConfig, build_backend
 
     if base_url or model:
         agent = "openai"
@@ -66,11 +62,16 @@ def make_agent(agent: str, base_url: str | None, model: str | None, *, seed: int
     if agent == "openai" and not (base_url and model):
         raise fail("an openai agent needs both --base-url and --model")
     if agent == "openai":
-        config = BackendConfig(kind="openai", base_url=base_url, model=model, api_key_env=api_key_env)
-    else:
-        config = BackendConfig(kind="model-free", agent=None if agent == "model-free" else agent)
-    backend = build_backend(config, seed=seed, cache=None)
-    return _Tempered(backend, temperature) if temperature is not None else backend  # type: ignore[return-value]
+        return BackendConfig(kind="openai", base_url=base_url, model=model, api_key_env=api_key_env,
+                             temperature=temperature)
+    return BackendConfig(kind="model-free", agent=None if agent == "model-free" else agent, temperature=temperature)
+
+
+def make_agent(agent: str, base_url: str | None, model: str | None, *, seed: int = 0, api_key_env: str | None = None,
+               temperature: float | None = None) -> Backend:
+    """The agent backend from the command-line options (raises a clean CLI error on bad ones)."""
+    config = agent_config(agent, base_url, model, api_key_env=api_key_env, temperature=temperature)
+    return build_backend(config, seed=seed, cache=None)
 
 
 def agent_overrides(target: str | None, reference: str | None) -> dict[str, Any]:
@@ -174,6 +175,9 @@ def register(app: typer.Typer) -> None:
         max_steps: int = typer.Option(12, "--max-steps", help="Model turns per user turn."),
         seed: int = typer.Option(0, "--seed", help="Seed passed to the agent."),
         timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--tool-timeout", help="Seconds a tool call may take."),
+        executor: str = EXECUTOR,
+        ray_address: str | None = RAY_ADDRESS,
+        ray_workers: int | None = RAY_WORKERS,
         trust: list[str] | None = TRUST_SOURCES,
         config: Path | None = TRUST_CONFIG,
         as_json: bool = JSON_OPTION,
@@ -185,15 +189,21 @@ def register(app: typer.Typer) -> None:
         """
         if concurrency < 1 or max_steps < 1:
             raise fail("--concurrency and --max-steps must be at least 1")
+        units = make_executor(executor, ray_address, ray_workers)
         with reading(path, trust, config):
             samples = read_eval_samples(path, limit)
-            backend = make_agent(agent, base_url, model, seed=seed, api_key_env=api_key_env, temperature=temperature)
-            with RichProgress(err_console, enabled=not as_json) as progress:
-                progress.start("eval", len(samples))
-                evaluation = asyncio.run(evaluate_samples(backend, samples, concurrency=concurrency,
-                                                          max_steps=max_steps, seed=seed, timeout=timeout,
-                                                          source=str(path), progress=progress.advance))
-                progress.finish()
+            chosen = agent_config(agent, base_url, model, api_key_env=api_key_env, temperature=temperature)
+            backend = build_backend(chosen, seed=seed, cache=None)
+            try:
+                with RichProgress(err_console, enabled=not as_json) as progress:
+                    progress.start("eval", len(samples))
+                    evaluation = asyncio.run(evaluate_samples(
+                        backend, samples, concurrency=concurrency, max_steps=max_steps, seed=seed, timeout=timeout,
+                        source=str(path), progress=progress.advance, executor=units,
+                        remote=AgentRecipe(chosen, seed)))
+                    progress.finish()
+            finally:
+                units.close()
         target = out or default_out(path, "eval")
         target.mkdir(parents=True, exist_ok=True)
         (target / "eval.json").write_text(evaluation.model_dump_json(indent=2) + "\n", encoding="utf-8")

@@ -21,10 +21,12 @@ from hardgen.evaluate._calibrate import CalibratedSample, Calibration, Calibrati
 from hardgen.evaluate._evaluation import (
     DEFAULT_FAILING_THRESHOLD,
     AccuracyBucket,
+    AgentRecipe,
     Evaluation,
     SampleResult,
     ToolOutcome,
     aggregate,
+    attempt_all,
     evaluate_samples,
 )
 from hardgen.evaluate._feedback import (
@@ -103,6 +105,7 @@ __all__ = [
     "WEIGHT_SCALE",
     "AccuracyBucket",
     "AgentAttempt",
+    "AgentRecipe",
     "BaselineComparison",
     "BaselineRow",
     "CalibratedSample",
@@ -124,6 +127,7 @@ __all__ = [
     "TrainHookResult",
     "aggregate",
     "attempt",
+    "attempt_all",
     "attempt_sample",
     "calibrate",
     "compare_baselines",

@@ -10,14 +10,14 @@ its pass rates are 0 or 1; a model sampled at a temperature above 0 spreads over
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 
 from pydantic import Field, model_validator
 
-from hardgen.evaluate._evaluation import attempt_safely
+from hardgen.evaluate._evaluation import AgentRecipe, attempt_all
 from hardgen.llm import Backend
+from hardgen.pipeline import Executor
 from hardgen.schema import Record, Sample
 from hardgen.tools import DEFAULT_TIMEOUT_S
 
@@ -82,24 +82,19 @@ async def calibrate(
     max_steps: int = 12,
     timeout: float | None = DEFAULT_TIMEOUT_S,
     progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+    remote: AgentRecipe | None = None,
 ) -> tuple[Calibration, list[Sample]]:
     """Attempt every sample `attempts` times (different seeds) and return the report and the kept
-    samples, in their input order."""
+    samples, in their input order. The attempts are units of work through `executor` (default: the
+    local pool; `remote`: the agent a worker elsewhere builds, as in `evaluate_samples`)."""
     if attempts < 1:
         raise ValueError(f"attempts must be at least 1, got {attempts}")
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     band = band or CalibrationBand()
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(sample: Sample, k: int) -> tuple[bool, str | None]:
-        async with gate:
-            result = await attempt_safely(backend, sample, max_steps=max_steps, seed=seed + k, timeout=timeout)
-        if progress:
-            progress(1)
-        return result.passed, result.error
-
-    outcomes = await asyncio.gather(*(one(s, k) for s in samples for k in range(attempts)))
+    made = await attempt_all(backend, [(s, seed + k) for s in samples for k in range(attempts)],
+                             concurrency=concurrency, max_steps=max_steps, timeout=timeout, executor=executor,
+                             remote=remote, progress=progress)
+    outcomes = [(result.passed, result.error) for result in made]
     report = Calibration(attempts=attempts, seed=seed, band=band, samples=len(samples))
     kept: list[Sample] = []
     histogram: Counter[str] = Counter()

@@ -7,19 +7,27 @@ statistics (attempts, failures, the verifier's failure taxonomy), plus one recor
 A sample whose attempt could not be made (the backend raised, timed out, or the environment could
 not be rebuilt) is recorded with its `error` and left out of every accuracy and per-tool figure:
 it says nothing about the agent. It never stops the evaluation.
+
+The attempts are units of work like probe tasks and synthesis units: they go through the pipeline's
+executor (`attempt_all`), the local sliding pool by default or Ray (`hardgen.pipeline.RayExecutor`),
+and come back in sample order either way, so an evaluation reads the same on any executor. A worker
+elsewhere builds its own agent from an `AgentRecipe` (a backend object does not travel).
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import Field
 
 from hardgen.evaluate._attempt import AgentAttempt, ToolFailureStats, attempt
 from hardgen.llm import Backend
+from hardgen.pipeline import BackendConfig, Executor, Job, LocalExecutor, build_backend
 from hardgen.schema import FAMILIES, Record, Sample
 from hardgen.tools import DEFAULT_TIMEOUT_S
 from hardgen.verify import FailureKind
@@ -222,6 +230,81 @@ async def attempt_safely(backend: Backend, sample: Sample, *, max_steps: int, se
     return sample_result(sample, made)
 
 
+EvaluationUnit = tuple[Sample, int]
+"""A sample and the seed of the agent's requests on it (calibration attempts a sample with several)."""
+
+
+class EvaluationWorker:
+    """Attempts samples with one agent and scores them (`attempt_safely`)."""
+
+    def __init__(self, backend: Backend, *, max_steps: int, timeout: float | None) -> None:
+        self.backend, self.max_steps, self.timeout = backend, max_steps, timeout
+
+    async def run(self, unit: EvaluationUnit) -> SampleResult:
+        sample, seed = unit
+        return await attempt_safely(self.backend, sample, max_steps=self.max_steps, seed=seed, timeout=self.timeout)
+
+    def report(self) -> dict[str, Any]:
+        stats = getattr(self.backend, "stats", None)
+        return {"backends": {"agent": stats.model_dump(mode="json")}} if stats is not None else {}
+
+    def close(self) -> None:
+        """Nothing to release: each attempt opens and closes its own session."""
+
+
+@dataclass(frozen=True)
+class AgentRecipe:
+    """An agent as a worker elsewhere builds it for itself: its backend config (a rung of the
+    model-free ladder, or a server and model) and its seed, which must be those of the agent
+    evaluated here for the results to match."""
+
+    config: BackendConfig
+    seed: int = 0
+
+    def build(self) -> Backend:
+        return build_backend(self.config, seed=self.seed, cache=None)
+
+
+@dataclass(frozen=True)
+class EvaluationRecipe:
+    agent: AgentRecipe
+    max_steps: int
+    timeout: float | None
+
+
+def build_evaluation_worker(recipe: EvaluationRecipe) -> EvaluationWorker:
+    return EvaluationWorker(recipe.agent.build(), max_steps=recipe.max_steps, timeout=recipe.timeout)
+
+
+async def attempt_all(
+    backend: Backend,
+    units: Iterable[EvaluationUnit],
+    *,
+    concurrency: int,
+    max_steps: int,
+    timeout: float | None,
+    executor: Executor | None = None,
+    remote: AgentRecipe | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[SampleResult]:
+    """The scored attempts of `backend` at `units`, in their order, `concurrency` in flight through
+    `executor` (default: the local pool). An executor that runs them elsewhere builds each worker's
+    agent from `remote` (without one, such an executor refuses the job)."""
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    recipe = EvaluationRecipe(remote, max_steps, timeout) if remote is not None else None
+    job: Job[EvaluationUnit, SampleResult] = Job("evaluation", build_evaluation_worker, recipe,
+                                                 EvaluationWorker(backend, max_steps=max_steps, timeout=timeout))
+    results: list[SampleResult] = []
+    async with (executor or LocalExecutor()).start(job, concurrency) as execution, \
+            contextlib.aclosing(execution.map(units)) as attempts:
+        async for result in attempts:  # in unit order
+            results.append(result)
+            if progress:
+                progress(1)
+    return results
+
+
 async def evaluate_samples(
     backend: Backend,
     samples: Sequence[Sample],
@@ -232,24 +315,17 @@ async def evaluate_samples(
     timeout: float | None = DEFAULT_TIMEOUT_S,
     source: str | None = None,
     progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+    remote: AgentRecipe | None = None,
 ) -> Evaluation:
-    """Run `backend` on every sample (at most `concurrency` at a time) and aggregate the verdicts.
+    """Run `backend` on every sample (`concurrency` at a time, through `executor`: `attempt_all`)
+    and aggregate the verdicts.
 
-    Results keep the order of `samples` whatever order the attempts finish in.
+    Results keep the order of `samples` whatever order the attempts finish in, on any executor.
     """
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-    gate = asyncio.Semaphore(concurrency)
     clock = time.perf_counter()
-
-    async def one(sample: Sample) -> SampleResult:
-        async with gate:
-            result = await attempt_safely(backend, sample, max_steps=max_steps, seed=seed, timeout=timeout)
-        if progress:
-            progress(1)
-        return result
-
-    results = await asyncio.gather(*(one(s) for s in samples))
+    results = await attempt_all(backend, [(s, seed) for s in samples], concurrency=concurrency, max_steps=max_steps,
+                                timeout=timeout, executor=executor, remote=remote, progress=progress)
     evaluation = aggregate(results, source=source, agent=getattr(backend, "name", type(backend).__name__),
                            model=getattr(backend, "model", None), seed=seed, max_steps=max_steps)
     evaluation.seconds = round(time.perf_counter() - clock, 3)
