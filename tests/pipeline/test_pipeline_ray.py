@@ -5,6 +5,7 @@ come to the same bytes too."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -99,3 +100,81 @@ def test_a_ray_worker_that_dies_mid_run_loses_only_its_units_in_flight(
         executor.close()
     assert killed_after >= 5, "the run ended before a worker could be killed"
     assert _differ(out, reference) == []
+
+
+def test_hardgen_eval_on_two_ray_workers_reports_what_the_local_pool_reports(
+        local_ray: Any, small_run: tuple[Path, Manifest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Evaluation samples are units of the same executor: `hardgen eval --executor ray` scores the
+    same samples the same way, in the same order (only the wall time differs)."""
+    from typer.testing import CliRunner
+
+    from hardgen.cli._app import app
+    from hardgen.pipeline._ray import RayExecution
+
+    sent: list[str] = []
+    submit = RayExecution._submit
+
+    async def counted(self: Any, unit: Any) -> Any:
+        sent.append(self.key)
+        return await submit(self, unit)
+
+    monkeypatch.setattr(RayExecution, "_submit", counted)
+    reference, _ = small_run
+    common = ["eval", str(reference), "--agent", "noisy-planner", "--seed", "2", "--limit", "12", "--concurrency", "4",
+              "--json"]
+    reports = {}
+    for executor, options in (("local", []), ("ray", ["--executor", "ray", "--ray-workers", "2"])):
+        result = CliRunner().invoke(app, [*common, *options, "--out", str(tmp_path / executor)])
+        assert result.exit_code == 0, result.output
+        reports[executor] = json.loads((tmp_path / executor / "eval.json").read_text())
+        reports[executor].pop("seconds")
+    assert len(sent) == 12 and all(key.startswith("evaluation") for key in sent)  # the Ray run's, every sample
+    assert reports["ray"] == reports["local"]
+    assert reports["local"]["samples"] == 12 and 0 < reports["local"]["passed"] < 12
+
+
+def test_what_a_dead_ray_worker_spent_on_the_units_it_returned_stays_counted(local_ray: Any) -> None:
+    class Counting:
+        """Counts a request per unit, as a backend's accounting would."""
+
+        def __init__(self) -> None:
+            self.requests = 0
+
+        async def run(self, unit: int) -> int:
+            await asyncio.sleep(0.02)
+            self.requests += 1
+            return unit
+
+        def report(self) -> dict[str, Any]:
+            return {"backends": {"model": {"requests": self.requests}}}
+
+        def close(self) -> None: ...
+
+    def build(_recipe: Any) -> Counting:  # defined here: Ray ships it by value
+        return Counting()
+
+    from hardgen.pipeline import Job
+    from hardgen.pipeline._synthesis import merge_reports
+
+    executor = RayExecutor(workers=2)
+
+    async def run_and_kill() -> tuple[list[int], list[dict[str, Any]]]:
+        out: list[int] = []
+        async with executor.start(Job("count", build, {}), 4) as execution:
+            async for result in execution.map(range(60)):
+                out.append(result)
+                if len(out) == 20:
+                    ray.kill(execution.actors[0], no_restart=False)  # its units in flight are run again
+            return out, await execution.reports()
+
+    try:
+        results, reports = asyncio.run(run_and_kill())
+    finally:
+        executor.close()
+    assert results == list(range(60))
+    backends: dict[str, Any] = {}
+    merge_reports(backends, {}, reports)
+    # Every unit counted: the dead worker's by the report that came with its last result, the
+    # restarted one's (and the other worker's) by their final reports. A unit it finished whose
+    # result was lost in its death runs again, so at most those in flight then count twice.
+    assert len(reports) == 3 and 60 <= backends["model"]["requests"] <= 60 + 4

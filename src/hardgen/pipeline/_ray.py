@@ -10,7 +10,10 @@ run directory, byte for byte, as a local one, and resumes the same way.
 A worker that dies loses only its in-flight units: the actors are created with `max_restarts=-1`
 and `max_task_retries=-1` (Ray's actor fault tolerance: the actor is restarted and the tasks it
 had are retried on it; their job's worker is rebuilt from the recipe), and a unit gives the same result
-wherever and however often it runs. What a dead worker had spent is not in the manifest.
+wherever and however often it runs. What a worker has spent comes back with every result (its
+report so far), so when one dies the manifest still counts what it spent on the units whose
+results came back; only what it spent on the units it had in flight, which run again elsewhere,
+is lost (or counted twice, for one it had finished whose result died with it).
 
 Ray is imported when a job starts, not with this module. With no `address`, a local Ray is started
 (or the one already initialised in this process is used); `address="auto"` or `ray://...` joins
@@ -23,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +35,8 @@ from hardgen.pipeline._executor import Execution, Job, Worker, ordered_pool
 
 T = TypeVar("T")
 R = TypeVar("R")
+Spent = tuple[str, int, dict[str, Any]]
+"""An actor incarnation's report so far: (incarnation, how many reports it made, the report)."""
 
 
 def import_ray() -> Any:
@@ -51,6 +57,9 @@ class RemoteWorker:
         self.key: str | None = None
         self.worker: Worker[Any, Any] | None = None
         self._building: asyncio.Lock | None = None
+        self.life = uuid.uuid4().hex
+        """This incarnation of the actor (a restarted one starts from nothing spent)."""
+        self.reports = 0
 
     async def _worker(self, key: str, job: list[Any]) -> Worker[Any, Any]:
         if self._building is None:
@@ -63,14 +72,19 @@ class RemoteWorker:
                 self.worker, self.key = build(await recipe_ref), key
         return self.worker
 
-    async def run(self, key: str, job: list[Any], unit: Any) -> Any:
-        """One unit of job `key`; `job` is [build, a reference to the recipe] (a list, so that
-        Ray does not fetch the recipe for every unit)."""
+    async def run(self, key: str, job: list[Any], unit: Any) -> tuple[Any, Spent]:
+        """One unit of job `key`, and what the job's worker here has spent so far; `job` is [build,
+        a reference to the recipe] (a list, so that Ray does not fetch the recipe for every unit)."""
         worker = self.worker if self.key == key and self.worker is not None else await self._worker(key, job)
-        return await worker.run(unit)
+        result = await worker.run(unit)
+        return result, self._spent(worker)
 
-    async def report(self, key: str) -> dict[str, Any] | None:
-        return self.worker.report() if self.key == key and self.worker is not None else None
+    async def report(self, key: str) -> Spent | None:
+        return self._spent(self.worker) if self.key == key and self.worker is not None else None
+
+    def _spent(self, worker: Worker[Any, Any]) -> Spent:
+        self.reports += 1
+        return self.life, self.reports, worker.report()
 
 
 class RayExecution(Generic[T, R]):
@@ -87,13 +101,21 @@ class RayExecution(Generic[T, R]):
         self.in_flight = [0] * len(actors)
         self.completed = 0
         """Units whose result came back (for tests and progress)."""
+        self.spent: dict[str, tuple[int, dict[str, Any]]] = {}
+        """The latest report of every actor incarnation that ran units of this job (of a dead one:
+        the last it sent with a result)."""
+
+    def _note(self, spent: Spent) -> None:
+        life, number, report = spent
+        if number > self.spent.get(life, (0, {}))[0]:  # results of one actor may come back out of order
+            self.spent[life] = (number, report)
 
     async def _submit(self, unit: T) -> R:
         index = min(range(len(self.actors)), key=lambda i: (self.in_flight[i], i))
         self.in_flight[index] += 1
         ref = self.actors[index].run.remote(self.key, self.job, unit)
         try:
-            result: R = await ref
+            result, spent = await ref
         except self.ray.exceptions.RayTaskError as exc:
             # The unit's own exception (a spent budget, an unusable server), as if it ran here.
             cause = getattr(exc, "cause", None)
@@ -105,6 +127,7 @@ class RayExecution(Generic[T, R]):
             raise
         finally:
             self.in_flight[index] -= 1
+        self._note(spent)
         self.completed += 1
         return result
 
@@ -112,15 +135,14 @@ class RayExecution(Generic[T, R]):
         return ordered_pool(self._submit, units, concurrency=self.concurrency, ahead=self.ahead)
 
     async def reports(self) -> list[dict[str, Any]]:
-        reports = []
         for actor in self.actors:
             try:
-                report = await actor.report.remote(self.key)
+                spent = await actor.report.remote(self.key)
             except self.ray.exceptions.RayActorError:
-                continue  # a worker that is gone for good: what it spent is lost with it
-            if report is not None:
-                reports.append(report)
-        return reports
+                continue  # a worker gone for good: its last report came with its last result
+            if spent is not None:
+                self._note(spent)
+        return [report for _, report in self.spent.values()]
 
 
 class RayExecutor:
