@@ -87,6 +87,30 @@ def test_only_assistant_tokens_carry_loss(small_run: Path, small_samples: list[S
     assert checked == len(small_samples)
 
 
+def test_per_turn_rows_carry_loss_on_their_turn_only(small_run: Path, tiny_model: Path, tmp_path: Path) -> None:
+    from transformers import AutoTokenizer, TrainerCallback
+
+    from hardgen.train import train_sft
+
+    seen: list[dict[str, Any]] = []
+
+    class Batches(TrainerCallback):  # type: ignore[misc]
+        def on_train_begin(self, args: Any, state: Any, control: Any, train_dataloader: Any = None,
+                           **kwargs: Any) -> None:
+            seen.extend(list(train_dataloader))
+
+    result = train_sft(small_run, tiny_model, tmp_path / "turns", _config(rows="turns", **{"sft.max_steps": 1}),
+                       callbacks=[Batches()])
+    assert result.data["shape"] == "turns" and result.data["rows"] > result.data["samples"]
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    for batch in seen:
+        for ids, labels in zip(batch["input_ids"], batch["labels"], strict=True):
+            text = tokenizer.decode(ids[ids != tokenizer.pad_token_id])
+            turns = re.findall(r"<\|im_start\|>assistant\n(.*?<\|im_end\|>)", text, flags=re.DOTALL)
+            # Earlier assistant turns are context; the loss is on the row's own (last) turn.
+            assert tokenizer.decode(ids[labels != -100]).rstrip("\n") == turns[-1]
+
+
 def test_lora_adapter_trains_and_loads(small_run: Path, tiny_model: Path, tmp_path: Path) -> None:
     from hardgen.train import TransformersBackend, train_sft
 
@@ -136,7 +160,7 @@ def test_bad_input_stops_before_training(small_run: Path, small_samples: list[Sa
     with pytest.raises(TrainError, match=r"match no module.*q_proj"):
         train_sft(small_run, tiny_model, tmp_path / "e", _config(lora=True, **{"adapter.target_modules": ["qkv"]}))
 
-    with pytest.raises(TrainError, match="longer than sft.max_length=64"):
+    with pytest.raises(TrainError, match=r"longer than sft\.max_length=64"):
         train_sft(small_run, tiny_model, tmp_path / "f", _config(**{"sft.max_length": 64}))
 
     with pytest.raises(TrainError, match="unknown sft option"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 from typing import Any
 
 import typer
@@ -130,7 +132,9 @@ def register(app: typer.Typer) -> None:
             overrides["sources"] = [{"kind": "world", "domains": [d.strip() for d in domains.split(",") if d.strip()]}]
         run_config = build_config(config, overrides, set_, base_url, model, role)
         try:
-            with RichProgress(err_console, enabled=not as_json) as progress:
+            # hardgen train's Trainer prints its logs: to stderr, so that stdout holds only the report.
+            with contextlib.redirect_stdout(sys.stderr) if step is not None else contextlib.nullcontext(), \
+                    RichProgress(err_console, enabled=not as_json) as progress:
                 report = asyncio.run(run_loop(run_config, rounds, train_hook=train_hook, hook_timeout=hook_timeout,
                                               explore=explore, train="ladder" if train == "ladder" else None,
                                               train_step=step, progress=progress,
