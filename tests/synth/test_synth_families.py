@@ -230,6 +230,24 @@ def test_irrelevance_offers_near_misses_and_the_gold_makes_no_call(note: Sample,
     assert "can't" in text or "not able" in text or "not something" in text
 
 
+def test_a_tool_that_could_serve_part_of_the_request_is_no_near_miss(two_reads: Sample, tools: dict[str, Any]) -> None:
+    from hardgen.schema import ToolSpec
+
+    def spec(name: str, description: str, returns: dict[str, Any]) -> ToolSpec:
+        return ToolSpec(name=name, description=description, environment="store",
+                        returns={"type": "object", "properties": returns})
+
+    extra = {
+        # Its result holds the balance the user asks for.
+        "get_wallet": spec("get_wallet", "Show a wallet.", {"balance": {"type": "number"}}),
+        # It says it deals with orders, what the goal (list_orders) is about.
+        "print_receipt": spec("print_receipt", "Print the receipt of an order.", {"printed": {"type": "boolean"}}),
+        "get_opening_hours": spec("get_opening_hours", "When the shop is open.", {"hours": {"type": "string"}}),
+    }
+    names = {t.name for t in near_misses(two_reads, {**tools, **extra}, limit=10)}
+    assert "get_opening_hours" in names and not names & {"get_wallet", "print_receipt", "get_balance", "list_orders"}
+
+
 def test_any_call_in_an_irrelevance_sample_fails(declined: Sample) -> None:
     some = declined.tools[0]
     call = ToolCall(name=some.name, arguments={p: "O-5001" for p in some.required})

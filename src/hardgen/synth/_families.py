@@ -13,7 +13,8 @@ why and makes no sample. The derivations are real algorithms over the gold and t
   it, the user gives it in the next turn, and the task then completes. The query is written again
   by the run's Query Writer without that value (`Synthesizer`), so it reads as a whole request.
 - **irrelevance**: the first request is offered only near misses: tools of the same domain that are
-  about other things (no tool of the gold, none sharing what a gold tool is about, no generic tool);
+  about other things (no tool of the gold, none sharing what a gold tool is about, no generic tool,
+  none returning a field the user asked for or whose description deals with what a goal is about);
   the gold makes no call and says plainly what it cannot do and what it can.
 - **error_recovery**: one successful gold call is first answered by an injected failure, flagged in
   `GoldTurn.faults`: a transient one (timeout, rate limit, server error), after which the gold
@@ -402,18 +403,57 @@ _OFFER = (" I can {others}, if any of that helps.", " What I can do is {others}.
           " The tools I have only let me {others}.", " I could {others} instead, if that's useful.")
 
 
+def _fields(schema: Any) -> set[str]:
+    """Every property name in a JSON Schema (a tool's `returns`), however deep."""
+    if isinstance(schema, dict):
+        own = set(schema["properties"]) if isinstance(schema.get("properties"), dict) else set()
+        return own | {f for v in schema.values() for f in _fields(v)}
+    if isinstance(schema, list):
+        return {f for v in schema for f in _fields(v)}
+    return set()
+
+
+def _asked_fields(turn: GoldTurn) -> set[str]:
+    """The result fields that hold a value the user asked for in `turn` (its answer values)."""
+    wanted = {str(v).strip().lower() for v in turn.answer_values}
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not isinstance(value, (dict, list)) and str(value).strip().lower() in wanted:
+                    found.add(str(key))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for step in turn.steps:
+        if step.observation.ok:
+            walk(step.observation.result)
+    return found
+
+
 def near_misses(sample: Sample, tools: Mapping[str, ToolSpec], turn: int = 0, limit: int = 5) -> list[ToolSpec]:
-    """Tools of the sample's environments that cannot serve its turn: no tool of the gold, none that
-    shares what a gold tool is about, no generic one (its name says only a verb), ranked by how many
-    words they share with the request (near misses first)."""
+    """Tools of the environments of the turn's goals that cannot serve it, ranked by how many words they
+    share with the request (near misses first). None is a tool of the gold, shares what a gold
+    tool is about (its name's nouns), is generic (its name says only a verb), returns a field that
+    holds a value the user asked for (it could answer part of the request), or says in its
+    description that it deals with what a goal of the turn is about (`get_employee`, "direct
+    manager id", serves "who does she report to" call by call)."""
     gold = {s.call.name for t in sample.gold for s in t.steps}
     about = {w for name in gold for w in _subject(name)}
-    envs = {e.name for e in sample.environments}
+    goal_about = set(tokens(" ".join(w for name in _goal_tools(sample, turn) for w in _subject(name))))
+    asked = _asked_fields(sample.gold[turn])
+    # The domain of what the user asks for, not every environment the sample carries.
+    envs = {tools[g].environment for g in _goal_tools(sample, turn) if g in tools} & {e.name for e in sample.environments}
     query_words = set(tokens(sample.gold[turn].query))
     found = []
     for name, spec in tools.items():
         subject = _subject(name)
         if spec.environment not in envs or name in gold or not subject or subject & about:
+            continue
+        if _fields(spec.returns) & asked or goal_about & set(tokens(spec.description)):
             continue
         words = set(tokens(name) + tokens(spec.description))
         found.append((-len(words & query_words), name, spec))
@@ -426,7 +466,8 @@ def derive_irrelevance(base: Sample, tools: Mapping[str, ToolSpec], rng: random.
     """The first request of `base`, offered only near misses; the gold declines (module docstring)."""
     offered = near_misses(base, tools)
     if len(offered) < 2:
-        return f"fewer than 2 near-miss tools in {', '.join(sorted(e.name for e in base.environments))}"
+        domains = sorted({tools[g].environment or "" for g in _goal_tools(base) if g in tools})
+        return f"fewer than 2 near-miss tools in {', '.join(domains) or 'the goals domain'}"
     goals = _goal_tools(base)
     if not goals:
         return "the first turn has no goal call"
