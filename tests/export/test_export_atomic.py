@@ -18,7 +18,7 @@ def _files(out: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("format", EXPORT_FORMATS)
 def test_a_failure_mid_export_keeps_the_previous_export_whole(
         samples, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, format: str) -> None:
-    if format == "hf":
+    if format in ("hf", "verl"):
         pytest.importorskip("pyarrow")
     out = tmp_path / "export"
     export_samples(samples, format, out, test_fraction=0.34, seed=1)
@@ -31,6 +31,7 @@ def test_a_failure_mid_export_keeps_the_previous_export_whole(
     # it is complete, yet none may replace its previous version.
     real_write_text = registry._Staged.write_text
     real_parquet = registry.write_parquet
+    real_verl = registry.write_verl_parquet
     written: list[Path] = []
 
     def fill_up(path: Path) -> None:
@@ -46,8 +47,13 @@ def test_a_failure_mid_export_keeps_the_previous_export_whole(
         fill_up(path)
         return real_parquet(rows[1:], path)
 
+    def write_verl_parquet(rows: Any, path: Path) -> Path:
+        fill_up(path)
+        return real_verl(rows[1:], path)
+
     monkeypatch.setattr(registry._Staged, "write_text", write_text)
     monkeypatch.setattr(registry, "write_parquet", write_parquet)
+    monkeypatch.setattr(registry, "write_verl_parquet", write_verl_parquet)
     with pytest.raises(OSError, match="No space left"):
         export_samples(samples, format, out, test_fraction=0.34, seed=1, name="other")
     assert len(written) == 3

@@ -317,7 +317,7 @@ def test_hf_dataset_card_front_matter_carries_the_run(samples, tmp_path: Path) -
 
 
 def test_every_format_writes_files(samples, tmp_path: Path) -> None:
-    assert EXPORT_FORMATS == ("openai", "trl", "llamafactory", "bfcl", "hf")
+    assert EXPORT_FORMATS == ("openai", "trl", "llamafactory", "bfcl", "hf", "verl")
     for fmt in EXPORT_FORMATS:
         paths = export_samples(samples, fmt, tmp_path / fmt)
         assert paths and all(p.is_file() and p.stat().st_size > 0 for p in paths)
