@@ -58,8 +58,20 @@ def test_a_name_to_id_map_gives_names_and_ids_that_belong_together() -> None:
 def test_what_a_call_says_about_itself_never_enters_the_pools() -> None:
     assert is_status_text("Contact 'Kenji' added successfully.")
     assert is_status_text("User ID 'USR009' not found.")
+    assert is_status_text("'report.txt' moved to 'old.txt'") and is_status_text("'Backup' removed")
     assert not is_status_text("Can we move our call to Thursday?")
     assert not is_status_text("Meeting at 3 PM")
     pools = ValuePools()
     pools.learn("drive", {"message": "File 'plan.txt' shared successfully.", "text": "ship it today"})
     assert pools.values("drive", "message") == [] and pools.values("drive", "text") == ["ship it today"]
+
+
+def test_a_folder_s_entries_keyed_by_name_are_file_names() -> None:
+    pools = ValuePools()
+    pools.learn_state("fs", {"root": {"type": "directory", "contents": {
+        "report.txt": {"type": "file", "content": "Q1"}, "budget.csv": {"type": "file", "content": "a,b"},
+        "Backup": {"type": "directory", "contents": {}}}}})
+    assert set(pools.values("fs", "filename")) == {"report.txt", "budget.csv", "Backup"}
+    # A record's fields keyed by their names stay fields.
+    pools.learn_state("shop", {"addresses": {"home": {"street": "1 Main St"}, "work": {"street": "2 Side Rd"}}})
+    assert "filename" not in pools.to_json()["values"]["shop"]

@@ -152,3 +152,31 @@ def test_every_argument_needs_a_reason_to_be_what_it_is() -> None:
     assert undetermined_arguments(steps, "Go into my documents folder.", tools) == ["cd.path"]
     assert undetermined_arguments(steps, "Go to /home/docs please.", tools) == []
     assert undetermined_arguments(steps, "Go into it.", tools, known=["/home/docs"]) == []
+
+
+def test_calls_tied_together_only_by_a_dropped_lookup_are_two_tasks_and_the_other_is_left_out() -> None:
+    from hardgen.schema import Observation
+
+    tools = {t.name: t for t in (
+        ToolSpec(name="ls", description="List the folder.", mutates=False),
+        ToolSpec(name="mv", description="Move a file.", mutates=True, parameters={
+            "type": "object", "properties": {"source": {"type": "string"}, "destination": {"type": "string"}}}),
+        ToolSpec(name="sort", description="Sort a file's lines.", mutates=False, parameters={
+            "type": "object", "properties": {"file_name": {"type": "string"}}}))}
+
+    def step(name: str, arguments: dict[str, Any], result: Any, sources: list[ArgumentSource]) -> Step:
+        return Step(call=ToolCall(name=name, arguments=arguments), observation=Observation.success(result),
+                    sources=sources)
+
+    listing = {"entries": ["notes.txt", "report.txt"]}
+    trace = Trace(environments=[], target_tool="mv", mode="legality", steps=[
+        step("ls", {}, listing, []),
+        step("mv", {"source": "notes.txt", "destination": "notes_old.txt"}, {"ok": True}, [_src("source", 0, "entries", 0)]),
+        step("sort", {"file_name": "report.txt"}, {"sorted_content": "a\nb"}, [_src("file_name", 0, "entries", 1)]),
+    ])
+    tool = build_advanced_tool(trace, tools)
+    # The sort read the listing the move's file came from, so the trace keeps it; but the user
+    # names both files, so the listing is dropped, and moving one file and sorting another are
+    # then two requests: only the target's is the task.
+    assert [s.tool for s in tool.steps] == ["mv"]
+    assert set(tool.parameters["properties"]) == {"source", "destination"}

@@ -53,6 +53,9 @@ class SamplerConfig:
     min_length: int = 2
     max_length: int = 8
     continue_after_target: float = 0.6
+    stay_in_environment: float = 0.7
+    """Chance that a call made for no reason of the trace's (nothing it feeds or enables) comes
+    from an environment the trace already uses."""
     feed_target: float = 0.5
     """Chance that a target which could run at once first gets a call of its own environment whose
     output feeds it (a listing before the file is read): a task of one call asks nothing hard."""
@@ -376,10 +379,15 @@ class TraceSampler:
         legal_enabled = [v for v in enabled if legal(v)]
         if legal_enabled:
             return self.rng.choice(legal_enabled), None
-        for _ in range(32):
-            tool = self.rng.choice(self._tools)
-            if free(tool) and legal(tool):
-                return tool, None
+        # Nothing the trace feeds or enables: another call of the same app, more often than not
+        # (a listing after a copy; its values are then evidence of data flow the names hide).
+        near = [t for t in self._tools if self.graph.spec(t).environment in used]
+        for pool in ((near, self._tools) if near and self.rng.random() < self.config.stay_in_environment
+                     else (self._tools,)):
+            for _ in range(32):
+                tool = self.rng.choice(pool)
+                if free(tool) and legal(tool):
+                    return tool, None
         return None, None
 
     def _finish(self, steps: list[Step], step_envs: list[str], env_hashes: list[dict[str, str]],

@@ -7,6 +7,7 @@ sampler draws from them when no earlier output in the trace can feed a parameter
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,11 +22,26 @@ Leaf = tuple[tuple[str | int, ...], tuple[str, ...], Any]
 """(concrete path, generic path with `*` for elements, value)."""
 
 
+_FILE_NAME = re.compile(r"^[\w\- ]+\.[A-Za-z][A-Za-z0-9]{0,4}$")
+
+
+def _names_files(obj: dict[Any, Any]) -> bool:
+    """A folder's entries keyed by name: most keys are file names (`report.txt`), the rest folders."""
+    return sum(isinstance(k, str) and bool(_FILE_NAME.match(k)) for k in obj) * 2 >= len(obj)
+
+
 def _is_mapping_of_records(obj: dict[Any, Any]) -> bool:
-    # {"USR1": {...}, "USR2": {...}}: the keys are identifiers, not property names.
-    return len(obj) >= 2 and all(isinstance(v, dict) for v in obj.values()) and all(
-        isinstance(k, str) and (any(c.isdigit() for c in k) or len(obj) > 8) for k in obj
-    )
+    # {"USR1": {...}, "USR2": {...}} or {"notes.txt": {...}, "old": {...}}: the keys are
+    # identifiers or names, not property names.
+    return len(obj) >= 2 and all(isinstance(v, dict) for v in obj.values()) and all(isinstance(k, str) for k in obj) \
+        and (all(any(c.isdigit() for c in k) for k in obj) or len(obj) > 8 or _names_files(obj))
+
+
+def _key_name(parent: str, obj: dict[Any, Any]) -> str:
+    """The field name a mapping's keys are values of: `user_id` under `users`, `file_name` for a folder."""
+    if _names_files(obj):
+        return "file_name"
+    return "_".join((*name_tokens(singular(parent)), "id")) if parent else "id"
 
 
 _MAP_WORDS = frozenset({"map", "mapping", "lookup", "index", "directory", "registry"})
@@ -74,7 +90,7 @@ def iter_leaves(obj: Any, *, max_leaves: int = 4096, max_items: int = MAX_LIST_I
             parent = next((g for g in reversed(generic) if g != "*"), "")
             keyed = keyed_map_names(parent, node) if parent else None
             if _is_mapping_of_records(node):
-                id_name = "_".join((*name_tokens(singular(parent)), "id")) if parent else "id"
+                id_name = _key_name(parent, node)
                 for i, (k, v) in enumerate(node.items()):
                     if i >= max_items * 4:
                         break
@@ -144,7 +160,7 @@ def iter_records(obj: Any, *, max_records: int = 4096, max_depth: int = 8) -> It
         if isinstance(node, dict):
             if _is_mapping_of_records(node):
                 parent = next((g for g in reversed(generic) if g != "*"), "")
-                id_name = "_".join((*name_tokens(singular(parent)), "id")) if parent else "id"
+                id_name = _key_name(parent, node)
                 for k, v in list(node.items())[: MAX_POOL * 4]:
                     stack.append((v, (*generic, "*"), depth + 1, {id_name: k}))
                 continue

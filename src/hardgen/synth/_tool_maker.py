@@ -189,6 +189,42 @@ def _id_values(node: Any, depth: int = 0) -> set[str]:
     return set()
 
 
+def _kept(templates: list[StepTemplate], trace: Trace, keep: list[int]
+          ) -> tuple[list[StepTemplate], Trace, dict[int, int]]:
+    """The templates and trace steps at `keep` (in order), references renumbered."""
+    renumber = {old: new for new, old in enumerate(keep)}
+    kept = [templates[i].model_copy(update={"arguments": {
+        k: (b.model_copy(update={"step": renumber[b.step]}) if b.kind == "ref" and b.step is not None else b)
+        for k, b in templates[i].arguments.items()}}) for i in keep]
+    return kept, trace.model_copy(update={"steps": [trace.steps[i] for i in keep]}), renumber
+
+
+def _unconnected(templates: list[StepTemplate], trace: Trace, tools: Mapping[str, ToolSpec],
+                 is_prerequisite: PrerequisiteTest | None) -> set[int]:
+    """Steps tied to the target by no reference and no state prerequisite, however indirectly."""
+    names = [s.call.name for s in trace.steps]
+    if len(names) < 2:
+        return set()
+    target = max((i for i, n in enumerate(names) if n == trace.target_tool), default=len(names) - 1)
+    links: dict[int, set[int]] = {i: set() for i in range(len(names))}
+    for i, template in enumerate(templates):
+        for b in template.arguments.values():
+            if b.kind == "ref" and b.step is not None and b.step in links:
+                links[i].add(b.step)
+                links[b.step].add(i)
+        if is_prerequisite is not None:
+            for j in range(i):
+                if is_prerequisite(names[j], names[i]) and (names[j] not in tools or tools[names[j]].mutates):
+                    links[i].add(j)
+                    links[j].add(i)
+    seen, frontier = {target}, [target]
+    while frontier:
+        for j in links[frontier.pop()] - seen:
+            seen.add(j)
+            frontier.append(j)
+    return set(links) - seen
+
+
 def build_advanced_tool(
     trace: Trace,
     tools: Mapping[str, ToolSpec],
@@ -308,12 +344,16 @@ def build_advanced_tool(
         redundant |= more
     if redundant:
         keep = [i for i in range(len(templates)) if i not in redundant]
-        renumber = {old: new for new, old in enumerate(keep)}
-        templates = [templates[i].model_copy(update={"arguments": {
-            k: (b.model_copy(update={"step": renumber[b.step]}) if b.kind == "ref" and b.step is not None else b)
-            for k, b in templates[i].arguments.items()}}) for i in keep]
-        trace = trace.model_copy(update={"steps": [trace.steps[i] for i in keep]})
+        templates, trace, renumber = _kept(templates, trace, keep)
         referenced = {renumber[i] for i in live}
+    # A dropped lookup may have been all that tied two calls together (a listing both a move and
+    # a sort read from): what no longer connects to the target is another task, and is left out.
+    loose = _unconnected(templates, trace, tools, is_prerequisite)
+    if loose:
+        keep = [i for i in range(len(templates)) if i not in loose]
+        templates, trace, renumber = _kept(templates, trace, keep)
+        referenced = {renumber[i] for i in referenced if i in renumber}
+    if redundant or loose:
         used = {b.param for t in templates for b in t.arguments.values() if b.kind == "param"}
         used |= {p.param for t in templates for b in t.arguments.values() for p in b.path
                  if isinstance(p, ElementSelector)}

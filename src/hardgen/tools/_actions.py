@@ -151,7 +151,9 @@ def enabling_steps(steps: Sequence[Step], specs: Mapping[str, ToolSpec],
 _STATUS_TEXT = re.compile(
     r"\b(?:success(?:ful(?:ly)?)?|succeeded|failed|failure|not found|invalid|unable to|could not|cannot be"
     r"|does not exist|already exists?|logged (?:in|out)|has been|have been|was (?:added|created|deleted|removed"
-    r"|updated|sent|moved|copied)|no (?:such|matching))\b", re.IGNORECASE)
+    r"|updated|sent|moved|copied)|no (?:such|matching))\b"
+    # "'report.txt' moved to 'old.txt'", "'Backup' removed": the call's own argument, quoted, and what befell it
+    r"|^'[^']+' (?:moved|copied|renamed|removed|deleted|created|added|updated|saved|sent)\b", re.IGNORECASE)
 
 
 def is_status_text(value: object) -> bool:
