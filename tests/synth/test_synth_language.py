@@ -130,3 +130,13 @@ def test_requests_drop_what_api_docs_add_and_a_person_never_says() -> None:
     from hardgen.synth._voice import articles
 
     assert articles("get statistics for an user, a order and a unit") == "get statistics for a user, an order and a unit"
+
+
+def test_three_or_four_values_are_one_sentence_and_only_five_or_more_a_list() -> None:
+    from hardgen.synth._answering import fact_sentences
+
+    result = {"id": 10, "username": "pro", "following_count": 2, "retweet_count": 0, "tweet_count": 11}
+    facts = [(k, v, result) for k, v in result.items()]
+    four = fact_sentences(facts[:4], random.Random(1))
+    assert "\n" not in four and ": 10" not in four and four.endswith("the retweet count is 0.")
+    assert fact_sentences(facts, random.Random(1)).count("\n- ") == 5

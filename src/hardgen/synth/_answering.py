@@ -126,10 +126,23 @@ def summarise(result: Any, rng: random.Random) -> str:
 
 
 def fact_sentences(facts: Sequence[tuple[str, Any, Any]], rng: random.Random) -> str:
-    """(key, value, result) facts as one or two sentences, or a short list from three on."""
+    """(key, value, result) facts as one or two sentences, one sentence listing three or four,
+    or a short list from five on (a list of "Id: 10" lines reads as a dump, not an answer)."""
     if not facts:
         return ""
-    if len(facts) >= 3:
+    if 3 <= len(facts) <= 4:
+        clauses, named = [], set()
+        for k, v, r in facts:
+            noun = field_noun(k) if k not in named else f"other {field_noun(k)}"
+            named.add(k)
+            if isinstance(v, bool) and k.startswith("is_"):
+                clauses.append(f"it is {'' if v else 'not '}{humanize(k[3:])}")
+            else:
+                clauses.append(f"the {noun} is {format_value(k, v, r)}")
+        lead = rng.choice(("", "Here's what I found: ", "As for the details, "))
+        text = voice.join_list(clauses)
+        return (lead + text if lead else voice.capitalise(text)) + "."
+    if len(facts) >= 5:
         lead = rng.choice(("Here's what I found:", "Here are the details:", "This is what came back:"))
         lines, named = [], set()
         for k, v, r in facts:
