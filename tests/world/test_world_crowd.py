@@ -23,6 +23,7 @@ LISTINGS: dict[str, tuple[list[tuple[str, dict[str, Any]]], str, int]] = {
     "messaging": ([*get_domain("messaging").examples["get_conversation"][:2], ("list_chat_inbox", {"limit": 100})],
                   "messages", 40),
     "calendar": ([("list_pending_invitations", {})], "events", 12),
+    "hr": ([*get_domain("hr").examples["list_payslips"]], "payslips", 24),
 }
 
 

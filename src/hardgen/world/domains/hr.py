@@ -254,6 +254,48 @@ def working_days(start: dt.date, end: dt.date) -> int:
     return sum(1 for k in range((end - start).days + 1) if (start + dt.timedelta(days=k)).weekday() < 5)
 
 
+
+def crowd_state(state: dict[str, Any], seed: int) -> dict[str, Any]:
+    """`state` with a long history: two more years of monthly payslips for every employee (the
+    months before the three already there, same pay) and a year of past leave that was approved
+    or rejected. Leave request ids of that history sort below the first one; the next numbers
+    are unchanged, and leave balances stay what they are (the history is last year's)."""
+    rng = random.Random(f"hr-crowd:{seed}")
+    first = min((p["period"] for p in state["payslips"].values()), default="2024-12")
+    year, month = (int(x) for x in first.split("-"))
+    periods = []
+    for _ in range(24):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        periods.append(f"{year:04d}-{month:02d}")
+    older = {}
+    for employee in state["employees"].values():
+        for period in reversed(periods):
+            slip = _payslip(employee, period)
+            older[slip["payslip_id"]] = slip
+    state["payslips"] = {**older, **state["payslips"]}
+    today = dt.date.fromisoformat(state.get("today", TODAY))
+    staff = sorted(e for e, v in state["employees"].items() if v["manager_id"])
+    leave = []
+    for employee_id in rng.sample(staff, min(len(staff), 40)):
+        for _ in range(rng.randrange(1, 4)):
+            start = today - dt.timedelta(days=rng.randrange(60, 400))
+            while start.weekday() >= 5:
+                start += dt.timedelta(days=1)
+            end = start + dt.timedelta(days=rng.randint(0, 4))
+            status = rng.choice(("approved", "approved", "approved", "rejected"))
+            leave.append({"employee_id": employee_id, "leave_type": rng.choice(("vacation", "vacation", "personal", "sick")),
+                          "start_date": start.isoformat(), "end_date": end.isoformat(),
+                          "days": float(working_days(start, end)), "status": status,
+                          "approver_id": state["employees"][employee_id]["manager_id"], "note": ""})
+    leave.sort(key=lambda r: r["start_date"])
+    lowest = min((int(r.split("-")[1]) for r in state["leave_requests"]), default=3001)
+    history = {}
+    for n, record in enumerate(leave):
+        request_id = f"LR-{lowest - len(leave) + n}"
+        history[request_id] = {"leave_request_id": request_id, **record}
+    state["leave_requests"] = {**history, **state["leave_requests"]}
+    return state
+
 def _payslip(employee: dict[str, Any], period: str) -> dict[str, Any]:
     gross = round(employee["annual_salary"] / 12, 2)
     tax = round(gross * INCOME_TAX_RATE, 2)
@@ -1135,6 +1177,7 @@ DOMAIN = Domain(
     ),
     environment_class=HrAPI,
     generate_state=generate_state,
+    crowd=crowd_state,
     chains=(
         Chain(
             "leave_request_approval",
