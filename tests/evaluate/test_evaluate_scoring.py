@@ -104,3 +104,22 @@ def test_breakdowns_cover_every_scored_sample(small_run: Path) -> None:
         assert bucket.passed == sum(r.passed for r in members)
     round_trip = Evaluation.model_validate_json(evaluation.model_dump_json())
     assert round_trip == evaluation
+
+
+def test_the_evaluation_stage_writes_its_file_and_a_complete_one_is_read_back_not_redone(
+        small_run: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from hardgen.evaluate._stage import evaluate_run, evaluation_stage
+    from hardgen.pipeline import load_config
+    from hardgen.pipeline._stages import stage_files
+
+    run = RunDirectory(shutil.copytree(small_run, tmp_path / "run"))
+    config = load_config(run.config)
+    samples = load_samples(run.samples)
+    assert stage_files(run, evaluation_stage("eval-oracle.json")) == (["samples.jsonl"], ["eval-oracle.json"])
+    first = asyncio.run(evaluate_run(run, GoldReplayAgent(samples), config, seed=0, file="eval-oracle.json"))
+    assert first.accuracy == 1.0 and (run.path / "eval-oracle.json").exists()
+    # The artifact is complete: the stage is skipped (a broken agent is never asked) and its file read.
+    again = asyncio.run(evaluate_run(run, FailingBackend(), config, seed=0, file="eval-oracle.json"))
+    assert again == first

@@ -9,7 +9,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
+from hardgen.cli._options import (
+    BASE_URL,
+    CONFIG,
+    EXECUTOR,
+    MODEL,
+    RAY_ADDRESS,
+    RAY_WORKERS,
+    ROLES_OPTION,
+    SETS,
+    build_config,
+    make_executor,
+)
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
 from hardgen.cli.cmd_eval import REFERENCE_AGENT, TARGET_AGENT, agent_overrides
@@ -70,6 +81,9 @@ def register(app: typer.Typer) -> None:
         model: str | None = MODEL,
         role: list[str] | None = ROLES_OPTION,
         set_: list[str] | None = SETS,
+        executor: str = EXECUTOR,
+        ray_address: str | None = RAY_ADDRESS,
+        ray_workers: int | None = RAY_WORKERS,
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Compare HardGen sampling with random-walk and uniform-target sampling at the same budget.
@@ -87,16 +101,19 @@ def register(app: typer.Typer) -> None:
         chosen = [m.strip() for m in modes.split(",") if m.strip()]
         rungs = None if agents in (None, "all") else [a.strip() for a in (agents or "").split(",") if a.strip()]
         say = None if as_json else lambda m: err_console.print(f"[dim]{escape(m)}[/]")
+        units = make_executor(executor, ray_address, ray_workers)
         try:
             with RichProgress(err_console, enabled=not as_json) as progress:
                 if agents is not None:
-                    ladder = asyncio.run(compare_ladder(run_config, rungs, modes=chosen, progress=progress, log=say))
+                    ladder = asyncio.run(compare_ladder(run_config, rungs, modes=chosen, progress=progress, log=say,
+                                                        executor=units))
                 else:
-                    table_data = asyncio.run(compare_baselines(run_config, modes=chosen, progress=progress, log=say))
-        except ValueError as exc:
+                    table_data = asyncio.run(compare_baselines(run_config, modes=chosen, progress=progress, log=say,
+                                                               executor=units))
+        except (HardGenError, ValueError) as exc:
             raise fail(str(exc)) from None
-        except HardGenError as exc:
-            raise fail(str(exc)) from None
+        finally:
+            units.close()
         if agents is not None:
             emit(ladder, as_json, render_ladder)
         else:

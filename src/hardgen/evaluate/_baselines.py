@@ -5,9 +5,11 @@ not filtered by length (`synthesis.min_calls = 1`), as random API sampling would
 uniform-target baseline keeps every HardGen step but draws targets uniformly instead of from the
 failure set.
 
-Each mode gets its own run directory `OUT/<mode>` with the same seed and sample count. Failure
-mining runs once (in the first mode's run) and its report is handed to the others, so every mode
-sees the same failure set and the same graph construction; only the sampler differs.
+Each mode gets its own run directory `OUT/<mode>` with the same seed and sample count, made by the
+pipeline's stages (`generate`) and scored by the evaluation stage (`eval.json` beside the samples),
+units of both through one executor. Failure mining runs once (in the first mode's run) and its
+report is handed to the others, so every mode sees the same failure set and the same graph
+construction; only the sampler differs.
 
 `compare_ladder` does this for every rung of the model-free agent ladder (`hardgen.agents.LADDER`).
 HardGen's samples depend on the target (they are built around its failures), so each rung gets its
@@ -25,10 +27,12 @@ from pathlib import Path
 
 from pydantic import Field
 
-from hardgen.evaluate._evaluation import Evaluation, evaluate_samples
-from hardgen.evaluate._samples import load_samples
+from hardgen.evaluate._evaluation import AgentRecipe, Evaluation
+from hardgen.evaluate._stage import evaluate_run
 from hardgen.llm import Backend
 from hardgen.pipeline import (
+    BackendConfig,
+    Executor,
     FailureReport,
     Progress,
     RunConfig,
@@ -101,16 +105,19 @@ async def compare_baselines(
     agent: Backend | None = None,
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
 ) -> BaselineComparison:
     """Generate `config.synthesis.samples` samples per sampling mode into `config.out/<mode>`,
     evaluate the target agent (`agent`, default the config's target role) on each, and return the
-    table (also written to `config.out/baselines.json`)."""
+    table (also written to `config.out/baselines.json`). `executor` runs the units of both (default:
+    the local pool; an agent given as an object cannot be evaluated elsewhere)."""
     _check_modes(modes)
     progress = progress or SilentProgress()
     say = log or (lambda _m: None)
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     backend = agent or build_backend(config.roles.target, seed=config.seed, cache=None)
+    remote = None if agent is not None else AgentRecipe(config.roles.target, config.seed)
     table = BaselineComparison(out=str(out), seed=config.seed, samples_asked=config.synthesis.samples,
                                agent=getattr(backend, "model", None) or getattr(backend, "name", None))
     failures: FailureReport | None = None
@@ -121,17 +128,12 @@ async def compare_baselines(
             # "Plain" random-walk data: none of HardGen's filters either, so single calls stay in.
             run_config.synthesis.min_calls = 1
         say(f"{mode}: generating into {run_config.out}")
-        manifest = await generate(run_config, progress=progress, log=log, failures=failures)
+        manifest = await generate(run_config, progress=progress, log=log, failures=failures, executor=executor)
         run = RunDirectory(run_config.out)
         if failures is None and run.failures.exists():
             failures = FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
-        samples = load_samples(run.samples) if run.samples.exists() else []
-        progress.start(f"eval {mode}", len(samples))
-        evaluation = await evaluate_samples(backend, samples, concurrency=max(1, config.concurrency), seed=config.seed,
-                                            timeout=config.tool_timeout_s, source=str(run.samples),
-                                            progress=progress.advance)
-        progress.finish()
-        write_json_atomic(run.path / "eval.json", evaluation)
+        evaluation = await evaluate_run(run, backend, config, seed=config.seed, remote=remote, executor=executor,
+                                        progress=progress, label=f"eval {mode}")
         table.rows.append(BaselineRow(
             mode=mode, label=MODE_LABELS[mode], run_dir=str(run.path), samples=manifest.samples,
             yield_rate=manifest.yield_rate, success_rate=evaluation.accuracy,
@@ -189,17 +191,6 @@ class LadderComparison(Record):
     rows: list[LadderRow] = Field(default_factory=list)
 
 
-async def _evaluate_run(backend: Backend, run: RunDirectory, config: RunConfig, progress: Progress,
-                        label: str) -> Evaluation:
-    samples = load_samples(run.samples) if run.samples.exists() else []
-    progress.start(label, len(samples))
-    evaluation = await evaluate_samples(backend, samples, concurrency=max(1, config.concurrency), seed=config.seed,
-                                        timeout=config.tool_timeout_s, source=str(run.samples),
-                                        progress=progress.advance)
-    progress.finish()
-    return evaluation
-
-
 async def compare_ladder(
     config: RunConfig,
     agents: Sequence[str] | None = None,
@@ -207,10 +198,12 @@ async def compare_ladder(
     modes: Sequence[str] = BASELINE_MODES,
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
 ) -> LadderComparison:
     """Each rung of `agents` (default: the whole ladder) on its own HardGen samples and on shared
     uniform-target and random-walk samples, `config.synthesis.samples` each (module docstring); the
-    table is also written to `config.out/ladder.json` after every rung."""
+    table is also written to `config.out/ladder.json` after every rung. `executor` runs the units
+    of every run and evaluation (default: the local pool)."""
     from hardgen.agents import AGENT_NAMES, build_agent, rung
 
     names = list(dict.fromkeys(agents or AGENT_NAMES))
@@ -232,13 +225,14 @@ async def compare_ladder(
         if mode == "random_walk":
             run_config.synthesis.min_calls = 1  # plain random-walk data, as in compare_baselines
         say(f"{mode}: generating the shared baseline set into {run_config.out}")
-        await generate(run_config, progress=progress, log=log)
+        await generate(run_config, progress=progress, log=log, executor=executor)
         shared[mode] = RunDirectory(run_config.out)
         table.sets[mode] = str(shared[mode].path)
     for name in names:
         level = rung(name)
         row = LadderRow(agent=name, level=level.level, stochastic=level.stochastic)
         backend = build_agent(name, config.seed)
+        remote = AgentRecipe(BackendConfig(kind="model-free", agent=name), config.seed)
         for mode in table.modes:
             if mode == "legality":
                 run_config = config.model_copy(update={"out": str(out / f"legality-{name}")}, deep=True)
@@ -246,7 +240,7 @@ async def compare_ladder(
                 run_config.roles.target.kind = "model-free"
                 run_config.roles.target.agent = name
                 say(f"{name}: generating HardGen samples mined against it into {run_config.out}")
-                await generate(run_config, progress=progress, log=log)
+                await generate(run_config, progress=progress, log=log, executor=executor)
                 run = RunDirectory(run_config.out)
                 row.legality_run = str(run.path)
                 if run.failures.exists():
@@ -254,8 +248,8 @@ async def compare_ladder(
                         run.failures.read_text(encoding="utf-8")).failure_set)
             else:
                 run = shared[mode]
-            evaluation = await _evaluate_run(backend, run, config, progress, f"eval {name} on {mode}")
-            write_json_atomic(run.path / f"eval-{name}.json", evaluation)
+            evaluation = await evaluate_run(run, backend, config, seed=config.seed, remote=remote, executor=executor,
+                                            progress=progress, file=f"eval-{name}.json", label=f"eval {name} on {mode}")
             row.cells[mode] = SuccessCell.of(evaluation)
         table.rows.append(row)
         write_json_atomic(out / "ladder.json", table)
