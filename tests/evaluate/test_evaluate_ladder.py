@@ -101,5 +101,5 @@ def test_the_cli_picks_rungs_by_name(small_run: Path, tmp_path: Path) -> None:
     assert bad.exit_code != 0 and "rung of the ladder" in bad.output
     noted = runner.invoke(app, ["calibrate", str(small_run), "-k", "2", "--agent", "chain", "--out", str(tmp_path / "c")])
     assert noted.exit_code == 0 and "deterministic" in noted.output
-    bad_loop = runner.invoke(app, ["loop", "--train", "sft", "--out", str(tmp_path / "l")])
-    assert bad_loop.exit_code != 0 and "--train must be 'ladder'" in bad_loop.output
+    bad_loop = runner.invoke(app, ["loop", "--train", "rl", "--out", str(tmp_path / "l")])
+    assert bad_loop.exit_code != 0 and "--train must be 'sft' or 'ladder'" in bad_loop.output

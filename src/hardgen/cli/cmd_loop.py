@@ -11,7 +11,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
+from hardgen.cli._options import (
+    BASE_URL,
+    CONFIG,
+    EXECUTOR,
+    MODEL,
+    RAY_ADDRESS,
+    RAY_WORKERS,
+    ROLES_OPTION,
+    SETS,
+    build_config,
+    make_executor,
+)
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
 from hardgen.cli.cmd_eval import REFERENCE_AGENT, TARGET_AGENT, agent_overrides
@@ -104,6 +115,9 @@ def register(app: typer.Typer) -> None:
         model: str | None = MODEL,
         role: list[str] | None = ROLES_OPTION,
         set_: list[str] | None = SETS,
+        executor: str = EXECUTOR,
+        ray_address: str | None = RAY_ADDRESS,
+        ray_workers: int | None = RAY_WORKERS,
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Closed loop: generate -> training hook -> evaluate the target -> update failures and graph, R rounds.
@@ -131,16 +145,19 @@ def register(app: typer.Typer) -> None:
         if domains:
             overrides["sources"] = [{"kind": "world", "domains": [d.strip() for d in domains.split(",") if d.strip()]}]
         run_config = build_config(config, overrides, set_, base_url, model, role)
+        units = make_executor(executor, ray_address, ray_workers)
         try:
             # hardgen train's Trainer prints its logs: to stderr, so that stdout holds only the report.
             with contextlib.redirect_stdout(sys.stderr) if step is not None else contextlib.nullcontext(), \
                     RichProgress(err_console, enabled=not as_json) as progress:
                 report = asyncio.run(run_loop(run_config, rounds, train_hook=train_hook, hook_timeout=hook_timeout,
                                               explore=explore, train="ladder" if train == "ladder" else None,
-                                              train_step=step, progress=progress,
+                                              train_step=step, progress=progress, executor=units,
                                               log=None if as_json else lambda m: err_console.print(f"[dim]{escape(m)}[/]")))
         except (HardGenError, ValueError) as exc:
             raise fail(str(exc)) from None
+        finally:
+            units.close()
         emit(report, as_json, render_loop)
         if report.stopped:
             err_console.print(f"[bold red]error:[/] {escape(str(report.stopped))}")

@@ -1,9 +1,11 @@
 """`run_loop`: the closed loop, round after round: generate -> train hook -> evaluate -> update.
 
-Round r writes a whole run directory `OUT/round-r` with seed `seed + r - 1`. Round 1 builds the
-graph and mines failures as `generate` always does; every later round starts from the graph and the
-failure report left by the round before, updated by that round's evaluation (`merge_evaluation`),
-so its legality sampler draws targets by the steered weights. Between generating and evaluating,
+Round r writes a whole run directory `OUT/round-r` with seed `seed + r - 1`: the pipeline's stages
+(`generate`, with the carried graph and failure report as their inputs) and then the evaluation
+stage (`eval.json`), every unit through one executor. Round 1 builds the graph and mines failures
+as `generate` always does; every later round starts from the graph and the failure report left by
+the round before, updated by that round's evaluation (`merge_evaluation`), so its legality sampler
+draws targets by the steered weights. Between generating and evaluating,
 an optional training hook (any shell command) gets the round's data: `{data}`, `{round}` and
 `{run}` in the command are replaced by the shell-quoted samples path, round number and run
 directory, and the same values are in the environment as HARDGEN_DATA, HARDGEN_ROUND and
@@ -36,6 +38,7 @@ import os
 import re
 import shlex
 import subprocess
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -44,13 +47,19 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from hardgen.evaluate._evaluation import Evaluation, evaluate_samples
+from hardgen.evaluate._evaluation import AgentRecipe, Evaluation, evaluate_samples
 from hardgen.evaluate._feedback import DEFAULT_EXPLORE, FailureUpdate, merge_evaluation, steering_stats
 from hardgen.evaluate._samples import load_samples
+from hardgen.evaluate._stage import evaluate_run
 from hardgen.graph import ApiGraph
 from hardgen.llm import Backend
 from hardgen.pipeline import (
+    GENERATE_STAGES,
+    BackendConfig,
+    Executor,
     FailureReport,
+    GenerateState,
+    LocalExecutor,
     Manifest,
     Progress,
     RunConfig,
@@ -59,9 +68,12 @@ from hardgen.pipeline import (
     build_backend,
     generate,
     iter_jsonl,
+    resolve_sources,
+    run_stages,
     write_json_atomic,
 )
 from hardgen.schema import Record
+from hardgen.tools import Session
 
 _OUTPUT_TAIL = 4000
 _TOP_TARGETS = 15
@@ -236,7 +248,7 @@ LADDER_MIN_GAIN = 0.1
 
 async def train_on_ladder(current: str, samples: list[Any], evaluation: Evaluation, *, seed: int,
                           concurrency: int = 8, timeout: float | None = None,
-                          min_gain: float = LADDER_MIN_GAIN) -> LadderTraining:
+                          min_gain: float = LADDER_MIN_GAIN, executor: Executor | None = None) -> LadderTraining:
     """The ladder training step (module docstring): the lowest rung above `current` that passes at
     least `min_gain` of the `samples` that `evaluation` (the current target's) failed, and at least
     one; `current` if none does."""
@@ -251,7 +263,7 @@ async def train_on_ladder(current: str, samples: list[Any], evaluation: Evaluati
         return step
     for higher in [r for r in LADDER if r.level > rung(current).level]:
         tried = await evaluate_samples(build_agent(higher.name, seed), failed, concurrency=concurrency, seed=seed,
-                                       timeout=timeout)
+                                       timeout=timeout, executor=executor, remote=_rung_recipe(higher.name, seed))
         step.candidates.append(LadderCandidate(agent=higher.name, fixed=tried.passed))
         if tried.passed and tried.passed >= min_gain * len(failed):
             step.after = higher.name
@@ -259,28 +271,31 @@ async def train_on_ladder(current: str, samples: list[Any], evaluation: Evaluati
     return step
 
 
-async def _mine_on_first_probe(config: RunConfig, target: str, progress: Progress) -> FailureReport:
-    """Failure mining of rung `target` on round 1's probe tasks: the graph round 1 built before
-    probing (rebuilt: it is deterministic), round 1's seed, the reference agent as configured."""
-    from hardgen.agents import build_agent
-    from hardgen.graph import build_graph
-    from hardgen.pipeline import build_roles, mine_failures, resolve_sources
-    from hardgen.tools import Session
+def _rung_recipe(name: str, seed: int) -> AgentRecipe:
+    return AgentRecipe(BackendConfig(kind="model-free", agent=name), seed)
 
-    specs = resolve_sources(config)
-    session = Session.from_specs(specs, timeout=config.tool_timeout_s)
-    try:
-        graph, _ = build_graph(session, seed=config.seed, discover=config.sampling.discovery, traces=0)
-    finally:
-        session.close()
-    reference = build_roles(config, graph, None).reference
-    progress.start("probe", min(len(graph.tools), config.probe.max_tools or len(graph.tools)) * config.probe.tasks_per_tool)
-    report = await mine_failures(
-        graph, specs, build_agent(target, config.seed), reference, tasks_per_tool=config.probe.tasks_per_tool,
-        threshold=config.probe.failure_threshold, max_tools=config.probe.max_tools, max_steps=config.probe.max_steps,
-        seed=config.seed, concurrency=config.concurrency, timeout=config.tool_timeout_s, progress=progress.advance)
-    progress.finish()
-    return report
+
+async def _mine_on_first_probe(config: RunConfig, target: str, progress: Progress,
+                               executor: Executor | None) -> FailureReport:
+    """Failure mining of rung `target` on round 1's probe tasks: the pipeline's probe stage with
+    round 1's config but that target (so the graph round 1 built before probing, rebuilt: it is
+    deterministic; round 1's seed; the reference agent as configured), in a scratch run directory."""
+    probe = GENERATE_STAGES[0]
+    mining = config.model_copy(deep=True)
+    mining.roles.target.agent = target
+    mining.probe.enabled = True
+    specs = resolve_sources(mining)
+    with tempfile.TemporaryDirectory(prefix="hardgen-mine-") as scratch:
+        session = Session.from_specs(specs, timeout=mining.tool_timeout_s)
+        state = GenerateState(config=mining, run=RunDirectory(Path(scratch) / "probe").create(), specs=list(specs),
+                              session=session, executor=executor or LocalExecutor(), progress=progress,
+                              say=lambda _m: None, manifest=Manifest(seed=mining.seed))
+        try:
+            await run_stages([probe], state)
+        finally:
+            session.close()
+    assert state.report is not None
+    return state.report
 
 
 def _share(counts: Mapping[str, int], tools: set[str]) -> float:
@@ -300,6 +315,7 @@ async def run_loop(
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
     train_step: ModelTrainStep | None = None,
+    executor: Executor | None = None,
 ) -> LoopReport:
     """Run `rounds` rounds into `config.out` (module docstring) and return the report.
 
@@ -309,6 +325,8 @@ async def run_loop(
     target is then the config's model-free target rung and moves along the ladder. `train_step`:
     a model training step run on each round's samples (after the hook, if any); the model it returns
     is what that round evaluates (`hardgen.train.SftLoopStep`: `hardgen train`, round after round).
+    `executor` runs the units of every stage (probe tasks, synthesis units, evaluation samples;
+    default: the local pool); an agent given as an object or trained here is evaluated locally only.
     """
     if rounds < 1:
         raise ValueError(f"rounds must be at least 1, got {rounds}")
@@ -344,11 +362,12 @@ async def run_loop(
             if remine:
                 # A new target: mine its failures afresh, on round 1's probe tasks.
                 say(f"round {number}: mining the failures of {rung_name} on round 1's probe tasks")
-                failures = await _mine_on_first_probe(config, rung_name, progress)
+                failures = await _mine_on_first_probe(config, rung_name, progress, executor)
         say(f"round {number}/{rounds}: generating into {round_config.out}"
             + (f" (target {rung_name}{', failures mined afresh' if remine and number > 1 else ''})"
                if rung_name else ""))
-        manifest: Manifest = await generate(round_config, progress=progress, log=log, graph=graph, failures=failures)
+        manifest: Manifest = await generate(round_config, progress=progress, log=log, graph=graph, failures=failures,
+                                            executor=executor)
         run = RunDirectory(round_config.out)
         used = (FailureReport.model_validate_json(run.failures.read_text(encoding="utf-8"))
                 if run.failures.exists() else FailureReport())
@@ -378,22 +397,20 @@ async def run_loop(
             say(f"round {number}: training the model on {run.samples}")
             record.model_training, trained = await train_step(number, run.samples, run.path)
 
-        samples = load_samples(run.samples) if run.samples.exists() else []
         backend = agent(seed) if callable(agent) and not isinstance(agent, Backend) else agent
+        remote: AgentRecipe | None = None  # how a worker elsewhere builds the agent, where it can
         if trained is not None:
             backend = trained
         if rung_name is not None:
-            backend = build_agent(rung_name, seed)
+            backend, remote = build_agent(rung_name, seed), _rung_recipe(rung_name, seed)
         if backend is None:
             backend = build_backend(config.roles.target, seed=seed, cache=None)
+            remote = AgentRecipe(config.roles.target, seed)
         report.agent = getattr(backend, "model", None) or getattr(backend, "name", None)
         record.agent = rung_name or report.agent
-        progress.start("eval", len(samples))
-        evaluation: Evaluation = await evaluate_samples(
-            backend, samples, concurrency=max(1, config.concurrency), seed=seed, timeout=config.tool_timeout_s,
-            source=str(run.samples), progress=progress.advance)
-        progress.finish()
-        write_json_atomic(run.path / "eval.json", evaluation)
+        # The round's evaluation is one more stage of its run (eval.json, its units through the executor).
+        evaluation = await evaluate_run(run, backend, config, seed=seed, remote=remote, executor=executor,
+                                        progress=progress)
         record.success_rate = evaluation.accuracy
         record.turn_success_rate = evaluation.turn_accuracy
         record.mean_agent_calls = evaluation.mean_agent_calls
@@ -411,8 +428,10 @@ async def run_loop(
         previous_failing = record.eval_failing_tools
         remine = False
         if rung_name is not None:
+            samples = load_samples(run.samples) if run.samples.exists() else []
             record.training = await train_on_ladder(rung_name, samples, evaluation, seed=seed,
-                                                    concurrency=max(1, config.concurrency), timeout=config.tool_timeout_s)
+                                                    concurrency=max(1, config.concurrency), timeout=config.tool_timeout_s,
+                                                    executor=executor)
             remine = record.training.moved
             say(f"round {number}: training on the ladder: {record.training.before} -> {record.training.after}")
             rung_name = record.training.after
