@@ -5,7 +5,9 @@ sliding pool side by side, at a fixed latency and a lognormal one, at several co
 Three shares, 1.0 when every slot always holds a unit:
 - *slots busy while units wait*: the share of the `concurrency` slots holding a unit from the start
   until the last unit starts (the final drain, when nothing is left to start, is the same for any
-  executor and left out);
+  executor and left out); also from the moment every slot first held a unit: filling the slots
+  takes the units' own CPU before their first request, one unit after the other on the client's
+  event loop (at concurrency 128, seconds on two busy cores), which no executor can shorten;
 - *slots busy overall*: the time units spent in flight, summed, over concurrency x the batch's wall
   time (drain included: it weighs less the more units per slot);
 - *model busy*: the model time of the units (the backends' summed request wall time), over
@@ -213,13 +215,18 @@ async def measure(state: GenerateState, url: str, loop: str, concurrency: int, n
     held = sum((min(t1, last_start) - t0) * k for (t0, k), (t1, _) in itertools.pairwise(changes)
                if t0 < last_start)
     # The time until every slot held its first unit: the units' own CPU before their first request,
-    # run one after the other on the client's one event loop (the same for any executor).
-    fill = sorted(starts)[min(concurrency, n) - 1] - started
+    # run one after the other on the client's one event loop (the same for any executor). From then
+    # until the last unit starts, the slots' share is the executor's own doing.
+    filled = sorted(starts)[min(concurrency, n) - 1]
+    fill = filled - started
+    after_fill = sum((min(t1, last_start) - max(t0, filled)) * k for (t0, k), (t1, _) in itertools.pairwise(changes)
+                     if t0 < last_start and t1 > filled)
     stats = [b.stats for b in roles.backends.values() if hasattr(b, "stats")]
     model = sum(s.latency_s_total for s in stats)
     return {"wall": wall, "busy": busy / (concurrency * wall), "steady": held / (concurrency * (last_start - started)),
             "model": model / (concurrency * wall), "unit_s": busy / n, "model_s": model / n, "samples": samples,
-            "rejected": rejected, "requests": sum(s.requests for s in stats), "fill": fill}
+            "rejected": rejected, "requests": sum(s.requests for s in stats), "fill": fill,
+            "filled": after_fill / (concurrency * (last_start - filled)) if last_start > filled else math.nan}
 
 
 def main() -> None:
@@ -256,7 +263,7 @@ def main() -> None:
                     w = got.get("window", {k: math.nan for k in p})
                     latency = f"lognormal, mean {args.latency:g} s" if lognormal else f"fixed {args.latency:g} s"
                     rows.append(f"| {latency} | {concurrency} | {n} | {p['model_s']:.2f} | {p['unit_s']:.2f} | "
-                                f"{w['steady']:.3f} | **{p['steady']:.3f}** | {w['busy']:.3f} | {p['busy']:.3f} | "
+                                f"{w['steady']:.3f} | **{p['steady']:.3f}** | {w['filled']:.3f} | {p['filled']:.3f} | {w['busy']:.3f} | {p['busy']:.3f} | "
                                 f"{w['model']:.3f} | {p['model']:.3f} | {w['wall']:.1f} | {p['wall']:.1f} | "
                                 f"{p['fill']:.1f} | {p['samples']}/{p['rejected']} | {p['requests'] / n:.1f} |")
                     print(rows[-1], flush=True)
@@ -265,9 +272,10 @@ def main() -> None:
     print(f"\nBusy share of the slots, window loop (W) vs sliding pool (P); lognormal sigma {args.sigma:g} "
           f"({time.perf_counter() - clock:.0f} s in all)\n")
     print("| latency | concurrency | units | model s / unit | s / unit | slots busy while units wait: W | P | "
+          "the same once every slot held a unit: W | P | "
           "slots busy overall: W | P | model busy (model s / (concurrency x wall)): W | P | wall s: W | P | "
           "s until every slot held a unit: P | samples/rejected | requests / unit |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 
