@@ -143,17 +143,31 @@ def guard_output() -> None:
 # -- thread worker -----------------------------------------------------------------------------
 
 
-def _thread_cpu_seconds(native_id: int | None) -> float | None:
-    """CPU time of one thread of this process, from /proc (Linux); None elsewhere."""
+def _thread_stat(native_id: int | None) -> list[str] | None:
+    """The /proc stat fields of one thread of this process after its name (Linux); None elsewhere."""
     if native_id is None:
         return None
     try:
         with open(f"/proc/self/task/{native_id}/stat", encoding="ascii") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
+            return fh.read().rsplit(")", 1)[1].split()
     except OSError:
+        return None
+
+
+def _thread_cpu_seconds(native_id: int | None) -> float | None:
+    """CPU time of one thread of this process, from /proc (Linux); None elsewhere."""
+    fields = _thread_stat(native_id)
+    if fields is None:
         return None
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def _thread_runnable(native_id: int | None) -> bool:
+    """Whether the thread is running or waiting for a CPU (`R`): on a crowded machine a spinning
+    thread can get almost no CPU time for a while and still be spinning, not asleep."""
+    fields = _thread_stat(native_id)
+    return fields is not None and fields[0] == "R"
 
 
 class CallWorker:
@@ -211,7 +225,8 @@ class CallWorker:
             before = _thread_cpu_seconds(self._thread.native_id)
             time.sleep(0.05)
             after = _thread_cpu_seconds(self._thread.native_id)
-            if before is not None and after is not None and after - before < 0.01:
+            if before is not None and after is not None and after - before < 0.01 \
+                    and not _thread_runnable(self._thread.native_id):
                 return True  # asleep (in time.sleep or a lock), not spinning: it ends when it wakes
             if time.monotonic() > deadline:
                 return False
