@@ -76,3 +76,13 @@ def test_a_copy_is_named_beside_its_source_and_a_new_contact_is_nobody_who_exist
     existing = {"Maria", "Tom"}
     assert fresh_value("add_contact", "user_name", random.Random(1), existing) not in existing | {None}
     assert wants_fresh_value("cp", "destination", True) and not wants_fresh_value("search_files", "destination", False)
+
+
+def test_a_domain_prefix_does_not_hide_the_verb_and_branches_and_commits_get_real_names() -> None:
+    from hardgen.tools import is_creating, is_destroying
+
+    assert is_creating("git_create_branch") and is_destroying("ticket_delete")
+    assert not is_creating("message_get_login_status")
+    branch = fresh_value("git_create_branch", "branch_name", random.Random(0), ())
+    assert wants_fresh_value("git_create_branch", "branch_name", True) and branch and " " not in branch
+    assert wants_fresh_value("git_commit", "message", True)

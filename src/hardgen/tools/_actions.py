@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from hardgen.schema import Step, ToolSpec
+from hardgen.tools._derive import _READ_VERBS, _WRITE_VERBS
 
 PrerequisiteTest = Callable[[str, str], bool]
 """(earlier tool, later tool) -> whether the earlier one is a state prerequisite of the later one."""
@@ -48,8 +49,11 @@ def name_words(name: str) -> list[str]:
 
 
 def _verb(name: str) -> str:
+    """The verb of a tool's name: its first known verb (`git_create_branch` -> create, a domain
+    prefix first), else its first word (`mkdir`)."""
     words = name_words(name)
-    return words[0] if words else ""
+    known = _CREATING_WORDS | _DESTROYING_WORDS | _READ_VERBS | _WRITE_VERBS
+    return next((w for w in words if w in known), words[0] if words else "")
 
 
 def _has_phrase(words: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> bool:
