@@ -166,12 +166,18 @@ def test_bad_input_stops_before_training(small_run: Path, small_samples: list[Sa
     with pytest.raises(TrainError, match="unknown sft option"):
         train_sft(small_run, tiny_model, tmp_path / "g", _config(**{"sft.lerning_rate": 1e-5}))
 
+    import hardgen.train._sft as sft
+
+    with pytest.MonkeyPatch.context() as patch:  # a machine with 1 KiB free: stopped before the model is loaded
+        patch.setattr(sft, "_available_memory", lambda: (1024.0, "available RAM"))
+        patch.setattr(sft, "_load_model", lambda model: pytest.fail("loaded a model that cannot fit"))
+        with pytest.raises(TrainError, match=r"needs at least .* GiB of available RAM is left: use --lora"):
+            train_sft(small_run, tiny_model, tmp_path / "h", _config())
     from transformers import AutoModelForCausalLM
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model)
-    with pytest.raises(TrainError, match="GiB of available RAM"):
-        check_memory(model, lora=False, available=lambda: (1024.0, "available RAM"))
-    assert not any((tmp_path / d).exists() and any((tmp_path / d).iterdir()) for d in "abcdefg")
+    assert check_memory(model, lora=False, available=lambda: (1e12, "available RAM")) > 0
+    assert not any((tmp_path / d).exists() and any((tmp_path / d).iterdir()) for d in "abcdefgh")
 
 
 def test_out_of_memory_keeps_a_checkpoint(small_run: Path, tiny_model: Path, tmp_path: Path) -> None:

@@ -197,14 +197,14 @@ def _available_memory() -> tuple[float, str]:
 
 
 def check_memory(model: Any, lora: bool, trainable: int | None = None,
-                 available: Callable[[], tuple[float, str]] = _available_memory) -> float:
+                 available: Callable[[], tuple[float, str]] | None = None) -> float:
     """Bytes the weights, gradients and AdamW state need (activations not counted); TrainError when
     that alone is over the memory there is."""
     params = sum(p.numel() for p in model.parameters())
     size = next(iter(model.parameters())).element_size()
     train = trainable if trainable is not None else (0 if lora else params)
     need = params * size + train * (4 + 8)  # fp32 gradients and the two AdamW moments
-    have, what = available()
+    have, what = (available or _available_memory)()
     if need > have:
         gib = 1 << 30
         raise TrainError(f"training needs at least {need / gib:.1f} GiB for weights, gradients and optimizer state "
@@ -237,6 +237,20 @@ def _sft_config(config: TrainConfig, out: Path, rows_shape: str) -> Any:
         return SFTConfig(**kwargs)
     except (TypeError, ValueError) as exc:
         raise TrainError(f"invalid sft options: {exc}") from None
+
+
+def _empty_model(model: str) -> Any:
+    """The model's architecture on the meta device (no memory), to count its parameters."""
+    from accelerate import init_empty_weights
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    path = Path(model).expanduser()
+    try:
+        config = AutoConfig.from_pretrained(str(path) if path.exists() else model)
+    except (OSError, ValueError) as exc:
+        raise TrainError(f"cannot load the model {model}: {str(exc).splitlines()[0]}") from None
+    with init_empty_weights():
+        return AutoModelForCausalLM.from_config(config, dtype=getattr(config, "dtype", None))
 
 
 def _load_model(model: str) -> Any:
@@ -294,6 +308,9 @@ def train_sft(
     adapted = Path(model).expanduser().exists() and _is_adapter(Path(model).expanduser())
     if config.lora and not adapted:
         require_training(lora=True)
+    if not adapted:
+        # Before loading: a model too big for the memory would take the process down while loading.
+        check_memory(_empty_model(model), config.lora)
     net = _load_model(model)
     peft_config = None
     if config.lora and not adapted:
@@ -303,7 +320,7 @@ def train_sft(
         peft_config = LoraConfig(r=config.adapter.r, lora_alpha=config.adapter.lora_alpha,
                                  lora_dropout=config.adapter.lora_dropout,
                                  target_modules=config.adapter.target_modules, task_type="CAUSAL_LM")
-    check_memory(net, config.lora or adapted)
+    check_memory(net, config.lora or adapted)  # the model as loaded (its real dtype)
 
     from datasets import Dataset
     from transformers import TrainerCallback
@@ -334,8 +351,8 @@ def train_sft(
         last = last_checkpoint(out_dir)
         raise TrainError(f"out of memory at step {trainer.state.global_step}: the model as it was is saved in {kept}"
                          + (f"; the last checkpoint is {last}, and the same command resumes from it" if last else "")
-                         + "; lower sft.per_device_train_batch_size or sft.max_length, turn on "
-                         "sft.gradient_checkpointing, or use --lora") from None
+                         + "; lower sft.per_device_train_batch_size or sft.max_length, keep "
+                         "sft.activation_checkpointing on (TRL's default), or use --lora") from None
     seconds = time.perf_counter() - clock
     trainer.save_model(str(out_dir))
     tokenizer.save_pretrained(str(out_dir))
