@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Fine-tune a model on HardGen data: loss on assistant turns only, the model's own chat template with the
-        tools passed as tools. Needs pip install 'hardgen[train]' (and torch; see the README)."""
+        tools passed as tools. Needs pip install 'hardgen\\[train]' (and torch; see the README)."""
         from hardgen.train import load_train_config, train_sft
 
         overrides: dict[str, Any] = {"lora": lora, "rows": rows, "sft.num_train_epochs": epochs,

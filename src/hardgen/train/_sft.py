@@ -101,7 +101,9 @@ def check_model_path(model: str) -> None:
             raise TrainError(f"model directory {model} has neither config.json nor adapter_config.json: "
                              "not a transformers model or a LoRA adapter")
         return
-    if model.startswith((".", "/", "~")) or not re.fullmatch(r"[\w.\-]+(/[\w.\-]+)?", model):
+    hub_name = re.fullmatch(r"[\w.\-]+(/[\w.\-]+)?", model) is not None
+    # `runs/my-model` is a path when `runs` is a local directory, whatever it looks like.
+    if model.startswith((".", "/", "~")) or not hub_name or Path(model.split("/")[0]).is_dir():
         raise TrainError(f"model path {model} does not exist")
 
 
