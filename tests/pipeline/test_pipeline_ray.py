@@ -1,6 +1,7 @@
-"""The Ray executor (issue 16) on a local two-CPU Ray: the same run directory, byte for byte, as the
-local run; a local run killed mid-way and resumed on Ray, and a run that loses a Ray worker mid-way,
-come to the same bytes too."""
+"""The Ray executor (issue 16) on a local two-CPU Ray, started once for the module: a run on two
+workers, one of which is killed mid-way, writes the same run directory, byte for byte, as the local
+run; so does a local run killed mid-way and resumed on Ray; evaluation on Ray reports what the local
+pool reports; and what a killed worker spent stays counted."""
 
 from __future__ import annotations
 
@@ -37,26 +38,22 @@ def local_ray() -> Iterator[Any]:
         ray.shutdown()
 
 
+@pytest.fixture(scope="module")
+def two_workers(local_ray: Any) -> Iterator[RayExecutor]:
+    """Two Ray actors shared by the module's tests, as one executor serves every job of a run
+    (starting actors, which import HardGen, is most of what a small job costs)."""
+    executor = RayExecutor(workers=2)
+    executor._actors(local_ray, 4)  # two actors, two units in flight each, whichever test comes first
+    yield executor
+    executor.close()
+
+
 def _differ(run: Path, reference: Path) -> list[str]:
     return [n for n in FILES if (run / n).read_bytes() != (reference / n).read_bytes()]
 
 
-def test_a_run_on_two_ray_workers_writes_the_bytes_of_the_local_run(
-        local_ray: Any, small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
-    reference, manifest = small_run
-    out = tmp_path / "run"
-    executor = RayExecutor(workers=2)
-    try:
-        again = asyncio.run(generate(small_config(out, concurrency=4), executor=executor))
-        assert len(executor.actors) == 2
-    finally:
-        executor.close()
-    assert _differ(out, reference) == []
-    assert again.model_dump(exclude={"phase_seconds"}) == manifest.model_dump(exclude={"phase_seconds"})
-
-
 def test_a_run_killed_locally_and_resumed_on_ray_ends_as_the_uninterrupted_run(
-        local_ray: Any, small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
+        two_workers: RayExecutor, small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
     reference, _ = small_run
     out = tmp_path / "run"
     config = write_config(small_config(out), tmp_path / "config.yaml")
@@ -66,21 +63,19 @@ def test_a_run_killed_locally_and_resumed_on_ray_ends_as_the_uninterrupted_run(
                             capture_output=True, timeout=300, check=False)
     assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
     assert 0 < count_lines(out / "samples.jsonl") < 30
-    executor = RayExecutor(workers=2)
-    try:
-        asyncio.run(generate(load_config(out / "config.yaml"), resume=True, executor=executor))
-    finally:
-        executor.close()
+    asyncio.run(generate(load_config(out / "config.yaml"), resume=True, executor=two_workers))
     assert _differ(out, reference) == []
 
 
-def test_a_ray_worker_that_dies_mid_run_loses_only_its_units_in_flight(
-        local_ray: Any, small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
-    reference, _ = small_run
+def test_a_run_on_two_ray_workers_one_killed_mid_run_writes_the_bytes_of_the_local_run(
+        two_workers: RayExecutor, small_run: tuple[Path, Manifest], tmp_path: Path) -> None:
+    """Two workers run the probe tasks and synthesis units; one dies mid-synthesis and loses only
+    its units in flight, which are run again."""
+    reference, manifest = small_run
     out = tmp_path / "run"
-    executor = RayExecutor(workers=2)
+    executor = two_workers
 
-    async def run_and_kill() -> int:
+    async def run_and_kill() -> tuple[Manifest, int]:
         running = asyncio.ensure_future(generate(small_config(out, concurrency=4), executor=executor))
         killed_after = -1
         while not running.done():
@@ -91,25 +86,34 @@ def test_a_ray_worker_that_dies_mid_run_loses_only_its_units_in_flight(
                 # As if its process died: Ray restarts the actor and retries the units it had.
                 ray.kill(execution.actors[0], no_restart=False)
             await asyncio.sleep(0.005)
-        await running
-        return killed_after
+        return await running, killed_after
 
-    try:
-        killed_after = asyncio.run(run_and_kill())
-    finally:
-        executor.close()
+    again, killed_after = asyncio.run(run_and_kill())
+    assert len(executor.actors) == 2
     assert killed_after >= 5, "the run ended before a worker could be killed"
     assert _differ(out, reference) == []
+    assert again.model_dump(exclude={"phase_seconds"}) == manifest.model_dump(exclude={"phase_seconds"})
 
 
 def test_hardgen_eval_on_two_ray_workers_reports_what_the_local_pool_reports(
-        local_ray: Any, small_run: tuple[Path, Manifest], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        two_workers: RayExecutor, small_run: tuple[Path, Manifest], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Evaluation samples are units of the same executor: `hardgen eval --executor ray` scores the
     same samples the same way, in the same order (only the wall time differs)."""
     from typer.testing import CliRunner
 
+    import hardgen.cli._options
     from hardgen.cli._app import app
     from hardgen.pipeline._ray import RayExecution
+
+    made: list[tuple[Any, ...]] = []
+
+    def shared(*args: Any, **kwargs: Any) -> RayExecutor:  # the module's workers, kept open for the next test
+        made.append((*args, *kwargs.items()))
+        return two_workers
+
+    monkeypatch.setattr(hardgen.cli._options, "RayExecutor", shared)
+    monkeypatch.setattr(two_workers, "close", lambda: None)
 
     sent: list[str] = []
     submit = RayExecution._submit
@@ -128,12 +132,13 @@ def test_hardgen_eval_on_two_ray_workers_reports_what_the_local_pool_reports(
         assert result.exit_code == 0, result.output
         reports[executor] = json.loads((tmp_path / executor / "eval.json").read_text())
         reports[executor].pop("seconds")
+    assert made == [(None, ("workers", 2))]
     assert len(sent) == 12 and all(key.startswith("evaluation") for key in sent)  # the Ray run's, every sample
     assert reports["ray"] == reports["local"]
     assert reports["local"]["samples"] == 12 and 0 < reports["local"]["passed"] < 12
 
 
-def test_what_a_dead_ray_worker_spent_on_the_units_it_returned_stays_counted(local_ray: Any) -> None:
+def test_what_a_dead_ray_worker_spent_on_the_units_it_returned_stays_counted(two_workers: RayExecutor) -> None:
     class Counting:
         """Counts a request per unit, as a backend's accounting would."""
 
@@ -156,21 +161,16 @@ def test_what_a_dead_ray_worker_spent_on_the_units_it_returned_stays_counted(loc
     from hardgen.pipeline import Job
     from hardgen.pipeline._synthesis import merge_reports
 
-    executor = RayExecutor(workers=2)
-
     async def run_and_kill() -> tuple[list[int], list[dict[str, Any]]]:
         out: list[int] = []
-        async with executor.start(Job("count", build, {}), 4) as execution:
+        async with two_workers.start(Job("count", build, {}), 4) as execution:
             async for result in execution.map(range(60)):
                 out.append(result)
                 if len(out) == 20:
                     ray.kill(execution.actors[0], no_restart=False)  # its units in flight are run again
             return out, await execution.reports()
 
-    try:
-        results, reports = asyncio.run(run_and_kill())
-    finally:
-        executor.close()
+    results, reports = asyncio.run(run_and_kill())
     assert results == list(range(60))
     backends: dict[str, Any] = {}
     merge_reports(backends, {}, reports)
