@@ -92,6 +92,15 @@ def test_create_then_destroy_across_turns() -> None:
     assert _defects(sample) == {"create_then_destroy": 1}
 
 
+def test_the_same_thing_made_again_in_a_later_turn_is_a_repeated_creation() -> None:
+    item = ("add_todo_item", {"list_id": "TL-202", "text": "Buy candles"})
+    sample = _sample("notes", [
+        ("Put 'Buy candles' on list TL-202.", [item], {}, [0]),
+        ("And put 'Buy candles' on list TL-202.", [item], {}, [0]),
+    ])
+    assert _defects(sample) == {"repeated_creations": 1}
+
+
 def test_two_accounts_in_one_conversation() -> None:
     other = ("login_bank", {"customer_name": "Julia Tanaka", "pin": "2550"})
     sample = _sample("banking", [

@@ -31,7 +31,7 @@ def render_manifest(manifest: Manifest, out: str) -> None:
     v = manifest.validity
     if v:
         defects = sum(v.get(k, 0) for k in ("implicit_writes", "create_then_destroy", "duplicate_new_entities",
-                                            "unused_calls", "undetermined_arguments", "ambiguous_queries",
+                                            "repeated_creations", "unused_calls", "undetermined_arguments", "ambiguous_queries",
                                             "multiple_identities"))
         table.add_row("mean calls / turn, turns >= 3 calls",
                       f"{v.get('mean_calls_per_turn', 0):.2f}, {v.get('share_turns_ge_3_calls', 0):.1%}")

@@ -108,6 +108,7 @@ VALIDITY_ROWS = [
     ("implicit_writes", "implicit writes (a change nobody asked for)"),
     ("create_then_destroy", "create-then-destroy chains"),
     ("duplicate_new_entities", "new entities that duplicate an existing name"),
+    ("repeated_creations", "creations made again with the same arguments"),
     ("unused_calls", "gold calls nothing depends on"),
     ("undetermined_arguments", "arguments not determined by query and results"),
     ("ambiguous_queries", "ambiguous queries"),

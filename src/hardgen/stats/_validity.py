@@ -7,6 +7,8 @@ report also audits files written by other tools or older versions:
   (log in, cd) - the user never asked for it;
 - create-then-destroy: a gold that deletes, cancels or archives what it created itself;
 - duplicate new entities: a creating call whose new name is already taken in the initial state;
+- repeated creations: a creating call made again with the same arguments (the same tweet
+  posted twice, the same contact added in two turns);
 - unused calls: a lookup that is no goal and whose result feeds no later call;
 - undetermined arguments: a gold argument neither stated by the user nor taken from a result
   nor the documented default;
@@ -18,6 +20,7 @@ report also audits files written by other tools or older versions:
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -49,6 +52,7 @@ class ValidityReport(BaseModel):
     implicit_writes: int = 0
     create_then_destroy: int = 0
     duplicate_new_entities: int = 0
+    repeated_creations: int = 0
     unused_calls: int = 0
     undetermined_arguments: int = 0
     ambiguous_queries: int = 0
@@ -66,7 +70,8 @@ class ValidityReport(BaseModel):
 
     @property
     def defects(self) -> int:
-        return (self.implicit_writes + self.create_then_destroy + self.duplicate_new_entities + self.unused_calls
+        return (self.implicit_writes + self.create_then_destroy + self.duplicate_new_entities
+                + self.repeated_creations + self.unused_calls
                 + self.undetermined_arguments + self.ambiguous_queries + self.multiple_identities)
 
 
@@ -119,6 +124,7 @@ class ValidityCounter:
             reason = reason.split(":")[0] or "unknown"
             self._short[reason] += 1
         created: set[str] = set()
+        made: set[tuple[str, str]] = set()  # creating calls so far, with their arguments
         identities: dict[str, set[str]] = {}
         user_text: list[str] = []
         users = [m.content or "" for m in sample.messages if m.role == "user"]
@@ -148,6 +154,11 @@ class ValidityCounter:
                     elif writes and any(undoes(e.call.name, name) and set(map(str, e.call.arguments.values()))
                                         & set(map(str, step.call.arguments.values())) for e in steps[:i]):
                         self._flag("create_then_destroy", sample)  # freeze a card, then unfreeze it
+                    if writes and is_creating(name):
+                        call = (name, json.dumps(step.call.arguments, sort_keys=True, default=str))
+                        if call in made:
+                            self._flag("repeated_creations", sample)
+                        made.add(call)
                     if writes and is_creating(name) and session is not None and t == 0:
                         for parameter, value in step.call.arguments.items():
                             if (names_new_entity(name, parameter) and isinstance(value, str)

@@ -5,6 +5,7 @@ or a Rejection that says at which stage and why. Never an unverified sample."""
 from __future__ import annotations
 
 import inspect
+import json
 import random
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -171,6 +172,17 @@ def _renamed_if_taken(tool: AdvancedTool, arguments: Mapping[str, Any], referenc
                 if fresh is not None:
                     out[lifted] = fresh
     return out
+
+
+def _repeats_creation(steps: Sequence[Step], gold_turns: Sequence[GoldTurn], mutating: set[str]) -> str | None:
+    """Why the steps make again what an earlier turn made (the same tweet posted twice, the same
+    contact added again), or None: no user asks for a second copy of what they just made."""
+    made = {(s.call.name, json.dumps(s.call.arguments, sort_keys=True, default=str))
+            for turn in gold_turns for s in turn.steps if s.call.name in mutating and is_creating(s.call.name)}
+    for step in steps:
+        if (step.call.name, json.dumps(step.call.arguments, sort_keys=True, default=str)) in made:
+            return f"repeat: {step.call.name} makes again what an earlier turn made"
+    return None
 
 
 def _destroys_created(steps: Sequence[Step], created: Collection[str], mutating: set[str]) -> str | None:
@@ -440,7 +452,8 @@ class Synthesizer:
             except AdvancedExecutionError as exc:
                 error = exc
                 continue
-            undone = _destroys_created(executed, created, self._mutating)
+            undone = _destroys_created(executed, created, self._mutating) or \
+                _repeats_creation(executed, gold_turns, self._mutating)
             if undone:
                 error = undone
                 continue
