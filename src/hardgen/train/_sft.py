@@ -310,15 +310,18 @@ def train_sft(
     adapted = Path(model).expanduser().exists() and _is_adapter(Path(model).expanduser())
     if config.lora and not adapted:
         require_training(lora=True)
-    if not adapted:
-        # Before loading: a model too big for the memory would take the process down while loading.
-        check_memory(_empty_model(model), config.lora)
-    net = _load_model(model)
     peft_config = None
+    if not adapted:
+        # Before loading, on the architecture alone: a model too big for the memory would take the
+        # process down while loading, and a LoRA target is a module name.
+        skeleton = _empty_model(model)
+        check_memory(skeleton, config.lora)
+        if config.lora:
+            check_lora_targets(skeleton, config.adapter.target_modules)
+    net = _load_model(model)
     if config.lora and not adapted:
         from peft import LoraConfig
 
-        check_lora_targets(net, config.adapter.target_modules)
         peft_config = LoraConfig(r=config.adapter.r, lora_alpha=config.adapter.lora_alpha,
                                  lora_dropout=config.adapter.lora_dropout,
                                  target_modules=config.adapter.target_modules, task_type="CAUSAL_LM")
