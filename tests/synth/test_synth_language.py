@@ -140,3 +140,15 @@ def test_three_or_four_values_are_one_sentence_and_only_five_or_more_a_list() ->
     four = fact_sentences(facts[:4], random.Random(1))
     assert "\n" not in four and ": 10" not in four and four.endswith("the retweet count is 0.")
     assert fact_sentences(facts, random.Random(1)).count("\n- ") == 5
+
+
+def test_a_goal_on_what_an_earlier_goal_made_refers_back_to_it() -> None:
+    from hardgen.synth._advanced_tool import AdvancedTool, ArgBinding, StepTemplate
+    from hardgen.synth._query_writer import _refer_back
+
+    tool = AdvancedTool(name="post_and_comment_adv", description="", parameters={"type": "object", "properties": {}},
+                        steps=[StepTemplate(tool="post_tweet", arguments={"content": ArgBinding(kind="param", param="content")}),
+                               StepTemplate(tool="comment", arguments={"tweet_id": ArgBinding(kind="ref", step=0, path=["id"])})],
+                        example_arguments={}, goal_steps=[0, 1])
+    assert _refer_back("comment on a tweet", tool, "comment") == "comment on it"
+    assert _refer_back("post a tweet", tool, "post_tweet") == "post a tweet"

@@ -180,3 +180,23 @@ def test_calls_tied_together_only_by_a_dropped_lookup_are_two_tasks_and_the_othe
     # then two requests: only the target's is the task.
     assert [s.tool for s in tool.steps] == ["mv"]
     assert set(tool.parameters["properties"]) == {"source", "destination"}
+
+
+def test_computing_back_a_number_the_user_gave_is_a_round_trip() -> None:
+    from hardgen.schema import Observation
+
+    tools = {t.name: t for t in (
+        ToolSpec(name="gallon_to_liter", description="Convert gallons to litres.", mutates=False, parameters={
+            "type": "object", "properties": {"gallon": {"type": "number"}}}),
+        ToolSpec(name="liter_to_gallon", description="Convert litres to gallons.", mutates=False, parameters={
+            "type": "object", "properties": {"liter": {"type": "number"}}}))}
+    trace = Trace(environments=[], target_tool="liter_to_gallon", mode="legality", steps=[
+        Step(call=ToolCall(name="gallon_to_liter", arguments={"gallon": 14.21}),
+             observation=Observation.success({"liter": 53.7906})),
+        Step(call=ToolCall(name="liter_to_gallon", arguments={"liter": 53.7906}),
+             observation=Observation.success({"gallon": 14.20997}), sources=[_src("liter", 0, "liter")]),
+    ])
+    assert (build_advanced_tool(trace, tools).problem or "").startswith("round trip")
+    onward = trace.model_copy(update={"steps": [trace.steps[0], trace.steps[1].model_copy(update={
+        "observation": Observation.success({"gallon": 30.5})})]})
+    assert build_advanced_tool(onward, tools).problem is None

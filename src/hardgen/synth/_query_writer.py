@@ -23,7 +23,7 @@ from hardgen.synth._advanced_tool import AdvancedTool, ElementSelector
 from hardgen.synth._answering import field_noun
 from hardgen.synth._phrasing import builtin_phrasing, tool_phrasing
 from hardgen.synth._slots import REFERENCE, extract_values
-from hardgen.synth._text import is_id_like, value_atoms
+from hardgen.synth._text import humanize, is_id_like, value_atoms
 from hardgen.tools import is_status_text
 from hardgen.verify import value_in_text
 
@@ -177,7 +177,7 @@ class ModelFreeQueryWriter:
         for name in goal_tools:
             spec = tools.get(name)
             asks = tool_phrasing(spec).ask if spec is not None else [name.replace("_", " ")]
-            requests.append(re.sub(r"\{\w+\}", "it", rng.choice(asks)))
+            requests.append(_refer_back(re.sub(r"\{\w+\}", "it", rng.choice(asks)), tool, name))
         plain = plain_values(arguments, tool.parameters.get("properties", {}))
         selectors = _selector_entities(tool)
         mentions = []
@@ -241,6 +241,24 @@ class ModelFreeQueryWriter:
             answer_values=[v for _, v in fields],
             noise=noise,
         )
+
+
+def _refer_back(request: str, tool: AdvancedTool, name: str) -> str:
+    """ "comment on a tweet" -> "comment on it" when the tweet is one an earlier goal of the same
+    task made: "a tweet" would leave the agent to guess which."""
+    index = next((i for i in tool.goal_steps if i < len(tool.steps) and tool.steps[i].tool == name), None)
+    if index is None:
+        return request
+    goals = set(tool.goal_steps)
+    for parameter, binding in tool.steps[index].arguments.items():
+        if binding.kind != "ref" or binding.step not in goals or binding.step >= index:
+            continue
+        words = humanize(parameter).split()
+        noun = " ".join(words[:-1]) if len(words) > 1 and words[-1] in ("id", "ids", "name", "number") else ""
+        if noun:
+            request = re.sub(rf"\b(?:a|an|the|that|this|one)(?: specific| given)? {re.escape(noun)}\b", "it",
+                             request, count=1)
+    return request
 
 
 _PLAIN = re.compile(r"^(?:[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?"

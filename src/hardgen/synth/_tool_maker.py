@@ -9,6 +9,7 @@ same executable body; it never changes it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -177,7 +178,25 @@ def _round_trip(trace: Trace, tools: Mapping[str, ToolSpec]) -> str | None:
         back = sorted(found & given - {str(v) for v in step.call.arguments.values()})
         if back:
             return f"round trip: {step.call.name} only finds {back[0]} again, which its inputs came from"
+        # gallons -> litres -> gallons: a number the user gave, computed back (to rounding).
+        numbers = [v for i in ancestors for k, v in steps[i].call.arguments.items()
+                   if isinstance(v, (int, float)) and not isinstance(v, bool)
+                   and not any(src.parameter == k for src in steps[i].sources)]
+        results = [v for v in _numbers(step.observation.result) if v not in step.call.arguments.values()]
+        if any(math.isclose(a, b, rel_tol=1e-3) and a != 0 for a in numbers for b in results):
+            return f"round trip: {step.call.name} only computes back a number its inputs came from"
     return None
+
+
+def _numbers(node: Any, depth: int = 0) -> list[float]:
+    """The numbers at the top levels of a result."""
+    if isinstance(node, bool) or depth > 2:
+        return []
+    if isinstance(node, (int, float)):
+        return [float(node)]
+    if isinstance(node, dict):
+        return [n for v in node.values() for n in _numbers(v, depth + 1)]
+    return []
 
 
 def _id_values(node: Any, depth: int = 0) -> set[str]:
