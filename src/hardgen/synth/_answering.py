@@ -111,6 +111,10 @@ def summarise(result: Any, rng: random.Random) -> str:
                 return rng.choice((f"There are no {what} to show.", f"I found no {what}."))
             labels = [lab for lab in (_label(e) for e in items[:5]) if lab]
             more = f", and {len(items) - len(labels)} more" if len(items) > len(labels) else ""
+            if len(items) == 1:  # "I found 1 people" reads as a template
+                label = labels[0] if labels else None
+                return rng.choice((f"There's just one: {label}.", f"Only one came up: {label}.")) if label \
+                    else f"I found just one in {what}."
             if labels:
                 return rng.choice((f"I found {len(items)} {what}: {voice.join_list(labels)}{more}.",
                                    f"There are {len(items)} {what}, namely {voice.join_list(labels)}{more}.",
