@@ -20,7 +20,7 @@ from hardgen.agents import (
     run_agent,
 )
 from hardgen.evaluate import attempt
-from hardgen.graph import build_graph
+from hardgen.graph import ApiGraph, build_graph
 from hardgen.pipeline import BackendConfig, FailureReport, build_backend, generate, load_config, mine_failures
 from hardgen.schema import Message, Sample
 from hardgen.tools import Session
@@ -106,11 +106,12 @@ def test_seeds_change_the_noisy_rung_and_the_same_seed_reproduces(samples: list[
 
 def test_probing_with_two_rungs_gives_different_failure_sets() -> None:
     specs = world_specs(domains=DOMAINS)
+    session = Session.from_specs(specs)
+    built, _ = build_graph(session, seed=0, discover=True, traces=0)
+    session.close()
 
     def probe(target: str, reference: str) -> FailureReport:
-        session = Session.from_specs(specs)
-        graph, _ = build_graph(session, seed=0, discover=True, traces=0)  # the same graph for each probe
-        session.close()
+        graph = ApiGraph.from_json(built.to_json())  # the same graph for each probe (probing records into it)
         return asyncio.run(mine_failures(graph, specs, build_agent(target, 0), build_agent(reference, 1),
                                          tasks_per_tool=1, seed=0, concurrency=2))
 
