@@ -75,3 +75,9 @@ def test_a_folder_s_entries_keyed_by_name_are_file_names() -> None:
     # A record's fields keyed by their names stay fields.
     pools.learn_state("shop", {"addresses": {"home": {"street": "1 Main St"}, "work": {"street": "2 Side Rd"}}})
     assert "filename" not in pools.to_json()["values"]["shop"]
+
+
+def test_a_made_up_placeholder_is_never_learned_wherever_it_was_seen() -> None:
+    pools = ValuePools()
+    pools.learn("social", {"username_to_unfollow": "sample username to unfollow", "username": "ana_p"})
+    assert pools.values("social", "usernametounfollow") == [] and pools.values("social", "username") == ["ana_p"]

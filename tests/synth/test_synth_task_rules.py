@@ -200,3 +200,32 @@ def test_computing_back_a_number_the_user_gave_is_a_round_trip() -> None:
     onward = trace.model_copy(update={"steps": [trace.steps[0], trace.steps[1].model_copy(update={
         "observation": Observation.success({"gallon": 30.5})})]})
     assert build_advanced_tool(onward, tools).problem is None
+
+
+def test_a_log_in_after_everything_it_enables_is_left_out() -> None:
+    from hardgen.schema import Observation
+
+    tools = {t.name: t for t in (
+        ToolSpec(name="login", description="Log in.", mutates=True, parameters={
+            "type": "object", "properties": {"user": {"type": "string"}, "password": {"type": "string"}}}),
+        ToolSpec(name="post", description="Post a note.", mutates=True, parameters={
+            "type": "object", "properties": {"text": {"type": "string"}}}),
+        ToolSpec(name="get_post", description="Get a post.", mutates=False, parameters={
+            "type": "object", "properties": {"post_id": {"type": "integer"}}}))}
+
+    def step(name: str, arguments: dict[str, Any], result: Any, sources: list[ArgumentSource]) -> Step:
+        return Step(call=ToolCall(name=name, arguments=arguments), observation=Observation.success(result),
+                    sources=sources)
+
+    trace = Trace(environments=[], target_tool="post", mode="legality", steps=[
+        step("login", {"user": "ana", "password": "pw-1"}, {"ok": True}, []),
+        step("post", {"text": "Hello there"}, {"post_id": 7, "user": "ana"}, []),
+        step("get_post", {"post_id": 7}, {"post_id": 7, "text": "Hello there"}, [_src("post_id", 1, "post_id")]),
+        step("login", {"user": "ana", "password": "pw-1"}, {"ok": True}, [_src("user", 1, "user")]),
+        step("get_stats", {"user": "ana"}, {"posts": 3}, [_src("user", 1, "user")]),
+    ])
+    tools["get_stats"] = ToolSpec(name="get_stats", description="Get a user's statistics.", mutates=False,
+                                  parameters={"type": "object", "properties": {"user": {"type": "string"}}})
+    tool = build_advanced_tool(trace, tools, is_prerequisite=lambda a, b: (a, b) == ("login", "post"))
+    # The second log-in comes after the post it could enable: it enables nothing.
+    assert [s.tool for s in tool.steps] == ["login", "post", "get_post", "get_stats"]

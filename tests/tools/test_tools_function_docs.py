@@ -241,6 +241,13 @@ def test_errors_returned_as_results_are_recognised(result: object, error: str | 
     assert returned_error_of(result) == error
 
 
+def test_a_write_s_lone_false_flag_is_its_failure_and_a_read_s_is_what_it_read() -> None:
+    from hardgen.tools._environment import returned_error_of
+
+    assert returned_error_of({"unfollow_status": False}, write=True) == "unfollow_status is false"
+    assert returned_error_of({"login_status": False}, write=False) is None
+
+
 def test_constraints_written_in_prose_become_schema_keywords() -> None:
     spec = tool_spec_from_doc({
         "name": "lockDoors",

@@ -19,7 +19,7 @@ from hardgen.graph._fields import InputParameter, compatible
 from hardgen.graph._fresh import copy_name, fresh_kind_id, fresh_value, wants_fresh_value
 from hardgen.graph._graph import ApiGraph
 from hardgen.graph._naming import name_tokens
-from hardgen.graph._values import value_type
+from hardgen.graph._values import placeholder_text, value_type
 from hardgen.tools import is_destroying, names_new_entity
 
 _MAX_PICK_ITEMS = 16
@@ -182,7 +182,7 @@ def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Rando
     elif isinstance(schema.get("examples"), list) and schema["examples"]:
         text = str(rng.choice(schema["examples"]))
     else:
-        text, placeholder = f"sample {' '.join(toks) or 'text'}", True
+        text, placeholder = placeholder_text(toks), True
     lo, hi = int(schema.get("minLength", 0)), int(schema.get("maxLength", 10_000))
     if len(text) < lo:
         text = text + "x" * (lo - len(text))

@@ -44,6 +44,20 @@ def _key_name(parent: str, obj: dict[Any, Any]) -> str:
     return "_".join((*name_tokens(singular(parent)), "id")) if parent else "id"
 
 
+def placeholder_text(tokens: tuple[str, ...]) -> str:
+    """What typed generation writes where nothing tells it a value (`sample grant type`)."""
+    return f"sample {' '.join(tokens) or 'text'}"
+
+
+_PLACEHOLDER = re.compile(r"^sample [a-z0-9 ]+$")
+
+
+def is_placeholder(value: Any) -> bool:
+    """A value typed generation made up (`placeholder_text`): never one to learn, wherever it was
+    seen (an agent's call in a probe uses it as readily as a sampler would)."""
+    return isinstance(value, str) and bool(_PLACEHOLDER.match(value))
+
+
 _MAP_WORDS = frozenset({"map", "mapping", "lookup", "index", "directory", "registry"})
 
 
@@ -255,7 +269,7 @@ class ValuePools:
     def add(self, environment: str, key: str, value: Any) -> None:
         if value_type(value) is None or value == "<cycle>":  # a back-reference in the state, not a value
             return
-        if is_status_text(value):  # "Contact 'x' added successfully.": what a call said, not data
+        if is_status_text(value) or is_placeholder(value):  # "Contact 'x' added successfully.": not data
             return
         for env in (environment, "") if environment else ("",):
             seen = self._seen.setdefault((env, key), set())

@@ -96,6 +96,8 @@ def bfcl_source_specs(source: Any, seed: int = 0) -> list[EnvironmentSpec]:
         for name in classes:
             # The fullest of BFCL's states for the class: a file system of one folder and two files,
             # or a message workspace without its user table, leaves little to sample but one walk.
+            # (Preferring states not yet logged in found more log-in prerequisites, 7 against 3,
+            # but far fewer data-flow chains: 0.40 implicit dependencies a sample against 1.55.)
             chosen = max((t for t in tasks if name in t.initial_config), default=None,
                          key=lambda t: _entries(t.initial_config[name]))
             if chosen is not None:

@@ -243,6 +243,10 @@ class ModelFreeQueryWriter:
         )
 
 
+_PEOPLE = frozenset({"user", "person", "customer", "contact", "employee", "member", "friend", "receiver", "sender",
+                     "recipient", "owner", "traveler", "traveller", "passenger", "candidate", "patient", "guest"})
+
+
 def _refer_back(request: str, tool: AdvancedTool, name: str) -> str:
     """ "comment on a tweet" -> "comment on it" when the tweet is one an earlier goal of the same
     task made: "a tweet" would leave the agent to guess which."""
@@ -255,7 +259,7 @@ def _refer_back(request: str, tool: AdvancedTool, name: str) -> str:
             continue
         words = humanize(parameter).split()
         noun = " ".join(words[:-1]) if len(words) > 1 and words[-1] in ("id", "ids", "name", "number") else ""
-        if noun:
+        if noun and noun not in _PEOPLE:  # "log in a user" is not "log in it"
             request = re.sub(rf"\b(?:a|an|the|that|this|one)(?: specific| given)? {re.escape(noun)}\b", "it",
                              request, count=1)
     return request
@@ -273,10 +277,15 @@ def _selector_entities(tool: AdvancedTool) -> dict[str, str]:
         for binding in step.arguments.values():
             if binding.kind != "ref":
                 continue
-            lists = [p for p in binding.path if isinstance(p, str)]
-            for item in binding.path:
+            for at, item in enumerate(binding.path):
                 if isinstance(item, ElementSelector):
-                    entity = lists[0] if lists else "one"
+                    # The list the element is picked from: its key before the selector (`tweets`),
+                    # else what the listing tool lists (`get_user_tweets` -> tweet); never the
+                    # field read from the element after it (`username`).
+                    before = [p for p in binding.path[:at] if isinstance(p, str)]
+                    source = tool.steps[binding.step].tool if binding.step is not None and binding.step < len(tool.steps) else ""
+                    listed = [w for w in humanize(source).split() if w not in ("get", "list", "search", "find", "all")]
+                    entity = before[-1] if before else (listed[-1] if listed else "one")
                     found[item.param] = voice.noun(entity[:-1] if entity.endswith("s") else entity)
     return found
 

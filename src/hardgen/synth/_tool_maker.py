@@ -218,6 +218,19 @@ def _kept(templates: list[StepTemplate], trace: Trace, keep: list[int]
     return kept, trace.model_copy(update={"steps": [trace.steps[i] for i in keep]}), renumber
 
 
+def _idle_enablers(templates: list[StepTemplate], trace: Trace, tools: Mapping[str, ToolSpec],
+                   is_prerequisite: PrerequisiteTest | None) -> set[int]:
+    """Enabling steps (log in, cd) that no later step needs: none has them as a prerequisite and
+    none reads their result. Only with a prerequisite test to tell."""
+    if is_prerequisite is None:
+        return set()
+    names = [s.call.name for s in trace.steps]
+    target = max((i for i, n in enumerate(names) if n == trace.target_tool), default=len(names) - 1)
+    read = {b.step for t in templates for b in t.arguments.values() if b.kind == "ref" and b.step is not None}
+    return {i for i in enabling_steps(trace.steps, tools, is_prerequisite) if i != target and i not in read
+            and not any(is_prerequisite(names[i], names[j]) for j in range(i + 1, len(names)))}
+
+
 def _unconnected(templates: list[StepTemplate], trace: Trace, tools: Mapping[str, ToolSpec],
                  is_prerequisite: PrerequisiteTest | None) -> set[int]:
     """Steps tied to the target by no reference and no state prerequisite, however indirectly."""
@@ -365,6 +378,12 @@ def build_advanced_tool(
         keep = [i for i in range(len(templates)) if i not in redundant]
         templates, trace, renumber = _kept(templates, trace, keep)
         referenced = {renumber[i] for i in live}
+    # A log-in after everything it enables (the sampler logged in again late): it enables nothing.
+    idle = _idle_enablers(templates, trace, tools, is_prerequisite)
+    if idle:
+        keep = [i for i in range(len(templates)) if i not in idle]
+        templates, trace, renumber = _kept(templates, trace, keep)
+        referenced = {renumber[i] for i in referenced if i in renumber}
     # A dropped lookup may have been all that tied two calls together (a listing both a move and
     # a sort read from): what no longer connects to the target is another task, and is left out.
     loose = _unconnected(templates, trace, tools, is_prerequisite)
@@ -372,7 +391,7 @@ def build_advanced_tool(
         keep = [i for i in range(len(templates)) if i not in loose]
         templates, trace, renumber = _kept(templates, trace, keep)
         referenced = {renumber[i] for i in referenced if i in renumber}
-    if redundant or loose:
+    if redundant or idle or loose:
         used = {b.param for t in templates for b in t.arguments.values() if b.kind == "param"}
         used |= {p.param for t in templates for b in t.arguments.values() for p in b.path
                  if isinstance(p, ElementSelector)}

@@ -647,7 +647,7 @@ class PythonEnvironment:
                 value = derived.jsonable_result(as_text_leaves(outcome.value))
             except TypeError as exc:
                 return Observation.failure("UnserializableResultError", f"{name}: {exc}")
-        returned_error = returned_error_of(value) if self._detect_returned_errors else None
+        returned_error = returned_error_of(value, write=derived.spec.mutates) if self._detect_returned_errors else None
         if returned_error is not None:
             named = returned_error if returned_error.startswith(f"{name}:") else f"{name}: {returned_error}"
             return Observation.failure("ReturnedError", named)
@@ -798,14 +798,15 @@ def refused_call(environment: str, name: str, arguments: Any, tools: list[str],
     return None
 
 
-def returned_error_of(result: Any) -> str | None:
+def returned_error_of(result: Any, *, write: bool = False) -> str | None:
     """The error a tool reported in its result instead of raising, or None. Many real tools do
     (BFCL's classes answer `{"error": "No such file"}`); counted as a success, such a call would
     confirm prerequisites that failed, land error text in value pools and make golds of failures.
 
     Recognised: an object whose `error` is a non-empty string (with at most one other key), an
     object whose `status` is `error`/`failed` with a message, an object that is only a false
-    `success`/`ok`, or a false `*_status` flag with a message, and a bare string that starts with
+    `success`/`ok` (or, from a `write`, only a false `*_status`), or a false `*_status` flag with
+    a message, and a bare string that starts with
     `Error:` or `<Word> error:` (`Database error: ...`). A class opts out with `__hardgen_returned_errors__ = False`."""
     if isinstance(result, dict):
         error = result.get("error")
@@ -822,10 +823,11 @@ def returned_error_of(result: Any) -> str | None:
         flags = [k for k, v in result.items() if v is False and (k in ("success", "ok") or k.endswith("_status"))]
         if len(flags) == 1 and len(result) <= 3:
             said = message.strip() if isinstance(message, str) and message.strip() else None
-            if said or (flags[0] in ("success", "ok") and len(result) == 1):
+            # A write's lone false flag is its failure (`unfollow_user` -> `{"unfollow_status": false}`).
+            if said or (len(result) == 1 and (flags[0] in ("success", "ok") or write)):
                 return said or f"{flags[0]} is false"
     if isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict) and set(result[0]) == {"error"}:
-        return returned_error_of(result[0])  # `[{"error": "User not authenticated."}]`
+        return returned_error_of(result[0], write=write)  # `[{"error": "User not authenticated."}]`
     if isinstance(result, str):
         match = _ERROR_TEXT.match(result)
         if match:
