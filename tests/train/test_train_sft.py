@@ -160,6 +160,13 @@ def test_bad_input_stops_before_training(small_run: Path, small_samples: list[Sa
     with pytest.raises(TrainError, match=r"match no module.*q_proj"):
         train_sft(small_run, tiny_model, tmp_path / "e", _config(lora=True, **{"adapter.target_modules": ["qkv"]}))
 
+    from hardgen.train._sft import _empty_model, check_lora_targets
+
+    skeleton = _empty_model(str(tiny_model))  # PEFT's rules: a string is a pattern over full names
+    check_lora_targets(skeleton, r".*\.(q|v)_proj")
+    with pytest.raises(TrainError, match="regular expression"):
+        check_lora_targets(skeleton, "q_proj")
+
     with pytest.raises(TrainError, match=r"longer than sft\.max_length=64"):
         train_sft(small_run, tiny_model, tmp_path / "f", _config(**{"sft.max_length": 64}))
 

@@ -27,7 +27,8 @@ class AdapterSettings(BaseModel):
     lora_alpha: int = Field(default=32, ge=1)
     lora_dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
     target_modules: str | list[str] = "all-linear"
-    """`all-linear` or module names; a name that matches no module of the model is an error."""
+    """`all-linear`, module names, or a regular expression over full module names (PEFT's rules); a
+    target that matches no module of the model is an error."""
     learning_rate: float | None = Field(default=1e-4, gt=0.0)
     """Replaces `sft.learning_rate` when LoRA is on (None: keep it)."""
 

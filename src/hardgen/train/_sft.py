@@ -169,13 +169,19 @@ def check_lengths(tokenizer: Any, rows: Sequence[dict[str, Any]], max_length: in
 
 
 def check_lora_targets(model: Any, targets: str | list[str]) -> None:
-    """Every named LoRA target must match a module (PEFT's rule: the full name or its last parts)."""
+    """Every LoRA target must match a module, by PEFT's rules: a list names modules (the full name or
+    its last parts), a string is a regular expression the full name must match."""
+    names = [n for n, _ in model.named_modules() if n]
     if isinstance(targets, str):
         if targets == "all-linear":
             return
-        targets = [targets]
-    names = [n for n, _ in model.named_modules() if n]
-    unmatched = [t for t in targets if not any(n == t or n.endswith("." + t) for n in names)]
+        if not any(re.fullmatch(targets, n) for n in names):
+            raise TrainError(f"LoRA target_modules {targets!r} is a string, which PEFT reads as a regular expression "
+                             f"over full module names (such as {max(names, key=len)!r}), and it matches none: give a list "
+                             f"of module names (e.g. [{targets}]) or a pattern such as '.*{targets}'")
+        return
+    else:
+        unmatched = [t for t in targets if not any(n == t or n.endswith("." + t) for n in names)]
     if unmatched:
         import torch
 
