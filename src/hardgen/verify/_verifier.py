@@ -350,6 +350,25 @@ def _obtained(want: Step, steps: Sequence[Step], writes: bool) -> bool:
                and same_state(s.observation.result, want.observation.result) for s in steps)
 
 
+def rewritten_writes(gold: GoldTurn, steps: Sequence[Step], session: Session) -> list[str]:
+    """Gold writes the candidate made only with another outcome, then put right (a note created with
+    another body and updated to the asked one): the final state hides it, the conversation does
+    not. Judged by results, so another way to the same write (`cd documents` for the gold's
+    `cd /home/documents`) is no rewrite."""
+    def writes(name: str) -> bool:
+        return session.has_tool(name) and session.tool(name).mutates
+
+    made = [s for s in steps if s.observation.ok and writes(s.call.name)]
+    out = []
+    for want in gold.steps:
+        if not want.observation.ok or not writes(want.call.name):
+            continue
+        same_tool = [c for c in made if c.call.name == want.call.name]
+        if same_tool and not any(same_state(c.observation.result, want.observation.result) for c in same_tool):
+            out.append(want.call.name)
+    return out
+
+
 def _describe_rejected(rejected: Sequence[RejectedCall]) -> str | None:
     """The reason a turn with calls that never ran fails, or None."""
     if not rejected:
@@ -412,6 +431,9 @@ def verify_turn(
     if missing_obs:
         names = ", ".join(sorted({gold.steps[j].call.name for j in missing_obs}))
         reasons.append(f"needed results were not obtained from: {names}")
+    rewritten = [] if state_differs else rewritten_writes(gold, steps, session)
+    if rewritten:
+        reasons.append("made a write with other values than asked, then put it right: " + ", ".join(rewritten))
     rejected = _describe_rejected(candidate.rejected)
     if rejected:
         reasons.append(rejected)
@@ -448,6 +470,8 @@ def verify_turn(
             failure = classify_failure(gold.steps, steps, tried) or "state_mismatch"
         elif malformed:
             failure = "malformed_call"
+        elif rewritten:
+            failure = "wrong_argument"
         elif missing_obs or guessed or guessed_args:
             # The writes are right. A gold call made with other arguments, or a lookup skipped,
             # says what went wrong; else what the user wanted to know was simply not observed.
@@ -459,7 +483,9 @@ def verify_turn(
         else:
             failure = "answer_missing"
         matched = _matched_tools(gold.steps, steps)
-        if guessed_args and not state_differs:
+        if rewritten:
+            failed_tools = sorted(set(rewritten))
+        elif guessed_args and not state_differs:
             failed_tools = sorted({gold.steps[j].call.name for _, _, j in guessed_args})
         elif guessed and not state_differs and not missing_obs:
             # Blame the gold reads that would have given the guessed values.
