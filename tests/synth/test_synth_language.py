@@ -152,6 +152,8 @@ def test_a_goal_on_what_an_earlier_goal_made_refers_back_to_it() -> None:
                         example_arguments={}, goal_steps=[0, 1])
     assert _refer_back("comment on a tweet", tool, "comment") == "comment on it"
     assert _refer_back("post a tweet", tool, "post_tweet") == "post a tweet"
+    assert _refer_back("comment on the tweet comments", tool, "comment") == "comment on the tweet comments"
+    assert _refer_back("comment on a tweet for me", tool, "comment") == "comment on it for me"
 
 
 def test_a_listing_of_one_is_not_counted_as_a_plural() -> None:

@@ -260,8 +260,10 @@ def _refer_back(request: str, tool: AdvancedTool, name: str) -> str:
         words = humanize(parameter).split()
         noun = " ".join(words[:-1]) if len(words) > 1 and words[-1] in ("id", "ids", "name", "number") else ""
         if noun and noun not in _PEOPLE:  # "log in a user" is not "log in it"
-            request = re.sub(rf"\b(?:a|an|the|that|this|one)(?: specific| given)? {re.escape(noun)}\b", "it",
-                             request, count=1)
+            # Only the noun itself, not one modifying another ("the tweet comments" stays).
+            request = re.sub(rf"\b(?:a|an|the|that|this|one)(?: specific| given)? {re.escape(noun)}"
+                             r"(?=\s*$|\s*[,.;!?]|\s+(?:and|then|to|for|in|on|with|from|by|of|plus|after|again)\b)",
+                             "it", request, count=1)
     return request
 
 
