@@ -9,11 +9,22 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from hardgen.cli._options import BASE_URL, CONFIG, MODEL, ROLES_OPTION, SETS, build_config
+from hardgen.cli._options import (
+    BASE_URL,
+    CONFIG,
+    EXECUTOR,
+    MODEL,
+    RAY_ADDRESS,
+    RAY_WORKERS,
+    ROLES_OPTION,
+    SETS,
+    build_config,
+    make_executor,
+)
 from hardgen.cli._output import JSON_OPTION, console, emit, err_console, fail
 from hardgen.cli._progress import RichProgress
-from hardgen.errors import ConfigError, HardGenError
-from hardgen.pipeline import BudgetConfig, Executor, LocalExecutor, Manifest, RayExecutor, generate
+from hardgen.errors import HardGenError
+from hardgen.pipeline import BudgetConfig, Manifest, generate
 
 
 def render_manifest(manifest: Manifest, out: str) -> None:
@@ -77,20 +88,6 @@ def render_manifest(manifest: Manifest, out: str) -> None:
         err_console.print(f"[yellow]stopped early:[/] {escape(manifest.stopped)}")
 
 
-def _executor(kind: str, ray_address: str | None, ray_workers: int | None) -> Executor:
-    """The executor `--executor` names (Ray's options only with `ray`)."""
-    if kind == "local":
-        if ray_address is not None or ray_workers is not None:
-            raise ConfigError("--ray-address and --ray-workers need --executor ray")
-        return LocalExecutor()
-    if kind == "ray":
-        from hardgen.pipeline._ray import import_ray
-
-        import_ray()  # fail before the run starts when Ray is not installed
-        return RayExecutor(ray_address, workers=ray_workers)
-    raise ConfigError(f"unknown executor {kind!r}: use local or ray")
-
-
 def register(app: typer.Typer) -> None:
     @app.command("generate")
     def generate_command(
@@ -112,13 +109,9 @@ def register(app: typer.Typer) -> None:
                                                 help="Stop cleanly after this many model requests (this invocation)."),
         max_tokens: int | None = typer.Option(None, "--max-tokens", min=0,
                                               help="Stop cleanly after this many model tokens (this invocation)."),
-        executor: str = typer.Option("local", "--executor",
-                                     help="Where units run: local (a pool in this process) or ray (needs hardgen\\[ray])."),
-        ray_address: str | None = typer.Option(None, "--ray-address",
-                                               help="Ray cluster to join (e.g. auto, ray://host:10001); "
-                                                    "default: start a local Ray."),
-        ray_workers: int | None = typer.Option(None, "--ray-workers", min=1,
-                                               help="Ray actors (default: one per CPU of the cluster)."),
+        executor: str = EXECUTOR,
+        ray_address: str | None = RAY_ADDRESS,
+        ray_workers: int | None = RAY_WORKERS,
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Probe -> graph -> sample -> synthesise -> reason and verify -> write samples.jsonl."""
@@ -129,8 +122,8 @@ def register(app: typer.Typer) -> None:
         run_config = build_config(config, overrides, set_, base_url, model, role)
         budget = (BudgetConfig(max_requests=max_requests, max_tokens=max_tokens)
                   if max_requests is not None or max_tokens is not None else None)
+        units = make_executor(executor, ray_address, ray_workers)
         try:
-            units = _executor(executor, ray_address, ray_workers)
             try:
                 with RichProgress(err_console, enabled=not as_json) as progress:
                     manifest = asyncio.run(generate(run_config, resume=resume, overwrite=overwrite, progress=progress,
