@@ -81,3 +81,21 @@ def test_a_made_up_placeholder_is_never_learned_wherever_it_was_seen() -> None:
     pools = ValuePools()
     pools.learn("social", {"username_to_unfollow": "sample username to unfollow", "username": "ana_p"})
     assert pools.values("social", "usernametounfollow") == [] and pools.values("social", "username") == ["ana_p"]
+
+
+def test_two_parameters_of_one_call_get_two_known_values_when_there_are_two() -> None:
+    import random
+
+    from hardgen.graph import ArgumentFiller
+    from hardgen.schema import ToolSpec
+
+    spec = ToolSpec(name="diff", description="Compare two files.", mutates=False, parameters={
+        "type": "object", "properties": {"file_name1": {"type": "string"}, "file_name2": {"type": "string"}},
+        "required": ["file_name1", "file_name2"]}, environment="fs")
+    graph = ApiGraph.build([spec])
+    for name in ("a.txt", "b.txt"):
+        graph.pools.add("fs", "filename1", name)
+        graph.pools.add("fs", "filename2", name)
+    for seed in range(20):
+        args, _ = ArgumentFiller(graph, random.Random(seed)).fill("diff")
+        assert args["file_name1"] != args["file_name2"]

@@ -9,6 +9,7 @@ and defaults, and finally values generated from the JSON Schema type and the par
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import random
 from collections.abc import Callable, Collection, Sequence
@@ -345,7 +346,12 @@ class ArgumentFiller:
                 continue
             pooled = self.graph.pool_values(tool, p) if p is not None else []
             if pooled and not _has_enum(schema):
-                value = self.rng.choice(pooled)
+                # Two parameters of one call given the same known value (diff a file with
+                # itself, a route from a place to the same place): another one when there is one.
+                taken_here = {json.dumps(v, sort_keys=True, default=str) for v in args.values()}
+                fresh_options = [v for v in pooled if json.dumps([v] if p is not None and p.wrap_list else v,
+                                                                 sort_keys=True, default=str) not in taken_here]
+                value = self.rng.choice(fresh_options or pooled)
                 args[name] = [value] if p is not None and p.wrap_list else value
             elif isinstance(schema, dict) and "default" in schema and name not in required:
                 args[name] = schema["default"]
