@@ -56,7 +56,9 @@ class InjectedFault(Record):
     """The id of the assistant call the fault answered."""
     tool: str
     arguments: dict[str, Any] = Field(default_factory=dict)
-    """The call's arguments: an agent under evaluation meets the fault on its first such call."""
+    """The call's arguments. In evaluation a transient fault answers an agent's first identical
+    call; a `validation` fault answers every call whose argument breaks the rule read from its
+    message (a date or a number in the wrong format), whatever the other arguments."""
     kind: Literal["timeout", "rate_limit", "server_error", "validation"]
     """`validation`: the call had a value in the wrong format (its `arguments`), which the retry
     corrects; the others are transient failures the same call gets past."""
