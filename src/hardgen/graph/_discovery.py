@@ -118,13 +118,7 @@ class _Lab:
         return made
 
     def run_chain(self, tools: Sequence[str]) -> bool:
-        for tool in tools:
-            if tool in self.ran:
-                continue
-            obs, _, _ = self.call(tool, enabler=True)
-            if not obs.ok:
-                return False
-        return True
+        return self.run_chain_recorded(tools) is not None
 
 
 def prerequisite_chain(graph: ApiGraph, tool: str, depth: int = 3, *, confirmed_only: bool = False) -> list[str]:

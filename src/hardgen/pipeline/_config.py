@@ -223,7 +223,8 @@ class RunConfig(Record):
     """Cache model responses in the run directory (a resumed run costs nothing for work done)."""
 
 
-def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set `a.b.c` in nested dicts, making the sections on the way; a value in the way is an error."""
     node = data
     parts = dotted.split(".")
     for part in parts[:-1]:
@@ -252,12 +253,12 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
         data = loaded or {}
     for key, value in (overrides or {}).items():
         if value is not None:
-            _set_dotted(data, key, value)
+            set_dotted(data, key, value)
     for item in sets or []:
         if "=" not in item:
             raise ConfigError(f"--set expects key=value, got {item!r}")
         key, _, raw = item.partition("=")
-        _set_dotted(data, key.strip(), yaml.safe_load(raw))
+        set_dotted(data, key.strip(), yaml.safe_load(raw))
     try:
         return RunConfig.model_validate(data)
     except ValidationError as exc:

@@ -10,7 +10,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hardgen.errors import HardGenError
+from hardgen.errors import ConfigError, HardGenError
+from hardgen.pipeline._config import set_dotted
 
 
 class TrainError(HardGenError):
@@ -97,14 +98,10 @@ def load_train_config(path: str | Path | None = None, overrides: dict[str, Any] 
             raise TrainError(f"--set takes key=value, got {item!r}")
         dotted[key.strip()] = _parse_value(raw)
     for key, value in dotted.items():
-        node = data
-        parts = key.split(".")
-        for part in parts[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise TrainError(f"cannot set {key}: {part} is not a mapping")
-            node = child
-        node[parts[-1]] = value
+        try:
+            set_dotted(data, key, value)
+        except ConfigError as exc:
+            raise TrainError(str(exc)) from None
     try:
         return TrainConfig.model_validate(data)
     except ValidationError as exc:
