@@ -30,6 +30,7 @@ from typing import Any, Literal, NamedTuple
 
 import networkx as nx
 
+from hardgen.graph._blame import blamed_parameters
 from hardgen.graph._candidates import data_flow_candidates, prerequisite_candidates
 from hardgen.graph._fields import InputParameter, OutputField, compatible, input_parameters, output_fields
 from hardgen.graph._naming import tool_subject
@@ -65,7 +66,8 @@ class GraphConfig:
     cross_environment_cap: int = 32
     """A key produced by more tools than this links nothing across environments (too generic)."""
     prune_data_flow_after: int = 3
-    """A data-flow edge that was used this many times, always with a failing call, is pruned."""
+    """A data-flow edge blamed for this many failing calls (their errors pointed at its parameter,
+    or at no argument), and never part of a success, is pruned."""
     prune_prerequisite_after: int = 1
     """A prerequisite whose tool succeeded this many times without it (and more often than it was
     confirmed) is pruned: a success from a fresh state without Ti is a clean counter-example."""
@@ -473,7 +475,8 @@ class ApiGraph:
         from earlier outputs; `ran_before` are the tools that succeeded earlier in the same
         episode, from a fresh initial state. A success confirms the data-flow edges used (adding
         them when missing), counts for the prerequisites that ran and against those that did not,
-        and grows the value pools; a failure counts against the data-flow edges used.
+        and grows the value pools; a failure counts against the data-flow edges into the arguments its
+        error points at (`hardgen.graph._blame`), all of them when it points at none.
         `changed_state` (when measured) is evidence for the tool's read/write kind
         (`settle_mutates`); `unlearned` names arguments whose values are not to enter the pools
         (an experiment's boundary values).
@@ -505,8 +508,17 @@ class ApiGraph:
                     if d["contradictions"] >= cfg.prune_prerequisite_after and d["contradictions"] > d["confirmations"]:
                         self._set_status(d, "pruned")
                 self._reweigh(d)
+        # A failure counts against the edges into the arguments its error points at (a quoted
+        # value, a named parameter), or against all of them when it points at none: `Invalid
+        # card_id` is no evidence against the access token that flowed in beside it.
+        blamed = None
+        if not observation.ok and sources and observation.error is not None:
+            blamed = blamed_parameters(tool, [p.name for p in self._params[tool]], arguments,
+                                       observation.error.message)
         for parameter, source, path in sources:
             if source not in self.graph or source == tool:
+                continue
+            if blamed is not None and parameter not in blamed:
                 continue
             generic = self._match_field(source, path)
             d = self.graph.get_edge_data(source, tool, _edge_key("data_flow", parameter, generic))

@@ -806,8 +806,9 @@ def returned_error_of(result: Any, *, write: bool = False) -> str | None:
     Recognised: an object whose `error` is a non-empty string (with at most one other key), an
     object whose `status` is `error`/`failed` with a message, an object that is only a false
     `success`/`ok` (or, from a `write`, only a false `*_status`), or a false `*_status` flag with
-    a message, and a bare string that starts with
-    `Error:` or `<Word> error:` (`Database error: ...`). A class opts out with `__hardgen_returned_errors__ = False`."""
+    a message, an object whose only value is a short sentence saying the thing does not exist
+    (`{"symbol": "Stock not found"}`), and a bare string that starts with `Error:` or `<Word>
+    error:` (`Database error: ...`). A class opts out with `__hardgen_returned_errors__ = False`."""
     if isinstance(result, dict):
         error = result.get("error")
         if isinstance(error, str) and error.strip() and len(result) <= 2:
@@ -826,6 +827,12 @@ def returned_error_of(result: Any, *, write: bool = False) -> str | None:
             # A write's lone false flag is its failure (`unfollow_user` -> `{"unfollow_status": false}`).
             if said or (len(result) == 1 and (flags[0] in ("success", "ok") or write)):
                 return said or f"{flags[0]} is false"
+        # `get_symbol_by_name` -> `{"symbol": "Stock not found"}`: the one value asked for is a
+        # short sentence saying it does not exist. Taken as a value, it would flow on as a symbol.
+        if len(result) == 1:
+            (only,) = result.values()
+            if isinstance(only, str) and _MISSING_TEXT.fullmatch(only.strip()):
+                return only.strip()
     if isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict) and set(result[0]) == {"error"}:
         return returned_error_of(result[0], write=write)  # `[{"error": "User not authenticated."}]`
     if isinstance(result, str):
@@ -835,6 +842,8 @@ def returned_error_of(result: Any, *, write: bool = False) -> str | None:
     return None
 
 
+_MISSING_TEXT = re.compile(r"(?:[\w'.-]+ ){0,5}(?:not found|does not exist|doesn't exist)\.?", re.IGNORECASE)
+"""A value that says the thing asked for is missing: `Stock not found`, `User does not exist`."""
 _ERROR_TEXT = re.compile(r"\s*(?:[A-Za-z]+ )?error\b\s*[:\-]", re.IGNORECASE)
 """A text result that is an error report: `Error: ...`, `Database error: ...`."""
 
