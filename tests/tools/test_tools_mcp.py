@@ -197,7 +197,10 @@ def test_git_read_only_without_a_store_offers_the_annotated_reads(tmp_path: Path
         assert {"git_status", "git_log", "git_show", "git_branch"} <= names
         assert not names & {"git_commit", "git_add", "git_reset", "git_checkout", "git_create_branch"}
         log = env.call("git_log", {"repo_path": str(repo)})
-        assert log.ok and "Add a todo list" in log.result and "Start the notes" in log.result
+        # The agent sees the server's own words; the values in them are data for the next call.
+        assert log.ok and log.to_text().startswith("Commit history:\nCommit: ")
+        assert [c["message"] for c in log.result["commit_history"]] == ["Add a todo list", "Start the notes"]
+        assert all(len(c["commit"]) == 40 and c["commit"] in log.to_text() for c in log.result["commit_history"])
         assert env.state_hash() == env.snapshot().digest
     finally:
         env.close()
@@ -222,14 +225,15 @@ def test_git_store_writes_replay_to_the_same_state_on_a_fresh_copy(tmp_path: Pat
             assert {t.name for t in env.tools()} >= {"git_commit", "git_checkout"}  # a store: writes offered
             initial, snap = env.state_hash(), env.snapshot()
             status = env.call("git_status", {"repo_path": str(repo)})
-            assert status.ok and "On branch main" in status.result
+            assert status.ok and "On branch main" in status.to_text()
+            assert status.result["untracked_files"] == ["ideas.txt"]
             assert env.state_hash() == initial  # `git status` refreshing the index is not a change
             for name, arguments in calls:
                 observation = env.call(name, arguments)
                 assert observation.ok, observation
             # The agent names the store; the server works on the copy, whose path never shows.
             shown = env.call("git_log", {"repo_path": str(repo), "max_count": 1})
-            assert env._copy is not None and str(env._copy) not in json.dumps(shown.result)
+            assert env._copy is not None and str(env._copy) not in json.dumps(shown.result) + shown.to_text()
             outside = env.call("git_log", {"repo_path": str(tmp_path)})
             assert not outside.ok and str(repo) in outside.error.message  # type: ignore[union-attr]
             (repository,) = env.state()["repositories"]
@@ -240,7 +244,7 @@ def test_git_store_writes_replay_to_the_same_state_on_a_fresh_copy(tmp_path: Pat
             assert hashes[-1] != initial
             env.restore(snap)
             assert env.state_hash() == initial
-            assert "On branch main" in env.call("git_status", {"repo_path": str(repo)}).result
+            assert "On branch main" in env.call("git_status", {"repo_path": str(repo)}).to_text()
         finally:
             env.close()
     assert hashes[0] == hashes[1]
@@ -346,7 +350,8 @@ def test_text_results_become_data_and_is_error_an_error_observation() -> None:
         return {"content": [{"type": "text", "text": t}]}
 
     assert result_observation("t", text('{"a": 1}')).result == {"a": 1}
-    assert result_observation("t", text("[{'id': 1, 'name': 'x'}]")).result == [{"id": 1, "name": "x"}]
+    rows = result_observation("t", text("[{'id': 1, 'name': 'x'}]"))
+    assert rows.result == [{"id": 1, "name": "x"}] and rows.to_text() == "[{'id': 1, 'name': 'x'}]"
     assert result_observation("t", text("Table created successfully")).result == "Table created successfully"
     assert result_observation("t", text("[not a literal")).result == "[not a literal"
     assert result_observation("t", {"content": [], "structuredContent": {"n": 2}}).result == {"n": 2}

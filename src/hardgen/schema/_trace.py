@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from hardgen.schema._base import Record
 from hardgen.schema._messages import ToolCall
@@ -28,17 +28,32 @@ class Observation(Record):
     """The tool's return value, JSON-serialisable, when `ok`."""
     error: ToolError | None = None
     """The error, when not `ok`."""
+    text: str | None = None
+    """The tool's literal text when `result` is a structured reading of it (an MCP server's
+    `Commit: ...` lines read as records): the agent sees this text, as it would from the real
+    tool, while the graph, the sampler and the verifier work on `result`. None: the tool
+    returned `result` itself."""
+
+    @model_serializer(mode="wrap")
+    def _without_absent_text(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Observations of tools that return data keep the exact shape they were always written in.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("text") is None:
+            data.pop("text", None)
+        return data
 
     def to_text(self) -> str:
         """The text an agent sees in the tool message."""
         if self.ok:
+            if self.text is not None:
+                return self.text
             return json.dumps(self.result, ensure_ascii=False, sort_keys=False, default=str)
         assert self.error is not None
         return json.dumps({"error": {"type": self.error.type, "message": self.error.message}}, ensure_ascii=False)
 
     @classmethod
-    def success(cls, result: Any) -> Observation:
-        return cls(ok=True, result=result)
+    def success(cls, result: Any, text: str | None = None) -> Observation:
+        return cls(ok=True, result=result, text=text)
 
     @classmethod
     def failure(cls, error_type: str, message: str) -> Observation:

@@ -3,10 +3,13 @@
 A server is reached by a stdio command or a streamable HTTP URL through the official `mcp` SDK
 (`pip install 'hardgen[mcp]'`, imported only when such a server is used). Its tools become
 `ToolSpec`s from the schemas it lists (name, description, `inputSchema`, `outputSchema`); a call's
-result becomes an observation: `structuredContent` when the server gives it, else its text content,
-parsed as JSON when it is JSON (or as a Python literal, which is what servers that return
-`str(rows)` send), else the text; `isError` is an error observation, and so is a result that is
-only a text starting `Error:` or `<Word> error:` (servers older than `isError` report that way).
+result becomes an observation: `structuredContent` when the server gives it, else its text content
+as read by `read_text` (JSON, a Python literal as servers returning `str(rows)` send, `Key: value`
+records, headed sections, item lists; see `_text_reading`), else the text. A text that was read
+keeps its literal words in `Observation.text`: the agent sees what the real server says, while the
+values inside it (a commit sha, a branch, a table) reach the graph's pools and data-flow evidence.
+`isError` is an error observation, and so is a result that is only a text starting `Error:` or
+`<Word> error:` (servers older than `isError` report that way).
 `bind` names arguments HardGen passes on every call and hides from the agent (a repository path).
 
 **Read-only by default.** HardGen cannot reset a server it does not own the state of, so without a
@@ -38,7 +41,6 @@ command on that store.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import atexit
 import concurrent.futures
@@ -74,6 +76,7 @@ from hardgen.tools._stores import (
     store_state,
     write_store,
 )
+from hardgen.tools._text_reading import read_text
 from hardgen.tools._trust import check_sources, is_strict
 
 if TYPE_CHECKING:
@@ -84,7 +87,6 @@ _STOP_TIMEOUT_S = 10.0
 """The SDK's own shutdown is bounded at about 6 s (stdin closed, 2 s, SIGTERM, 2 s, SIGKILL)."""
 _STDERR_TAIL = 2000
 _TOKEN_VAR = "HARDGEN_MCP_TOKEN"
-_MAX_LITERAL_CHARS = 1_000_000
 _CONSTANT_STATE = state_digest({})
 
 
@@ -379,25 +381,10 @@ def _close_all() -> None:
 
 
 def _parse_text(text: str) -> Any:
-    """A text result as data: JSON when it is JSON, else a Python literal (servers returning
-    `str(rows)` send `[{'id': 1}]`), else the text itself."""
-    stripped = text.strip()
-    if not stripped:
-        return text
-    try:
-        return json.loads(stripped)
-    except ValueError:
-        pass
-    if stripped[0] in "[{(" and len(stripped) <= _MAX_LITERAL_CHARS:
-        try:
-            value = ast.literal_eval(stripped)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            return text
-        try:  # only what has a JSON form: a set or bytes literal stays text
-            return json.loads(json.dumps(value))
-        except (TypeError, ValueError):
-            return text
-    return text
+    """A text result as data: its reading (`read_text`: JSON, a Python literal, `Key: value`
+    records, sections, item lists), else the text itself."""
+    reading = read_text(text)
+    return text if reading is None else reading
 
 
 def _block_value(block: dict[str, Any]) -> Any:
@@ -429,6 +416,9 @@ def result_observation(name: str, result: dict[str, Any]) -> Observation:
         # teach that an error is an answer.
         return Observation.failure("ToolError", f"{name}: {texts[0].strip()}")
     values = [_block_value(b) for b in content]
+    if len(texts) == len(content) == 1 and values[0] != texts[0]:
+        # The agent sees what the server said; the graph, sampler and verifier work on its reading.
+        return Observation.success(values[0], text=texts[0])
     return Observation.success(values[0] if len(values) == 1 else values)
 
 
@@ -760,7 +750,10 @@ class McpEnvironment:
             assert self.server.store is not None
             result = _replace_strings(result, str(self._copy), self.server.store)
         observation = result_observation(name, result)
-        return _size_checked(name, observation.result) if observation.ok else observation
+        if not observation.ok:
+            return observation
+        checked = _size_checked(name, observation.result)
+        return observation if checked.ok else checked
 
     def _rebuild(self, name: str, what: str, error_type: str) -> Observation:
         """After a call that timed out or killed the server: a fresh server on the state just
