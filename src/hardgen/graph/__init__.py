@@ -16,6 +16,7 @@ tools agents fail on::
 """
 
 from hardgen.graph._arguments import ArgumentFiller, FilledSource, HistoryEntry, generate_value
+from hardgen.graph._candidates import COMPUTED_RESULT_NAMES
 from hardgen.graph._discovery import DiscoveryReport, discover_prerequisites, prerequisite_chain
 from hardgen.graph._fields import InputParameter, OutputField, input_parameters, output_fields
 from hardgen.graph._fresh import fresh_value, state_strings, wants_fresh_value
@@ -36,6 +37,7 @@ from hardgen.graph._resettable import ResettableSession
 from hardgen.graph._sampler import MODES, SamplerConfig, SamplerStats, SamplingError, SamplingMode, TraceSampler
 
 __all__ = [
+    "COMPUTED_RESULT_NAMES",
     "MODES",
     "ApiGraph",
     "ArgumentFiller",

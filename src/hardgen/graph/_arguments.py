@@ -131,6 +131,11 @@ def generate_value(schema: Any, name: str, rng: random.Random, depth: int = 0, *
         if depth > 3:
             return []
         count = max(int(schema.get("minItems", 1)), 1)
+        items = schema.get("items")
+        if isinstance(items, dict) and items.get("type") in ("integer", "number") and not items.get("enum"):
+            # The mean, sum or spread of one number is that number: an aggregate computes
+            # something only over several.
+            count = max(count, min(rng.randint(3, 5), int(schema.get("maxItems", 5))))
         item_name = "_".join(toks) if toks else name
         return [generate_value(schema.get("items", {}), item_name, rng, depth + 1, today=today,
                                placeholders=placeholders) for _ in range(count)]
@@ -233,8 +238,12 @@ class ArgumentFiller:
         """Parameters of the last `fill` that got only a placeholder (no value fits them)."""
 
     def _from_history(
-        self, tool: str, p: InputParameter, latest: dict[str, HistoryEntry]
+        self, tool: str, p: InputParameter, latest: dict[str, HistoryEntry],
+        taken: Collection[tuple[int, tuple[str | int, ...]]] = (),
     ) -> tuple[Any, FilledSource] | None:
+        """A value for `p` from an earlier output, none already `taken` (step, path) by a sibling
+        parameter: `add(a=x, b=x)` or `power(base=x, exponent=x)` from one result is a coincidence
+        of edges, not a task."""
         options = []
         destroying = is_destroying(tool)
         for source, d in self.graph.data_sources(tool, p.name):
@@ -247,7 +256,7 @@ class ArgumentFiller:
         options.sort(key=lambda o: (o[0], o[1], o[2]))
         for _u, _w, _s, entry, d in options:
             found = pick(entry.result, d["path"], self.rng)
-            if found is None or not compatible(p.type, value_type(found[0])):
+            if found is None or not compatible(p.type, value_type(found[0])) or (entry.step, found[1]) in taken:
                 continue
             value = [found[0]] if p.wrap_list else found[0]
             return value, FilledSource(p.name, entry.step, entry.tool, found[1])
@@ -313,7 +322,8 @@ class ArgumentFiller:
             p = params.get(name)
             # The name of a new entity is fresh, never copied from an earlier result.
             new_name = names_new_entity(tool, name) and wants_fresh_value(tool, name, spec.mutates)
-            upstream = self._from_history(tool, p, latest) if p is not None and history and not new_name else None
+            upstream = self._from_history(tool, p, latest, {(s.step, s.path) for s in sources}) \
+                if p is not None and history and not new_name else None
             if name not in required:
                 chance = self.optional_from_history if upstream is not None else self.optional_fill
                 if self.rng.random() >= chance:

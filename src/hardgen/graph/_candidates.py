@@ -13,12 +13,13 @@ of their environment they plausibly enable. These are guesses; execution confirm
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hardgen.graph._fields import InputParameter, OutputField, compatible, type_class
-from hardgen.graph._naming import name_tokens, overlap, text_tokens
+from hardgen.graph._fields import InputParameter, OutputField, compact, compatible, type_class
+from hardgen.graph._naming import STOPWORDS, name_tokens, overlap, text_tokens
 from hardgen.schema import ToolSpec
 
 # Openers whose effect covers their whole environment (a login), and those that open one thing.
@@ -27,6 +28,13 @@ _THING_OPENERS = frozenset({"start", "open", "unlock", "activate", "init", "init
 _SESSION_NOUNS = frozenset({"user", "account", "session", "system", "service", "api", "server", "client"})
 _GENERIC_NON_IDS = 0.7
 _ECHO_PENALTY = 0.6
+# A result field with a name that says only "the outcome" (`{"result": 12.5}` from a calculator,
+# `{"value": ...}`): no parameter shares its key, yet its number is what a next step of the same
+# app computes with ("the mean, rounded to two places"). It feeds any number parameter of its own
+# environment that no named field feeds, at the lowest score kept — when it is the one number
+# the tool needs: which operand of `subtract(a, b)` or `power(base, exponent)` a bare result is,
+# no request could say, so a chain into one reads as a riddle.
+COMPUTED_RESULT_NAMES = frozenset({"result", "results", "value", "output", "answer", "outcome"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,11 @@ def data_flow_candidates(
             for key, score in f.keys:
                 by_env[(env, tc, key)].append((f, score))
                 everywhere[(tc, key)].append((f, score))
+    generic_results: dict[str, list[OutputField]] = defaultdict(list)
+    for tool, tool_fields in fields.items():
+        for f in tool_fields:
+            if len(f.path) == 1 and type_class(f.type) == "num" and f.name.lower() in COMPUTED_RESULT_NAMES:
+                generic_results[specs[tool].environment or ""].append(f)
     required_keys: dict[str, frozenset[str]] = {
         tool: frozenset(k for p in ps if p.required for k, s in p.keys if s >= 1.0) for tool, ps in params.items()
     }
@@ -101,9 +114,37 @@ def data_flow_candidates(
                         prev = best.get(f.tool)
                         if score >= min_score and (prev is None or score > prev[0] or (score == prev[0] and f.path < prev[1])):
                             best[f.tool] = (score, f.path)
-            ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top_k]
+            if not best and p.description:
+                # `cityA`, "The zipcode of the first city": the description's head noun names what
+                # the parameter takes when its name does not (never a word of the name: "Content of
+                # the comment" is no tweet's `content`); only a field of the same app with exactly
+                # that name counts.
+                head = _head_noun(p.description)
+                if head in name_tokens(p.name):
+                    head = None  # the name says as much, and its keys found nothing
+                for f, _fscore in by_env.get((env, tc, head), []) if head else ():
+                    if f.tool != tool and compatible(p.type, f.type) and f.tool not in best:
+                        best[f.tool] = (min_score, f.path)
+            keep = top_k
+            if not best and tc == "num" and not p.identifier and p.required and sum(
+                    q.required and type_class(q.type) == "num" for q in tool_params) == 1:
+                for f in generic_results.get(env, ()):
+                    if f.tool != tool and compatible(p.type, f.type):
+                        best[f.tool] = (min_score, f.path)
+                keep = 2 * top_k  # all alike: a cut by name would leave half a calculator out
+            ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:keep]
             out.extend(DataFlowCandidate(src, tool, p.name, path, round(score, 4)) for src, (score, path) in ranked)
     return out
+
+
+def _head_noun(description: str) -> str | None:
+    """The first content word of a description ("The zipcode of the first city." -> `zipcode`)."""
+    words = re.findall(r"[A-Za-z]+", description)
+    for word in words[:4]:
+        lowered = word.lower()
+        if lowered not in STOPWORDS:
+            return compact(name_tokens(lowered)) or None
+    return None
 
 
 def _opener(tokens: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:

@@ -312,7 +312,22 @@ class TraceSampler:
         env = self.graph.spec(target).environment
         options = sorted({u for u, _ in self.graph.data_sources(target) if u != target
                           and self.graph.spec(u).environment == env and free(u) and legal(u)})
+        if not options and self.graph.spec(target).parameters.get("properties"):
+            # No known source: a look around first (`ls` before `cat`, a listing before a
+            # lookup). When its output holds the value the target takes, the call's value
+            # evidence links the two, which names alone (`current_directory_content` and
+            # `file_name`) never would; when not, the focus drops it from the task.
+            options = sorted(u for u in self._argument_free_reads(env) if u != target and free(u) and legal(u))
         return self.rng.choice(options) if options else None
+
+    @functools.cache  # noqa: B019 (one sampler, a fixed catalogue: the cache lives as long as it)
+    def _argument_free_reads(self, environment: str | None) -> tuple[str, ...]:
+        out = []
+        for tool in self._tools:
+            spec = self.graph.spec(tool)
+            if spec.environment == environment and not spec.mutates and not spec.required:
+                out.append(tool)
+        return tuple(out)
 
     def _nearest_legal(self, target: str, ran: set[str], produced: set[tuple[str, str, str]],
                        legal: Any, free: Any) -> str | None:

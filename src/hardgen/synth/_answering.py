@@ -16,6 +16,7 @@ from typing import Any
 
 from hardgen.synth import _voice as voice
 from hardgen.synth._text import humanize, value_atoms
+from hardgen.verify._answer import plain_number
 
 _UNITS = {"km": "in km", "min": "in minutes", "c": "in celsius", "f": "in fahrenheit", "usd": "in US dollars",
           "eur": "in euros", "kmh": "in km per hour", "psi": "in psi", "pct": "as a percentage",
@@ -71,7 +72,8 @@ def format_value(key: str, value: Any, result: Any = None) -> str:
     if isinstance(value, float) and _MONEY.search(key) and not re.search(r"(rate|percent|pct|ratio)", key):
         text = f"{value:,.2f}"
     elif isinstance(value, (int, float)):
-        text = f"{value:,}" if isinstance(value, int) and abs(value) >= 10000 else str(value)
+        text = f"{value:,}" if isinstance(value, int) and abs(value) >= 10000 else \
+            plain_number(value) if isinstance(value, float) else str(value)
     elif isinstance(value, list):
         return voice.join_list([format_value(key, v) for v in value]) or "none"
     elif isinstance(value, dict):
@@ -123,6 +125,10 @@ def summarise(result: Any, rng: random.Random) -> str:
         label = _label(result)
         if label:
             return rng.choice((f"Here it is: {label}.", f"That's {label}.", f"I pulled it up: {label}."))
+        if len(result) == 1:  # {"result": 40.0}: say it, "all done" would hide the one thing found
+            (key, value), = result.items()
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                return f"The {field_noun(key)} is {format_value(key, value, result)}."
         return rng.choice(("All done.", "That's taken care of."))
     if isinstance(result, (str, int, float)) and not isinstance(result, bool):
         return rng.choice((f"The result is {result}.", f"It comes out at {result}.", f"That gives {result}."))

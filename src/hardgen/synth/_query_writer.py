@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
+from hardgen.graph import COMPUTED_RESULT_NAMES
 from hardgen.schema import Record, Step, ToolSpec
 from hardgen.synth import _voice as voice
 from hardgen.synth._advanced_tool import AdvancedTool, ElementSelector
@@ -128,6 +129,9 @@ def answer_fields(steps: Sequence[Step], goal_steps: Sequence[int], lifted: Mapp
                   limit: int = 2) -> list[tuple[str, Any]]:
     """Fields of the goal steps' results that the user asks to be told, most informative first."""
     stated = {str(a).lower() for v in lifted.values() for a in value_atoms(v)}
+    # A sum that is then rounded is a step on the way: the user asks for the rounded one.
+    passed_on = {(s.step, str(s.path[-1])) for step in steps for s in step.sources
+                 if s.path and str(s.path[-1]).lower() in COMPUTED_RESULT_NAMES}
     picked: list[tuple[str, Any]] = []
     for i in goal_steps:
         result = steps[i].observation.result if i < len(steps) else None
@@ -135,6 +139,7 @@ def answer_fields(steps: Sequence[Step], goal_steps: Sequence[int], lifted: Mapp
             continue
         scalars = [(k, v) for k, v in result.items()
                    if isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v).lower() not in stated
+                   and (i, k) not in passed_on
                    and (not isinstance(v, str) or 0 < len(v) <= 60) and not is_status_text(v)]
         scalars.sort(key=lambda kv: (0 if _ANSWER_KEY_PRIORITY.search(kv[0]) else 1, kv[0]))
         for key, value in scalars[:limit]:
@@ -181,9 +186,11 @@ class ModelFreeQueryWriter:
         plain = plain_values(arguments, tool.parameters.get("properties", {}))
         selectors = _selector_entities(tool)
         mentions = []
+        mention_params: list[str] = []
         for pname, value in arguments.items():
             if value in ([], {}, "", None):
                 continue  # "no tags", "no mentions": nothing a person would say ("the tags should be ''")
+            mention_params.append(pname)
             if pname in references:
                 text = rng.choice(voice.REFERENCES).format(n=re.sub(r" ids?$", "", voice.noun(pname)))
             else:
@@ -193,11 +200,21 @@ class ModelFreeQueryWriter:
             elif pname in selectors:
                 mentions.append(voice.selection(selectors[pname], text, rng))
             else:
-                mentions.append(voice.mention(pname, text, rng, value))
-        rng.shuffle(mentions)
+                schema = tool.parameters.get("properties", {}).get(pname, {})
+                words = voice.label(pname, str(schema.get("description", ""))) if isinstance(schema, dict) else None
+                mentions.append(voice.mention(pname, text, rng, value, words))
+        paired = list(zip(mention_params, mentions, strict=True))
+        rng.shuffle(paired)
         short = all(spec is not None and (spec.environment or "", spec.name) in builtin_phrasing()
                     for spec in (tools.get(n) for n in goal_tools[:1]))
-        n_inline = 2 if short else 0
+        # Only a value of the first request's own call, or of the calls before it that serve it,
+        # goes inline: "rate a place for the destination PL-9" would say which place to rate,
+        # and it is another one.
+        first_goal = min(tool.goal_steps, default=len(tool.steps) - 1)
+        first_params = {b.param for t in tool.steps[:first_goal + 1] for b in t.arguments.values() if b.kind == "param"}
+        paired.sort(key=lambda pm: pm[0] not in first_params)
+        mentions = [m for _, m in paired]
+        n_inline = min(2, sum(pm[0] in first_params for pm in paired)) if short else 0
         inline = [m[0] for m in mentions[:n_inline]]
         statements = [m[1] for m in mentions[n_inline:]]
         if len(inline) == 2 and rng.random() < 0.4:

@@ -40,12 +40,12 @@ _NOUN_LEADS = {"a", "an", "the", "current", "daily", "full", "every", "all", "wh
                "one", "some", "each", "its", "their", "long-term", "active", "descriptive", "straight-line"}
 _IRREGULAR_3RD = {"does": "do", "has": "have", "is": "be", "goes": "go"}
 _VERB_HINTS = frozenset("""
-accept acknowledge activate add advance append apply approve archive arm assign authenticate block book buy calculate cancel change check comment
-close compare compute contact convert copy count create delete deposit discover display dispute echo edit estimate fetch fill find
-follow freeze get insert invite list load lock log logout look make mark move open pay place plan post press print put
-purchase rate read record redeem register reject release remove rename reopen reply request reschedule reset resolve
+accept acknowledge activate add advance append apply approve archive arm assign authenticate average block book buy calculate cancel change check comment
+close compare compute contact convert copy count create decode delete deposit discover display dispute divide echo edit encode estimate fetch fill filter find
+follow freeze get insert invite list load lock log logout look make mark merge move multiply open pay place plan post press print put
+purchase raise rate read record redeem register reject release remove rename reopen reply request reschedule reset resolve
 retrieve retweet return reverse round save schedule search
-select send set share show sort start stop store submit subscribe switch tag track transfer turn unblock
+select send set share show sort split start stop store submit subscribe subtract sum switch tag track transfer translate turn unblock
 unfreeze unlock unsubscribe update upload validate view withdraw write
 """.split())  # noqa: SIM905 (a word list reads best as text)
 VERBS = _VERB_HINTS | {"refund", "notify", "charge", "return", "release"}

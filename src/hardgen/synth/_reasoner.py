@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from pydantic import Field
 
 from hardgen.agents._text import tokens
+from hardgen.graph import COMPUTED_RESULT_NAMES
 from hardgen.schema import ArgumentSource, Message, Observation, Record, RejectedCall, Step, ToolCall, ToolSpec
 from hardgen.synth import _narration as narrate
 from hardgen.synth import _voice as voice
@@ -443,11 +444,17 @@ class ModelFreeReasoner:
         shown = [g for g in goals if g in plan.results] or [s.call.name for s in plan.steps if s.observation.ok][-1:]
         facts: list[tuple[str, Any, Any]] = []
         seen: set[str] = set()
+        # "The sum, rounded": of several computed results (`result`) the user wants the last one;
+        # the earlier ones were steps on the way to it.
+        last_computed = {key: goal for goal in shown if isinstance(plan.results.get(goal), dict)
+                         for key in plan.results[goal] if key.lower() in COMPUTED_RESULT_NAMES}
         for goal in shown:
             result = plan.results.get(goal)
             if not isinstance(result, dict):
                 continue
             for key in requested_keys(query, result):
+                if last_computed.get(key, goal) != goal:
+                    continue
                 if stated_in(query, result[key]) or is_status_text(result[key]) \
                         or any(k == key and v == result[key] for k, v, _ in facts):
                     continue
@@ -470,7 +477,10 @@ class ModelFreeReasoner:
         if facts:
             lines.append(fact_sentences(facts, rng))
         elif not done:
-            lines.extend(summarise(plan.results.get(g), rng) for g in shown if g in plan.results)
+            on_the_way = {g for g in shown if isinstance(plan.results.get(g), dict)
+                          and any(last_computed.get(k, g) != g for k in plan.results[g])}
+            lines.extend(dict.fromkeys(summarise(plan.results.get(g), rng) for g in shown
+                                       if g in plan.results and g not in on_the_way))
         failed = [s for s in plan.steps if not s.observation.ok]
         if failed and any(g not in plan.results for g in goals):
             lines = []

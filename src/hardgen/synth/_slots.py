@@ -19,6 +19,9 @@ _BOUNDARY = re.compile(r"[,.;!?]\s|\b(?:and|with|for|at|on|using|then|but|so|abo
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b")
 _NUMBER = re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\w-])")
+_ONE = r"-?\d+(?:\.\d+)?"
+_NUMBER_LIST = re.compile(rf"(?<![\w.-]){_ONE}(?:,\s*{_ONE})*(?:,?\s+and\s+{_ONE})(?![\w-])")
+"""Numbers listed as a person lists them ("3.5, 7 and 12"): one value, for a parameter taking a list."""
 _ID = re.compile(r"\b[A-Za-z]{1,6}[-_]\d+[A-Za-z0-9-]*\b")
 _WORD = re.compile(r"(?<![\w'-])[a-z][a-z_]+(?![\w'-])")
 _REFERENCE = re.compile(
@@ -93,7 +96,8 @@ def extract_values(query: str) -> list[QueryValue]:
                                 key=" ".join(key_text.lower().split())))
         taken.append((m.start("key"), m.end("value")))
     patterns: Iterable[tuple[str, re.Pattern[str]]] = (
-        ("quoted", _QUOTED), ("email", _EMAIL), ("date", _DATE), ("id", _ID), ("number", _NUMBER), ("proper", _PROPER),
+        ("quoted", _QUOTED), ("email", _EMAIL), ("date", _DATE), ("id", _ID), ("numbers", _NUMBER_LIST),
+        ("number", _NUMBER), ("proper", _PROPER),
         ("word", _WORD),
     )
     for kind, pattern in patterns:
@@ -165,7 +169,7 @@ def coerce(value: str, schema: dict[str, Any]) -> Any:
                 parsed = None
             if isinstance(parsed, list):
                 return parsed
-        parts = [p.strip() for p in re.split(r",\s*", text) if p.strip()]
+        parts = [p.strip() for p in re.split(r",?\s+and\s+|,\s*", text) if p.strip()]
         values = [coerce(p, items) for p in parts]
         return values if all(v is not None for v in values) else None
     if not types or "string" in types:

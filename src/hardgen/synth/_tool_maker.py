@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from hardgen.graph import COMPUTED_RESULT_NAMES
 from hardgen.schema import ToolSpec, Trace
 from hardgen.synth._advanced_tool import AdvancedTool, ArgBinding, ElementSelector, PathItem, StepTemplate
 from hardgen.synth._text import first_sentence, humanize, intent_phrase, is_id_like
@@ -403,13 +404,18 @@ def build_advanced_tool(
     # change the user asks for, so it is a goal, also when a later step uses its result (the list
     # an item goes into).
     enabling = enabling_steps(trace.steps, tools, is_prerequisite)
+    # A read that computes (its output is a bare `result`: a sum, a conversion) finds nothing the
+    # user could be expected to know is needed, unlike a lookup of an id by its name: which sum
+    # to take is the user's to say, so it is a goal too.
+    computed = {b.step for t in templates for b in t.arguments.values() if b.kind == "ref" and b.step is not None
+                and (keys := [p for p in b.path if isinstance(p, str)]) and keys[-1].lower() in COMPUTED_RESULT_NAMES}
     goal_steps = []
     for i, name in enumerate(names):
         spec = tools.get(name)
         writes = spec.mutates if spec is not None else True
         if i in enabling:
             continue
-        if not writes and i in referenced:
+        if not writes and i in referenced and i not in computed:
             continue
         goal_steps.append(i)
     if not goal_steps:

@@ -84,15 +84,30 @@ def render(value: Any, plain: bool) -> str:
         return str(value)
     if isinstance(value, str):
         return value if plain and value.strip() else quote(value)
+    if value and isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return join_list([str(v) for v in value])  # "3.5, 7 and 12", as a person lists numbers
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
         return quote(", ".join(str(v) for v in value))
     return quote(json.dumps(value, ensure_ascii=False))
 
 
-def mention(parameter: str, value: str, rng: random.Random, raw: Any = None) -> tuple[str, str]:
+def label(parameter: str, description: str) -> str | None:
+    """Words for a parameter whose name says nothing (`a`, `b`, `x1`), from its description
+    ("First number." -> "first number"); None when the name itself reads as a noun or the
+    description is no short noun phrase."""
+    if len(parameter) > 2 and not re.fullmatch(r"[a-z]\d*", parameter):
+        return None
+    phrase = re.split(r"[.;:(]", description.strip(), maxsplit=1)[0].strip().lower()
+    phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase)
+    return phrase if phrase and len(phrase.split()) <= 4 and re.fullmatch(r"[a-z][a-z -]*", phrase) else None
+
+
+def mention(parameter: str, value: str, rng: random.Random, raw: Any = None,
+            words: str | None = None) -> tuple[str, str]:
     """(inline phrase, statement clause) that state one value, the words naming it just before it:
-    ("for employee E-1841", "the employee is E-1841"). `value` is already rendered."""
-    words = noun(parameter)
+    ("for employee E-1841", "the employee is E-1841"). `value` is already rendered; `words` name
+    the parameter when its own name does not (see `label`)."""
+    words = words or noun(parameter)
     base = re.sub(r" ids?$", "", words)
     if isinstance(raw, bool):
         return (rng.choice((f"with {words} switched {value}", f"with {words} turned {value}")),
@@ -130,6 +145,9 @@ def mention(parameter: str, value: str, rng: random.Random, raw: Any = None) -> 
     if parameter == "amount":
         return (rng.choice((f"for an amount of {value}", f"for the amount {value}")),
                 rng.choice((f"the amount is {value}", f"make the amount {value}")))
+    if isinstance(raw, list) and len(raw) > 1:  # "the numbers are 3, 5 and 8"
+        return (rng.choice((f"with the {words} {value}", f"for the {words} {value}")),
+                rng.choice((f"the {words} are {value}", f"use the {words} {value}")))
     return (rng.choice((f"with the {words} {value}", f"with a {words} of {value}", f"where the {words} is {value}")),
             rng.choice((f"the {words} is {value}", f"the {words} should be {value}", f"use the {words} {value}")))
 
@@ -192,7 +210,7 @@ _IRREGULAR = {
     "sort": "sorted",
 }
 _DOUBLE = {"stop", "drop", "plan", "flip", "slot", "skip", "trim", "grab", "tag", "jot", "pin", "star", "unstar", "scrap", "log", "dim", "top", "ship",
-           "chat", "pop", "tip", "bump", "unblock"}
+           "chat", "pop", "tip", "bump", "unblock", "map", "tap", "wrap", "swap", "chop", "zip", "unzip"}
 
 
 def participle(verb: str) -> str:
@@ -218,6 +236,6 @@ def done_phrase(request: str) -> str:
 
     words[0] = "cancelled" if words[0] == "cancel" else participle(words[0])
     for i in range(1, len(words) - 1):
-        if words[i] == "and" and words[i + 1] in VERBS:
+        if words[i] == "and" and (words[i + 1] in VERBS or words[i + 1] in _IRREGULAR):  # "and keep it"
             words[i + 1] = "cancelled" if words[i + 1] == "cancel" else participle(words[i + 1])
     return " ".join(words)

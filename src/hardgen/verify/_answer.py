@@ -7,12 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 
+def plain_number(value: float) -> str:
+    """A float as a person writes it: without the binary noise of its last digits
+    (`282.52000000000004` -> `282.52`), twelve significant digits at most."""
+    return f"{value:.12g}"
+
+
 def _number_forms(value: float | int) -> set[str]:
     forms = {str(value)}
     if isinstance(value, float):
         if value.is_integer():
             forms |= {str(int(value)), f"{int(value):,}"}
-        forms |= {f"{value:.2f}", f"{value:,.2f}", f"{value:.1f}", repr(round(value, 2))}
+        forms |= {f"{value:.2f}", f"{value:,.2f}", f"{value:.1f}", repr(round(value, 2)), plain_number(value)}
     else:
         forms.add(f"{value:,}")
     return forms

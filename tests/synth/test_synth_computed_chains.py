@@ -1,0 +1,98 @@
+"""Chains of computations (a mean, then rounded): every computation is asked for, the numbers are
+listed as a person lists them, and the answer gives the last result, not the ones on the way."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import sys
+from pathlib import Path
+
+from hardgen.graph import ApiGraph, SamplerConfig, TraceSampler
+from hardgen.schema import EnvironmentSpec
+from hardgen.synth import (
+    ModelFreeCritic,
+    ModelFreeQueryWriter,
+    ModelFreeReasoner,
+    SynthesisConfig,
+    SynthesisUnit,
+    Synthesizer,
+    build_advanced_tool,
+)
+from hardgen.synth._graph_dependencies import GraphDependencies
+from hardgen.tools import Session
+
+_GRAPH_TESTS = str(Path(__file__).resolve().parents[1] / "graph")
+if _GRAPH_TESTS not in sys.path:
+    sys.path.insert(0, _GRAPH_TESTS)
+
+SPEC = EnvironmentSpec(name="calculator", target="graph_fixture_computed:Calculator")
+
+
+def _mean_then_round() -> tuple[object, ApiGraph, dict]:
+    session = Session.from_specs([SPEC], timeout=None)
+    graph = ApiGraph.from_session(session)
+    sampler = TraceSampler(graph, session, seed=0, config=SamplerConfig(min_length=2, max_length=2, feed_target=1.0))
+    tools = {t.name: t for t in session.tools()}
+    for _ in range(40):
+        trace = sampler.sample(target="round_number")
+        if [s.call.name for s in trace.steps] == ["mean", "round_number"]:
+            return build_advanced_tool(trace, tools), graph, tools
+    raise AssertionError("no mean -> round_number trace in 40 tries")
+
+
+def test_a_computation_on_the_way_is_asked_for_and_its_numbers_listed_plainly() -> None:
+    tool, _graph, tools = _mean_then_round()
+    assert tool.goal_steps == [0, 1]  # which numbers to average is the user's to say: no implicit mean
+    numbers = tool.example_arguments["numbers"]
+    assert len(numbers) >= 3
+    listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+    for seed in range(6):
+        query = ModelFreeQueryWriter().compose(tool, tool.example_arguments, [], tools, random.Random(seed))
+        assert listed in query.text and f"'{numbers[0]}" not in query.text, query.text
+        assert " numbers is " not in query.text, query.text
+
+
+def test_the_answer_is_the_last_result_and_the_sample_verifies() -> None:
+    tool, graph, tools = _mean_then_round()
+    synthesizer = Synthesizer([SPEC], tools, {tool.name: tool}, ModelFreeQueryWriter(),
+                              ModelFreeReasoner(GraphDependencies(graph)), ModelFreeCritic(), SynthesisConfig())
+    written = 0
+    for seed in range(6):
+        sample = asyncio.run(synthesizer.synthesize(SynthesisUnit(
+            unit_id=f"u-{seed}", seed=seed, advanced_tool=tool.name, arguments=tool.example_arguments, turns=1)))
+        if not hasattr(sample, "gold"):
+            continue
+        written += 1
+        steps = sample.gold[0].steps
+        mean, rounded = steps[0].observation.result["result"], steps[1].observation.result["result"]
+        answer = sample.messages[-1].content or ""
+        assert sample.gold[0].answer_values == [rounded]
+        assert re.search(rf"(?<![\d.]){re.escape(f'{rounded:g}')}(?!\d)", answer), answer
+        assert f"{mean:.12g}" not in answer, answer  # the mean was a step on the way
+        assert "other result" not in answer
+    assert written >= 3
+
+
+def test_operands_named_only_a_and_b_are_asked_for_by_their_description_and_called_as_asked() -> None:
+    session = Session.from_specs([SPEC], timeout=None)
+    graph = ApiGraph.from_session(session)
+    tools = {t.name: t for t in session.tools()}
+    sampler = TraceSampler(graph, session, seed=1, config=SamplerConfig(min_length=2, max_length=2, feed_target=1.0))
+    trace = next(t for t in (sampler.sample(target="round_number") for _ in range(60))
+                 if [s.call.name for s in t.steps] == ["add", "round_number"])
+    tool = build_advanced_tool(trace, tools)
+    a, b = tool.example_arguments["a"], tool.example_arguments["b"]
+    synthesizer = Synthesizer([SPEC], tools, {tool.name: tool}, ModelFreeQueryWriter(),
+                              ModelFreeReasoner(GraphDependencies(graph)), ModelFreeCritic(), SynthesisConfig())
+    for seed in range(4):
+        sample = asyncio.run(synthesizer.synthesize(SynthesisUnit(
+            unit_id=f"u-{seed}", seed=seed, advanced_tool=tool.name, arguments={"a": a, "b": b}, turns=1)))
+        assert hasattr(sample, "gold"), sample
+        query = sample.gold[0].query
+        assert "first number" in query and "second number" in query, query
+        assert not re.search(r"\bthe [ab]\b", query), query
+        # Addition would not tell a swap from the right call; the sample must still say what was asked.
+        call = next(c for m in sample.messages for c in (m.tool_calls or []) if c.name == "add")
+        assert call.arguments == {"a": a, "b": b}, (query, call.arguments)
