@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from hardgen.graph import ApiGraph, SamplerConfig, TraceSampler
-from hardgen.schema import EnvironmentSpec
+from hardgen.schema import EnvironmentSpec, ToolSpec
 from hardgen.synth import (
     ModelFreeCritic,
     ModelFreeQueryWriter,
@@ -96,3 +96,25 @@ def test_operands_named_only_a_and_b_are_asked_for_by_their_description_and_call
         # Addition would not tell a swap from the right call; the sample must still say what was asked.
         call = next(c for m in sample.messages for c in (m.tool_calls or []) if c.name == "add")
         assert call.arguments == {"a": a, "b": b}, (query, call.arguments)
+
+
+def test_the_author_of_what_the_user_just_made_is_the_user_but_a_new_contact_is_not() -> None:
+    from hardgen.synth import AdvancedTool
+    from hardgen.synth._advanced_tool import ArgBinding, StepTemplate
+    from hardgen.synth._query_writer import _refer_back
+
+    def chain(first: str) -> AdvancedTool:
+        return AdvancedTool(name="t", description="", parameters={"type": "object", "properties": {}}, steps=[
+            StepTemplate(tool=first, arguments={}),
+            StepTemplate(tool="get_user_stats", arguments={
+                "username": ArgBinding(kind="ref", step=0, path=["username"])})], goal_steps=[0, 1])
+
+    def spec(name: str, mutates: bool) -> ToolSpec:
+        return ToolSpec(name=name, description="", parameters={"type": "object", "properties": {}}, mutates=mutates)
+
+    tools = {"post_tweet": spec("post_tweet", True), "add_contact": spec("add_contact", True),
+             "get_tweet": spec("get_tweet", False), "get_user_stats": spec("get_user_stats", False)}
+    ask = "get statistics for a user"
+    assert _refer_back(ask, chain("post_tweet"), "get_user_stats", tools) == "get statistics for me"
+    assert _refer_back(ask, chain("add_contact"), "get_user_stats", tools) == ask  # the contact's, not mine
+    assert _refer_back(ask, chain("get_tweet"), "get_user_stats", tools) == ask  # whoever wrote that tweet

@@ -182,7 +182,7 @@ class ModelFreeQueryWriter:
         for name in goal_tools:
             spec = tools.get(name)
             asks = tool_phrasing(spec).ask if spec is not None else [name.replace("_", " ")]
-            requests.append(_refer_back(re.sub(r"\{\w+\}", "it", rng.choice(asks)), tool, name))
+            requests.append(_refer_back(re.sub(r"\{\w+\}", "it", rng.choice(asks)), tool, name, tools))
         plain = plain_values(arguments, tool.parameters.get("properties", {}))
         selectors = _selector_entities(tool)
         mentions = []
@@ -260,11 +260,28 @@ class ModelFreeQueryWriter:
         )
 
 
+_ACTOR_FIELDS = frozenset({"username", "author", "owner", "created_by", "creator"})
+"""Fields of a write's result that name who made it: the user who asked for the write (unless
+the write makes a person: a new contact's username is theirs, see `_MAKES_PEOPLE`)."""
+_MAKES_PEOPLE = frozenset({"user", "contact", "member", "account", "person", "customer", "employee", "profile",
+                           "friend", "follower", "participant", "guest", "attendee"})
+
+
+def _to_self(request: str) -> str:
+    """ "get statistics for a user" -> "get statistics for me", "the user tweets" -> "my tweets"."""
+    request = re.sub(r"\b(?:a|an|the|one|that)(?: specific| given| particular)? user's\b", "my", request)
+    request = re.sub(r"\bthe user (?=\w+s\b)", "my ", request, count=1)
+    request = re.sub(r"\b(?:all )?(?:the )?(\w+s) (?:from|of|by) (?:a|an|the|one)(?: specific| given)? user\b",
+                     r"all my \1", request, count=1)
+    return re.sub(r"\b(?:a|an|the|one|that)(?: specific| given| particular)? (?:user|person|account holder)\b",
+                  "me", request, count=1)
+
+
 _PEOPLE = frozenset({"user", "person", "customer", "contact", "employee", "member", "friend", "receiver", "sender",
                      "recipient", "owner", "traveler", "traveller", "passenger", "candidate", "patient", "guest"})
 
 
-def _refer_back(request: str, tool: AdvancedTool, name: str) -> str:
+def _refer_back(request: str, tool: AdvancedTool, name: str, tools: Mapping[str, ToolSpec] | None = None) -> str:
     """ "comment on a tweet" -> "comment on it" when the tweet is one an earlier goal of the same
     task made: "a tweet" would leave the agent to guess which."""
     index = next((i for i in tool.goal_steps if i < len(tool.steps) and tool.steps[i].tool == name), None)
@@ -273,6 +290,14 @@ def _refer_back(request: str, tool: AdvancedTool, name: str) -> str:
     goals = set(tool.goal_steps)
     for parameter, binding in tool.steps[index].arguments.items():
         if binding.kind != "ref" or binding.step not in goals or binding.step >= index:
+            continue
+        keys = [p for p in binding.path if isinstance(p, str)]
+        source = tools.get(tool.steps[binding.step].tool) if tools else None
+        if keys and keys[-1] in _ACTOR_FIELDS and source is not None and source.mutates \
+                and not set(humanize(source.name).split()) & _MAKES_PEOPLE:
+            # The author of the tweet the user just posted is the user: "get statistics for a
+            # user" would leave the agent to guess whose, "for me" says it.
+            request = _to_self(request)
             continue
         words = humanize(parameter).split()
         noun = " ".join(words[:-1]) if len(words) > 1 and words[-1] in ("id", "ids", "name", "number") else ""
