@@ -52,9 +52,10 @@ def test_bare_items_are_a_list_of_names() -> None:
 
 
 def test_a_sentence_gives_the_values_it_quotes_by_the_word_before_them() -> None:
-    assert read_text("Created branch 'fix-login' from 'main'") == {"branch": "fix-login", "from": "main"}
+    # What a preposition introduces is no field of its own: "the from" would be no question.
+    assert read_text("Created branch 'fix-login' from 'main'") == {"branch": "fix-login"}
     assert read_text("Switched to branch 'drafts'") == {"branch": "drafts"}
-    assert read_text("'report.txt' moved to 'old.txt'") == {"moved": "report.txt", "to": "old.txt"}
+    assert read_text("'report.txt' moved to 'old.txt'") == {"moved": "report.txt"}
     assert read_text("Copied 'a' and 'b'") is None  # which one is `and`? no faithful reading
 
 
@@ -95,10 +96,10 @@ def test_the_agent_sees_the_literal_text_and_the_reading_is_the_result() -> None
     assert observation.result["commit_history"][1]["message"] == "Start the notes"
     # The same text read again (a replay) gives the very same reading.
     assert result_observation("git_log", {"content": [{"type": "text", "text": LOG}]}) == observation
-    # A sentence stays the result itself, and renders as it always did.
-    plain = result_observation("t", {"content": [{"type": "text", "text": "Files staged successfully"}]})
-    assert plain.text is None and plain.result == "Files staged successfully"
-    assert plain.to_text() == json.dumps("Files staged successfully")
+    # A text with no reading is the result itself, and the agent sees it as written, not as JSON.
+    plain = result_observation("t", {"content": [{"type": "text", "text": "Diff with main:\n"}]})
+    assert plain.result == "Diff with main:\n" and plain.to_text() == "Diff with main:\n"
+    assert Observation.success("Diff with main:\n").to_text() == json.dumps("Diff with main:\n")
 
 
 def test_observations_without_text_keep_their_serialised_shape_and_old_records_load() -> None:

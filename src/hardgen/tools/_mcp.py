@@ -416,8 +416,9 @@ def result_observation(name: str, result: dict[str, Any]) -> Observation:
         # teach that an error is an answer.
         return Observation.failure("ToolError", f"{name}: {texts[0].strip()}")
     values = [_block_value(b) for b in content]
-    if len(texts) == len(content) == 1 and values[0] != texts[0]:
-        # The agent sees what the server said; the graph, sampler and verifier work on its reading.
+    if len(texts) == len(content) == 1:
+        # The agent sees what the server said (not `"Diff with main:\n"` as a JSON string); the
+        # graph, the sampler and the verifier work on its reading.
         return Observation.success(values[0], text=texts[0])
     return Observation.success(values[0] if len(values) == 1 else values)
 

@@ -16,8 +16,9 @@ sentence, a diff, prose), which then stays text:
 - a bare list of items: indented or bulleted lines (`  drafts`, `* main`), or lines of one word
   each, read as the list of their texts;
 - a one-line sentence that quotes values, each keyed by the word before it (after it, for a
-  sentence that opens with one): `Created branch 'x1' from 'main'` reads as
-  `{"branch": "x1", "from": "main"}`, so the name a write made is there for the next call.
+  sentence that opens with one): `Created branch 'x1' from 'main'` reads as `{"branch": "x1"}`
+  (a value after a preposition is left out: `from` names no field), so the name a write made is
+  there for the next call.
 
 Keys are the text's own words in snake case (`Commit history` -> `commit_history`), so the graph
 matches them as it matches any field name. Values are the text's own substrings (a whole number
@@ -46,6 +47,8 @@ _INTEGER = re.compile(r"^-?(?:0|[1-9][0-9]{0,17})$")
 _QUOTED = re.compile(r"""(?<![\w'"])(?P<q>['"])(?P<value>[^'"\n]{1,100})(?P=q)(?![\w'"])""")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _JOINING = frozenset({"and", "or", "nor", "but"})
+_RELATING = frozenset({"from", "to", "into", "onto", "in", "on", "at", "as", "with", "for", "of", "by", "via",
+                       "over", "under", "after", "before", "than"})
 
 
 def read_text(text: str) -> Any | None:
@@ -216,6 +219,11 @@ def _quoted(lines: list[str]) -> dict[str, Any] | None:
         after = _WORD.findall(line[match.end():])
         word = before[-1] if before else after[0] if after else None
         key = key_name(word) if word else ""
+        if key in _RELATING:
+            # `from 'main'`: a preposition says how the value relates, not what it is; as a field
+            # name it would read "the from", and as data it would pass a base branch on as if it
+            # were the one made.
+            continue
         if not key or key in reading or key in _JOINING:
             # A value with no word to name it, two under one word, or one named only by `and`
             # (`Copied 'a' and 'b'`): no faithful reading.
