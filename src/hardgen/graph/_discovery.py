@@ -2,17 +2,27 @@
 
 For each tool: call it from the fresh initial state with valid-looking arguments (values from the
 state's pools, enums, typed generation). A success contradicts its candidate prerequisites (they
-get pruned). A failure that is not an argument error makes an experiment: for each candidate
-enabler E (hinted and name-guessed prerequisites first, then the tool's data sources), reset,
+get pruned); a tool that succeeded is called once more from a fresh state with other arguments,
+for a need can depend on them. A failure that is not an argument error makes an experiment: for
+each candidate enabler E (hinted and name-guessed prerequisites first, then the tool's data sources), reset,
 run E (after E's own known prerequisites), then call the tool again with the *same* arguments. A
 success proves a state prerequisite E -> T (confirmed edge). If the same arguments still fail,
 the tool is called once more with arguments fed from E's outputs; a success there confirms the
 data-flow edge instead. Finally, tools with identifier parameters get one experiment per upstream
 source (source, then the tool, fed from the source's output) to confirm data-flow edges.
 
+A success after an enabler whose chain *created* a value the tool was called with (an order placed,
+then cancelled) is data flow, not a state prerequisite, and confirms none.
+
 Tools that still fail get a wider search apart from those rounds (its own random stream, its calls
-not fed to the graph), which only adds the prerequisites it confirms: enablers the error message
-names, other argument fills, boundary values for enablers, and pairs of enablers needed at once.
+not fed to the graph), which changes the graph only by what it confirms: enablers the error
+message names, each with its arguments varied as a tester would (every schema boundary, known values: a
+brake pressed fully), other argument fills, and pairs of enablers needed at once; the arguments
+that enabled are replayed when a later chain needs the same tool, and kept on the edge. Last, for
+tools no enabler helps, the argument their error blames is taken from the options the error
+lists and from the results of the read tools the error's words point to (`Invalid departure
+airport code` -> `list_all_airports`): a success confirms that data flow.
+
 Calls of tools whose read/write kind is only a guess from the name measure whether the state hash
 changes; `ApiGraph.settle_mutates` decides the kind from that.
 """
@@ -22,15 +32,18 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from hardgen.graph._arguments import ArgumentFiller, FilledSource, HistoryEntry
-from hardgen.graph._graph import ApiGraph
+from hardgen.graph._blame import blamed_parameters
+from hardgen.graph._fields import InputParameter, compatible
+from hardgen.graph._graph import ApiGraph, is_distinctive
 from hardgen.graph._naming import name_tokens, text_tokens, tool_subject
 from hardgen.graph._records import GraphError
 from hardgen.graph._resettable import ResettableSession
-from hardgen.graph._values import iter_leaves
+from hardgen.graph._values import iter_leaves, value_type
 from hardgen.schema import EnvironmentSpec, Observation, Record
 
 # Errors no state change can fix: the arguments themselves are wrong.
@@ -68,10 +81,30 @@ class _Lab:
         self.boundary_rate = filler.boundary_rate
         self.history: list[HistoryEntry] = []
         self.ran: list[str] = []
+        self.initial: dict[str, set[str]] = {}
+        """Per environment, the values of its initial state (`_state_values`), taken at a reset."""
+        self.worked: dict[str, dict[str, Any]] = {}
+        """Arguments with which a tool enabled another, or succeeded once enabled: a chain that
+        needs it again (the engine started, for the cruise control) starts with those."""
 
     def fresh(self) -> None:
         self.live.reset()
         self.history, self.ran = [], []
+
+    def initial_values(self, tool: str) -> set[str]:
+        """The values of `tool`'s environment's initial state (resetting the episode if they are
+        not known yet)."""
+        env = self.live.environment_of(tool)
+        if env not in self.initial:
+            self.fresh()
+            self.initial[env] = _state_values(self.live.state_of(tool))
+        return self.initial[env]
+
+    def created(self, tool: str, arguments: dict[str, Any]) -> bool:
+        """`_created_the_value` for the call of `tool` just made (the last entry of the history)."""
+        initial = self.initial.get(self.live.environment_of(tool))
+        assert initial is not None, "initial_values(tool) is taken before an experiment"
+        return _created_the_value(self.graph, tool, arguments, self.history[:-1], initial)
 
     def call(self, tool: str, args: dict[str, Any] | None = None, *, enabler: bool = False,
              ) -> tuple[Observation, dict[str, Any], list[FilledSource]]:
@@ -111,7 +144,11 @@ class _Lab:
         for tool in tools:
             if tool in self.ran:
                 continue
-            obs, args, _ = self.call(tool, enabler=True)
+            known = self.worked.get(tool)
+            obs, args, _ = self.call(tool, dict(known)) if known is not None else self.call(tool, enabler=True)
+            if not obs.ok and known is not None:
+                # A failed call is rolled back: another fill runs on the very same state.
+                obs, args, _ = self.call(tool, enabler=True)
             if not obs.ok:
                 return None
             made.append((tool, dict(args)))
@@ -185,6 +222,102 @@ def _echoes_results(arguments: dict[str, Any], history: Sequence[HistoryEntry]) 
     return any(json.dumps(v, sort_keys=True, default=str) in returned for _p, _g, v in iter_leaves(arguments))
 
 
+def _state_values(state: Any, limit: int = 100_000) -> set[str]:
+    """Every scalar of a state and every key of its mappings (a file system keys files by name, a
+    book its orders by id), as canonical JSON; a digit key counts as its number too."""
+    out: set[str] = set()
+    stack = [state]
+    while stack and len(out) < limit:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                out.add(json.dumps(str(key)))
+                if isinstance(key, str) and key.isdigit():
+                    out.add(json.dumps(int(key)))
+                stack.append(value)
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        else:
+            out.add(json.dumps(node, sort_keys=True, default=str))
+    return out
+
+
+def _created_the_value(graph: ApiGraph, tool: str, arguments: dict[str, Any], history: Sequence[HistoryEntry],
+                       initial: set[str]) -> bool:
+    """Whether `tool` is called with a value that names a thing (an identifier's value, a name:
+    not a mode from the schema's list) which an earlier call of the episode returned and the
+    initial state (`initial`, as `_state_values`) does not hold: `place_stock_order` made the
+    order that `cancel_stock_order` cancels. The tool then needed that call's output, which is
+    data flow, not a state it needs whatever its arguments. (A login that lists what already
+    exists is still a prerequisite.)"""
+    identifiers = {p.name for p in graph.parameters(tool) if p.identifier}
+    props = graph.spec(tool).parameters.get("properties", {}) or {}
+
+    def names_a_thing(name: str, value: Any) -> bool:
+        if name in identifiers or is_distinctive(value):
+            return True
+        found = props.get(name)
+        schema: dict[str, Any] = found if isinstance(found, dict) else {}
+        items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
+        listed = [*(schema.get("enum") or []), *(items.get("enum") or [])]
+        return isinstance(value, str) and len(value) >= 3 and value not in listed
+
+    wanted = {json.dumps(v, sort_keys=True, default=str)
+              for name, value in arguments.items() for _p, _g, v in iter_leaves(value) if names_a_thing(name, v)}
+    wanted -= initial
+    if not wanted:
+        return False
+    returned = {json.dumps(v, sort_keys=True, default=str) for h in history for _p, _g, v in iter_leaves(h.result)}
+    return bool(wanted & returned)
+
+
+def _variants(graph: ApiGraph, tool: str, base: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """Other arguments for an enabler, as a tester varies them: one parameter at a time to each
+    of its schema's boundaries (a brake pressed fully: the maximum; every door), its enum
+    values and the known values that fit it (the folder to change into), then every parameter
+    at its upper boundary at once. A random fill rarely hits the one value that enables."""
+    props = graph.spec(tool).parameters.get("properties", {}) or {}
+    params = {p.name: p for p in graph.parameters(tool)}
+    out: list[dict[str, Any]] = []
+    seen = {json.dumps(base, sort_keys=True, default=str)}
+
+    def add(args: dict[str, Any]) -> None:
+        key = json.dumps(args, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(args)
+
+    upper: dict[str, Any] = {}
+    alternatives: list[tuple[str, list[Any]]] = []
+    for name, schema in props.items():
+        if name not in base or not isinstance(schema, dict):
+            continue
+        values: list[Any] = []
+        kind = schema.get("type")
+        items = schema.get("items")
+        if kind in ("integer", "number") and "maximum" in schema:
+            upper[name] = schema["maximum"]
+            values += [schema["maximum"], schema.get("minimum")]
+        if kind == "array" and isinstance(items, dict) and items.get("enum"):
+            upper[name] = list(items["enum"])
+            values.append(list(items["enum"]))
+        values += list(schema.get("enum") or [])
+        if kind == "boolean":
+            values += [True, False]
+        p = params.get(name)
+        if p is not None and not schema.get("enum"):
+            values += [[v] if p.wrap_list else v for v in graph.pool_values(tool, p)[:limit]]
+        alternatives.append((name, [v for v in values if v is not None]))
+    # Round-robin over the parameters, so that one long pool does not use up the budget.
+    for depth in range(max((len(v) for _, v in alternatives), default=0)):
+        for name, values in alternatives:
+            if depth < len(values):
+                add({**base, name: values[depth]})
+    if len(upper) > 1:
+        add({**base, **upper})
+    return out[:limit]
+
+
 def _same_complaint(a: str, b: str | None) -> bool:
     """Whether two error messages say the same thing, details aside (`unlocked doors: driver,
     passenger` and `unlocked doors: passenger`): most of their words shared."""
@@ -203,21 +336,44 @@ def _chain_without(graph: ApiGraph, enabler: str, tool: str) -> list[str]:
 def _one_enabler(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], message: str | None,
                  limit: int, refills: int) -> tuple[str] | None:
     """An enabler after which `tool` succeeds, searched wider than the first rounds: enablers the
-    error names first, the enabler's own chain without `tool`, and after each, the failing
-    arguments and then `refills` other fills (boundary values for the enablers); a success with
-    other arguments counts only if those arguments fail without the enabler and are no value the
-    enabler returned (that is data flow, not state)."""
+    error names first, each after its own chain without `tool`, with a fill of its arguments and
+    then up to `4 * refills` variants of them (`_variants`: a brake pressed fully, the right
+    folder). After each, the failing arguments and, on the same state (a failed call is rolled
+    back), for the first `refills` fills, other arguments of the tool; a success with other
+    arguments counts only if those arguments fail without the enabler. No chain that created a
+    value the tool is called with counts (`_created_the_value`: that is data flow)."""
     for enabler in _enablers(graph, tool, limit, message):
         chain = _chain_without(graph, enabler, tool)
-        for attempt in range(max(refills, 1)):
+        prefix, last = chain[:-1], chain[-1]
+        variants: list[dict[str, Any]] | None = None
+        attempt = 0
+        while variants is None or attempt <= len(variants):
             lab.fresh()
-            if not lab.run_chain(chain):
+            made = lab.run_chain_recorded(prefix)
+            if made is None:
+                break  # the enabler's own chain does not run: no fill of the enabler helps
+            if variants is None:
+                obs, enabler_args, _ = lab.call(last, dict(lab.worked[last]) if last in lab.worked else None,
+                                                enabler=True)
+                variants = _variants(graph, last, enabler_args, 4 * max(refills, 1))
+            else:
+                enabler_args = variants[attempt - 1]
+                obs, _, _ = lab.call(last, dict(enabler_args))
+            attempt += 1
+            if not obs.ok:
                 continue
-            obs, used, _ = lab.call(tool, dict(args) if attempt == 0 else None)
-            if obs.ok and (attempt == 0 or not _echoes_results(used, lab.history)):
+            tries: list[dict[str, Any] | None] = [dict(args)] + [None] * (max(refills, 1) - 1 if attempt <= refills else 0)
+            for tried in tries:
+                result, used, _ = lab.call(tool, tried)
+                if not result.ok:
+                    continue
+                if lab.created(tool, used):
+                    break  # this call made the tool's data, not its precondition
                 lab.fresh()
                 if not lab.call(tool, dict(used))[0].ok:
-                    return (chain[-1],)
+                    lab.worked[last], lab.worked[tool] = dict(enabler_args), dict(used)
+                    return (last,)
+                break
     return None
 
 
@@ -269,7 +425,7 @@ def _two_enablers(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], m
             if ran is None:
                 continue
             obs, used, _ = lab.call(tool, dict(args) if attempt == 0 else None)
-            if not obs.ok:
+            if not obs.ok or lab.created(tool, used):
                 continue
             needed = []
             for enabler in (first, second):
@@ -281,6 +437,112 @@ def _two_enablers(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], m
             if len(needed) == 2:
                 return tuple(needed)
     return ()
+
+
+def _readers(graph: ApiGraph, tool: str, parameter: InputParameter, wanted: set[str], limit: int) -> list[str]:
+    """Read tools of `tool`'s environment likeliest to return values for `parameter`: those whose
+    name and output fields share most of the `wanted` words (`_wanted_words`: `airport` ->
+    `list_all_airports`)."""
+    # The sources the names already gave come last: what this looks for is what names miss.
+    named = {u for u, _ in graph.data_sources(tool, parameter.name)}
+    scored = []
+    for u in graph.environment_tools(graph.spec(tool).environment):
+        if u == tool or graph.spec(u).mutates:
+            continue
+        said = set(name_tokens(u)) | {t for f in graph.output_fields(u) for part in f.path if part != "*"
+                                      for t in name_tokens(part)}
+        shared = len(wanted & _stems(said))
+        if shared:
+            scored.append((u in named, -shared, u))
+    return [u for _, _, u in sorted(scored)[:limit]]
+
+
+def _wanted_words(parameter: InputParameter, message: str | None) -> set[str]:
+    """What the parameter holds beyond its name, as its description and the error that blamed it
+    say (`Invalid departure airport code: New York` for `travel_from`: `airport`, `code`): the
+    name's words have made candidates already, and half the environment shares them (`travel`).
+    The name's words when nothing else is said."""
+    named = _stems(name_tokens(parameter.name))
+    said = _stems(text_tokens(f"{parameter.description} {message or ''}", limit=64)) - named
+    return said or named
+
+
+_Fed = list[tuple[str, str | None, tuple[str | int, ...]]]
+_QUOTED = re.compile(r"'([^'\n]{1,40})'|\"([^\"\n]{1,40})\"")
+
+
+def _fed_by_lookup(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], message: str | None, *,
+                   readers: int = 6, values: int = 3, depth: int = 3,
+                   ) -> tuple[dict[str, Any], Observation, _Fed] | None:
+    """Data flow that names do not show, found where the error points: when a failing call's
+    error blames one argument (`Invalid departure airport code: New York`; a call of one
+    argument needs no blame), that argument is taken in turn from the options the error quotes
+    (`Must be one of {'economy', 'first', 'business'}`) and from the results of the read tools
+    likeliest to hold it (`_readers`), a few values each; a new error that blames another
+    argument moves on to that one (`Invalid destination airport code: Rome`), up to `depth`.
+    Returns the call that then succeeded (its arguments and observation) and, per argument
+    replaced, (parameter, reader, path in the reader's result), the reader None for an option
+    the error gave; None if no call succeeded."""
+    params = {p.name: p for p in graph.parameters(tool)}
+    current, said = dict(args), message
+    fed: _Fed = []
+    for _ in range(depth):
+        blamed = blamed_parameters(tool, list(params), current, said) if said else None
+        suspects = [n for n in (blamed or ()) if n in current and n in params and not any(n == f[0] for f in fed)]
+        if blamed is None and len(current) == 1:
+            suspects = [n for n in current if n in params]
+        if len(suspects) != 1:
+            return None
+        p = params[suspects[0]]
+        taken = {json.dumps(v, sort_keys=True, default=str) for v in current.values()}
+        wanted = _wanted_words(p, said)
+        options: list[tuple[tuple[str | int, ...], Any]] = [
+            (("options",), o) for m in _QUOTED.finditer(said or "") for o in m.groups() if o]
+        moved = None
+        for reader in [None, *_readers(graph, tool, p, wanted, readers)]:
+            lab.fresh()
+            if reader is not None:
+                chain = [t for t in prerequisite_chain(graph, reader, confirmed_only=True) if t != tool]
+                if lab.run_chain_recorded(chain) is None:
+                    continue
+                # The reader's chain must leave the complaint as it was (a new login voids a token).
+                before = lab.call(tool, dict(current))[0]
+                if before.ok or before.error is None or not _same_complaint(before.error.message, said):
+                    continue
+                leaves = [(path, leaf) for path, _g, leaf in iter_leaves(lab.history[-1].result, max_leaves=256)]
+                # The leaves whose field is about what the parameter wants first (`nearest_airport`).
+                leaves.sort(key=lambda x: -len(wanted & _stems(t for part in x[0] if isinstance(part, str)
+                                                               for t in name_tokens(part))))
+            else:
+                leaves = options  # what the error says the value must be
+            tried = 0
+            for path, leaf in leaves:
+                value = [leaf] if p.wrap_list else leaf
+                if tried >= values or not compatible(p.type, value_type(leaf)) or not _usable(leaf) \
+                        or json.dumps(value, sort_keys=True, default=str) in taken:
+                    continue
+                tried += 1
+                attempt = {**current, p.name: value}
+                obs, _, _ = lab.call(tool, attempt)
+                if obs.ok:
+                    return attempt, obs, [*fed, (p.name, reader, path)]
+                again = obs.error.message if obs.error else None
+                if again and not _same_complaint(again, said) and p.name not in (
+                        blamed_parameters(tool, list(params), attempt, again) or ()):
+                    moved = (attempt, again, (p.name, reader, path))
+                    break
+            if moved:
+                break
+        if moved is None:
+            return None
+        current, said = moved[0], moved[1]
+        fed.append(moved[2])
+    return None
+
+
+def _usable(value: Any) -> bool:
+    """Whether a value a lookup returned could be an argument: no flag, no empty text."""
+    return not isinstance(value, bool) and value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
 def discover_prerequisites(
@@ -310,7 +572,8 @@ def discover_prerequisites(
     `boundary_rate` of the enablers' values at their schema's boundary (a brake pressed fully,
     every door); then pairs of the `max_pair_enablers` likeliest enablers, in both orders (a car
     that starts only with the doors locked *and* the brake pressed), those the errors point to
-    first (an enabler that changes the error, then what the new error names).
+    first (an enabler that changes the error, then what the new error names). Last, for the
+    tools no enabler helps, the arguments their errors blame are looked up (`_fed_by_lookup`).
     """
     owned = session is None
     if session is None:
@@ -335,12 +598,22 @@ def discover_prerequisites(
         messages: dict[str, str | None] = {}
         for tool in names:
             lab.fresh()
+            lab.initial_values(tool)
             obs, args, _ = lab.call(tool)
             report.tested += 1
             if obs.ok:
                 report.succeeded_fresh += 1
                 if graph.mutates_guessed(tool):  # a second call: one unchanged state proves little
                     lab.call(tool)
+                if graph.parameters(tool):
+                    # A need can depend on the arguments (`cat` of a file in a sub-folder needs
+                    # `cd`): other arguments from a fresh state, and their failure is an experiment.
+                    lab.fresh()
+                    again, other, _ = lab.call(tool)
+                    if not again.ok and again.error is not None and again.error.type not in ARGUMENT_ERRORS \
+                            and other != args:
+                        failing[tool] = other
+                        messages[tool] = again.error.message
             else:
                 report.failed_fresh.append(tool)
                 if obs.error is None or obs.error.type not in ARGUMENT_ERRORS:
@@ -354,10 +627,11 @@ def discover_prerequisites(
                 for enabler in _enablers(graph, tool, max_enablers):
                     chain = prerequisite_chain(graph, enabler)
                     lab.fresh()
-                    if not lab.run_chain(chain):
+                    made = lab.run_chain_recorded(chain)
+                    if made is None:
                         continue
                     obs, _, _ = lab.call(tool, dict(args))
-                    if obs.ok:
+                    if obs.ok and not lab.created(tool, args):
                         # The enabler's own prerequisites ran too: credit the shortest prefix of
                         # the chain after which the tool succeeds (login, not what needed login).
                         while len(chain) > 1:
@@ -365,7 +639,8 @@ def discover_prerequisites(
                             if not lab.run_chain(chain[:-1]) or not lab.call(tool, dict(args))[0].ok:
                                 break
                             chain = chain[:-1]
-                        graph.confirm_prerequisite(chain[-1], tool)
+                        graph.confirm_prerequisite(chain[-1], tool, source_arguments=dict(made).get(chain[-1]),
+                                                   target_arguments=args)
                         report.prerequisites_found.append((chain[-1], tool))
                         del failing[tool]
                         break
@@ -405,24 +680,48 @@ def discover_prerequisites(
             wide = _Lab(graph, live, ArgumentFiller(graph, random.Random(seed + 7919), optional_fill=0.0,
                                                     optional_from_history=0.0, boundary_rate=boundary_rate),
                         report, observe=False)
+            wide.initial = lab.initial
+            # A tool found enabled can be what another needs (the engine started, for the cruise
+            # control): one more pass over those left while a pass finds something.
+            paired: set[str] = set()
+            for _pass in range(3):
+                progressed = False
+                for tool in list(report.still_failing):
+                    if tool not in failing:
+                        continue
+                    found: tuple[str, ...] | None = _one_enabler(wide, graph, tool, failing[tool],
+                                                                 messages.get(tool), max_enablers, refills)
+                    if found is None and max_pair_enablers > 1 and tool not in paired:
+                        paired.add(tool)  # pairs cost the most episodes: one search per tool
+                        wide.boundary_rate = max(boundary_rate, 0.5)  # the brake pressed fully
+                        pair = _two_enablers(wide, graph, tool, failing[tool], messages.get(tool),
+                                             max_pair_enablers, refills)
+                        wide.boundary_rate = boundary_rate
+                        if pair:
+                            report.multi_enabler.append((tool, list(pair)))
+                            found = pair
+                    for enabler in found or ():
+                        graph.confirm_prerequisite(enabler, tool, source_arguments=wide.worked.get(enabler),
+                                                   target_arguments=wide.worked.get(tool))
+                        report.prerequisites_found.append((enabler, tool))
+                    if found:
+                        report.still_failing.remove(tool)
+                        progressed = True
+                if not progressed:
+                    break
+            # Tools that no enabler helps may want a value only a lookup has (an airport code
+            # where the state holds city names): where the error points, lookups' results.
             for tool in list(report.still_failing):
                 if tool not in failing:
                     continue
-                found: tuple[str, ...] | None = _one_enabler(wide, graph, tool, failing[tool], messages.get(tool),
-                                                             max_enablers, refills)
-                if found is None and max_pair_enablers > 1:
-                    wide.boundary_rate = max(boundary_rate, 0.5)  # the brake pressed fully
-                    pair = _two_enablers(wide, graph, tool, failing[tool], messages.get(tool), max_pair_enablers,
-                                         refills)
-                    wide.boundary_rate = boundary_rate
-                    if pair:
-                        report.multi_enabler.append((tool, list(pair)))
-                        found = pair
-                for enabler in found or ():
-                    graph.confirm_prerequisite(enabler, tool)
-                    report.prerequisites_found.append((enabler, tool))
-                if found:
-                    report.still_failing.remove(tool)
+                hit = _fed_by_lookup(wide, graph, tool, failing[tool], messages.get(tool))
+                if hit is None:
+                    continue
+                used, obs, fed = hit
+                looked_up = [(parameter, reader, path) for parameter, reader, path in fed if reader is not None]
+                graph.observe_call(tool, used, obs, sources=looked_up, ran_before=wide.ran[:-1])
+                report.data_flow_confirmed.extend((reader, tool, parameter) for parameter, reader, _ in looked_up)
+                report.still_failing.remove(tool)
             wide.fresh()
         for tool, mutates in graph.settle_mutates().items():
             report.kinds_settled[tool] = mutates

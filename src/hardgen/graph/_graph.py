@@ -435,11 +435,22 @@ class ApiGraph:
             self.version += 1
             data["status"] = status
 
-    def confirm_prerequisite(self, source: str, target: str) -> Edge:
+    def confirm_prerequisite(self, source: str, target: str, *, source_arguments: Mapping[str, Any] | None = None,
+                             target_arguments: Mapping[str, Any] | None = None) -> Edge:
         """Record a failure-then-success experiment: `target` failed from a fresh state with some
-        arguments and succeeded with the same arguments once `source` had run."""
+        arguments and succeeded with the same arguments once `source` had run.
+
+        `source_arguments` and `target_arguments` are the calls of the experiment that succeeded:
+        they are kept on the edge (`enabling_arguments`) and their values enter the pools, for an
+        enabler often works only with one value (a brake pressed fully: 1.0, where a fill from
+        the state's values gives 0.6)."""
         d = self.add_prerequisite(source, target, score=0.8, origin="discovery", status="confirmed")
         d["confirmations"] += 1
+        for tool, arguments in ((source, source_arguments), (target, target_arguments)):
+            if arguments:
+                self._learn_arguments(tool, self._require(tool), arguments)
+        if source_arguments is not None or target_arguments is not None:
+            d["enabled_with"] = {"source": dict(source_arguments or {}), "target": dict(target_arguments or {})}
         if d["confirmations"] >= d["contradictions"]:
             self._set_status(d, "confirmed")
         self._reweigh(d)
@@ -538,7 +549,21 @@ class ApiGraph:
             kept = {k: v for k, v in arguments.items() if k not in unlearned} if unlearned else arguments
             self._learn_values(tool, node, kept, observation.result)
 
+    def enabling_arguments(self, source: str, target: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The arguments of `source` and of `target` in the experiment that confirmed `source` as
+        a prerequisite of `target` (None when no experiment recorded them): an enabler to call
+        with those values when the sampler plans `target` next."""
+        d = self.graph.get_edge_data(source, target, "state_prerequisite")
+        witness = d.get("enabled_with") if d is not None else None
+        if not witness:
+            return None
+        return dict(witness["source"]), dict(witness["target"])
+
     def _learn_values(self, tool: str, node: _Node, arguments: Mapping[str, Any], result: Any) -> None:
+        self._learn_arguments(tool, node, arguments)
+        self.pools.learn(node.spec.environment or "", result, tool_subject(tool), max_leaves=256)
+
+    def _learn_arguments(self, tool: str, node: _Node, arguments: Mapping[str, Any]) -> None:
         env = node.spec.environment or ""
         params = {p.name: p for p in self._params[tool]}
         for name, value in arguments.items():
@@ -555,7 +580,6 @@ class ApiGraph:
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     r = node.ranges.get(name)
                     node.ranges[name] = [min(r[0], v), max(r[1], v)] if r else [v, v]
-        self.pools.learn(env, result, tool_subject(tool), max_leaves=256)
 
     def value_sources(self, tool: str, arguments: Mapping[str, Any], history: Sequence[tuple[str, Any]],
                       given: Collection[str] = ()) -> list[tuple[str, str, tuple[str | int, ...]]]:
@@ -570,11 +594,11 @@ class ApiGraph:
             if source == tool or source not in self.graph or self.spec(source).environment != env:
                 continue
             for path, _generic, value in iter_leaves(result, max_leaves=512):
-                if _distinctive(value):
+                if is_distinctive(value):
                     seen[(type(value).__name__, value)] = (source, path)
         out = []
         for pname, value in arguments.items():
-            hit = seen.get((type(value).__name__, value)) if pname not in given and _distinctive(value) else None
+            hit = seen.get((type(value).__name__, value)) if pname not in given and is_distinctive(value) else None
             if hit is not None:
                 out.append((pname, hit[0], hit[1]))
         return out
@@ -597,7 +621,7 @@ class ApiGraph:
             else:
                 sources = []
                 for pname, value in step.call.arguments.items():
-                    hit = seen.get((type(value).__name__, value)) if _distinctive(value) else None
+                    hit = seen.get((type(value).__name__, value)) if is_distinctive(value) else None
                     if hit is not None:
                         sources.append((pname, trace.steps[hit[0]].call.name, hit[1]))
             uses += len(sources)
@@ -605,7 +629,7 @@ class ApiGraph:
             if step.observation.ok:
                 ran.append(name)
                 for path, _generic, value in iter_leaves(step.observation.result, max_leaves=512):
-                    if _distinctive(value):
+                    if is_distinctive(value):
                         seen[(type(value).__name__, value)] = (i, path)
         return uses
 
@@ -726,7 +750,9 @@ class ApiGraph:
         return cls.from_json(data)
 
 
-def _distinctive(value: Any) -> bool:
+def is_distinctive(value: Any) -> bool:
+    """Whether a value is unlikely to recur by chance (a string of 4+ characters, an integer of
+    1000+, a float with a fraction of 10+): when two calls share it, one gave it to the other."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
