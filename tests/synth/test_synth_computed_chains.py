@@ -118,3 +118,12 @@ def test_the_author_of_what_the_user_just_made_is_the_user_but_a_new_contact_is_
     assert _refer_back(ask, chain("post_tweet"), "get_user_stats", tools) == "get statistics for me"
     assert _refer_back(ask, chain("add_contact"), "get_user_stats", tools) == ask  # the contact's, not mine
     assert _refer_back(ask, chain("get_tweet"), "get_user_stats", tools) == ask  # whoever wrote that tweet
+
+
+def test_a_bare_id_is_named_by_what_its_tool_is_about() -> None:
+    from hardgen.synth._answering import field_noun, qualified_key
+
+    assert field_noun(qualified_key("id", "post_tweet")) == "tweet id"
+    assert qualified_key("status", "create_ticket") == "ticket_status"
+    assert qualified_key("username", "post_tweet") == "username"  # a named field says what it is
+    assert qualified_key("id", "get_user_stats") == "id"  # "user stats" is no one thing to name it by

@@ -20,6 +20,7 @@ from hardgen.graph._candidates import COMPUTED_RESULT_NAMES
 from hardgen.graph._discovery import DiscoveryReport, discover_prerequisites, prerequisite_chain
 from hardgen.graph._fields import InputParameter, OutputField, input_parameters, output_fields
 from hardgen.graph._fresh import fresh_value, state_strings, wants_fresh_value
+from hardgen.graph._naming import tool_subject
 from hardgen.graph._graph import ApiGraph, DataFlowGate, Edge, GraphConfig, Requirement
 from hardgen.graph._records import (
     EdgeKind,
@@ -76,6 +77,7 @@ __all__ = [
     "refine_graph",
     "render_graph",
     "state_strings",
+    "tool_subject",
     "trace_share",
     "wants_fresh_value",
 ]

@@ -41,6 +41,20 @@ def field_noun(key: str) -> str:
     return " ".join(words)
 
 
+_BARE_KEYS = frozenset({"id", "status"})
+
+
+def qualified_key(key: str, tool: str) -> str:
+    """A bare `id` or `status` named by what its tool is about (`post_tweet` -> `tweet_id`): "the
+    id" of a task that posted a tweet and listed others could be any of them."""
+    if key not in _BARE_KEYS:
+        return key
+    from hardgen.graph import tool_subject
+
+    subject = tool_subject(tool)
+    return f"{subject[0]}_{key}" if len(subject) == 1 and subject[0] != key else key
+
+
 def requested_keys(query: str, result: Any) -> list[str]:
     """Top-level scalar fields of `result` that the query names: the field's words (units aside) in
     order, as a phrase ("the total distance", "order id"), each word allowed a plural ending."""

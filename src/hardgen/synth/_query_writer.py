@@ -21,7 +21,7 @@ from hardgen.graph import COMPUTED_RESULT_NAMES
 from hardgen.schema import Record, Step, ToolSpec
 from hardgen.synth import _voice as voice
 from hardgen.synth._advanced_tool import AdvancedTool, ElementSelector
-from hardgen.synth._answering import field_noun
+from hardgen.synth._answering import field_noun, qualified_key
 from hardgen.synth._phrasing import builtin_phrasing, tool_phrasing
 from hardgen.synth._slots import REFERENCE, extract_values
 from hardgen.synth._text import humanize, is_id_like, value_atoms
@@ -149,6 +149,16 @@ def answer_fields(steps: Sequence[Step], goal_steps: Sequence[int], lifted: Mapp
     return picked
 
 
+def _field_nouns(steps: Sequence[Step], goal_steps: Sequence[int], keys: Sequence[str]) -> dict[str, str]:
+    """How the user names each asked-for field: by the first goal step whose result has it."""
+    nouns: dict[str, str] = {}
+    for key in keys:
+        tool = next((steps[i].call.name for i in goal_steps if i < len(steps)
+                     and isinstance(steps[i].observation.result, dict) and key in steps[i].observation.result), "")
+        nouns[key] = field_noun(qualified_key(key, tool) if tool else key)
+    return nouns
+
+
 class ModelFreeQueryWriter:
     """A user's request woven from phrasing data and the lifted values; never states intermediate values."""
 
@@ -226,7 +236,8 @@ class ModelFreeQueryWriter:
             request = rng.choice(voice.JOINS).format(a=request, b=other)
         fields = answer_fields(steps, tool.goal_steps, arguments) if self.ask_back else []
         fields = [(k, v) for k, v in fields if not is_id_like(v) or k.endswith("id")]
-        field_text = voice.join_list([f"the {field_noun(k)}" for k in dict.fromkeys(k for k, _ in fields)])
+        nouns = _field_nouns(steps, tool.goal_steps, [k for k, _ in fields])
+        field_text = voice.join_list([f"the {nouns[k]}" for k in dict.fromkeys(k for k, _ in fields)])
         field_text = field_text[len("the "):] if field_text.startswith("the ") else field_text
         inline_ask = bool(fields) and rng.random() < 0.3
         if inline_ask:

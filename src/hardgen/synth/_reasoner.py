@@ -25,7 +25,7 @@ from hardgen.graph import COMPUTED_RESULT_NAMES
 from hardgen.schema import ArgumentSource, Message, Observation, Record, RejectedCall, Step, ToolCall, ToolSpec
 from hardgen.synth import _narration as narrate
 from hardgen.synth import _voice as voice
-from hardgen.synth._answering import fact_sentences, requested_keys, stated_in, summarise
+from hardgen.synth._answering import fact_sentences, qualified_key, requested_keys, stated_in, summarise
 from hardgen.synth._critic import CriticHint
 from hardgen.synth._phrasing import tool_phrasing
 from hardgen.synth._query_writer import REFERENCE_PHRASE
@@ -456,9 +456,9 @@ class ModelFreeReasoner:
                 if last_computed.get(key, goal) != goal:
                     continue
                 if stated_in(query, result[key]) or is_status_text(result[key]) \
-                        or any(k == key and v == result[key] for k, v, _ in facts):
+                        or any(k == qualified_key(key, goal) and v == result[key] for k, v, _ in facts):
                     continue
-                facts.append((key, result[key], result))
+                facts.append((qualified_key(key, goal), result[key], result))
                 seen.add(key)
         for field_name in report_fields:
             if field_name in seen:
