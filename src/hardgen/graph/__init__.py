@@ -20,8 +20,8 @@ from hardgen.graph._candidates import COMPUTED_RESULT_NAMES
 from hardgen.graph._discovery import DiscoveryReport, discover_prerequisites, prerequisite_chain
 from hardgen.graph._fields import InputParameter, OutputField, input_parameters, output_fields
 from hardgen.graph._fresh import fresh_value, state_strings, wants_fresh_value
-from hardgen.graph._naming import tool_subject
 from hardgen.graph._graph import ApiGraph, DataFlowGate, Edge, GraphConfig, Requirement
+from hardgen.graph._naming import tool_subject
 from hardgen.graph._records import (
     EdgeKind,
     EdgeStatus,
