@@ -6,6 +6,8 @@ consumes what the trace produced, when there is one) or stop; else if Ta is lega
 call the legal tool nearest to Ta, nearest along reversed edges, i.e. among Ta's prerequisites and
 data sources and theirs. Every call runs in a live session; the graph learns from each call. A
 failed call is dropped (rolled back) unless `keep_failed_calls`, and another legal tool is tried.
+A read whose required text parameter no known value fits is tried with an identifier its own
+environment returned earlier in the trace (`_returned_identifiers`); a write never is.
 
 Modes (recorded as `Trace.mode`): `legality` draws Ta from the failure set weighted by failure
 rate (every tool equally when no failures are known); `uniform` draws Ta uniformly; `random_walk`
@@ -31,11 +33,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hardgen.graph._arguments import ArgumentFiller, HistoryEntry, has_value
+from hardgen.graph._arguments import ArgumentFiller, FilledSource, HistoryEntry, has_value
 from hardgen.graph._fresh import state_strings
 from hardgen.graph._graph import ApiGraph
 from hardgen.graph._records import GraphError
 from hardgen.graph._resettable import ResettableSession
+from hardgen.graph._values import returned_identifiers
 from hardgen.schema import ArgumentSource, EnvironmentSpec, Step, ToolCall, Trace
 
 SamplingMode = Literal["legality", "uniform", "random_walk"]
@@ -250,7 +253,10 @@ class TraceSampler:
                     self.stats.dead_ends += 1
                 break
             args, filled = self.filler.fill(choice, history, existing=functools.partial(self._state_strings, choice))
-            if self.filler.last_placeholders:
+            tried = self._returned_identifiers(choice, args, history) if self.filler.last_placeholders else None
+            if tried is not None:
+                filled = [*filled, *tried]
+            elif self.filler.last_placeholders:
                 # "sample grant type" is no value a person would give: leave the tool out.
                 self.stats.no_fitting_value += 1
                 failures += 1
@@ -292,6 +298,30 @@ class TraceSampler:
         if not cfg.min_length <= len(steps) <= cfg.max_length:
             return None
         return self._finish(steps, step_envs, env_hashes, target, mode)
+
+    def _returned_identifiers(self, tool: str, args: dict[str, Any], history: Sequence[HistoryEntry]
+                              ) -> list[FilledSource] | None:
+        """For a read whose required text parameters no known value fits (only a placeholder):
+        identifiers its own environment returned earlier in the trace, one per parameter
+        (`git_show(revision)` after `git log` printed shas), written into `args`; None when a
+        parameter gets none. A success is then observed data flow like any other."""
+        spec = self.graph.spec(tool)
+        props = spec.parameters.get("properties", {}) or {}
+        if spec.mutates or not set(self.filler.last_placeholders) <= set(spec.required):
+            return None  # a write is never made with a guess, nor is an optional parameter filled with one
+        env = spec.environment
+        own = [h for h in history if self.graph.spec(h.tool).environment == env]
+        options = returned_identifiers([(h.step, h.result) for h in own])
+        tools = {h.step: h.tool for h in own}
+        tried: list[FilledSource] = []
+        for name in self.filler.last_placeholders:
+            free = [o for o in options if o[2] not in args.values()]
+            if not free or (props.get(name) or {}).get("type") != "string":
+                return None
+            step, path, value = self.rng.choice(free[:8])
+            args[name] = value
+            tried.append(FilledSource(name, step, tools[step], path))
+        return tried
 
     def _state_strings(self, tool: str) -> set[str]:
         return state_strings(self.live.state_of(tool))

@@ -8,7 +8,7 @@ sampler draws from them when no earlier output in the trace can feed a parameter
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hardgen.graph._fields import field_keys
@@ -330,3 +330,30 @@ class ValuePools:
         if marker not in seen and value_type(value) is not None:
             self._pools.setdefault(env, {}).setdefault(key, []).append(value)
             seen.add(marker)
+
+
+_IDENTIFIER = re.compile(r"^(?=[^\s]*\d)(?=[^\s]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_.:/-]{6,79}$")
+
+
+def looks_like_identifier(value: Any) -> bool:
+    """A string that names one thing and that nobody would make up: seven characters or more, no
+    space, letters and digits both (a commit sha, `ORD-20931`); not a word, a name or a number."""
+    return isinstance(value, str) and bool(_IDENTIFIER.match(value))
+
+
+def returned_identifiers(results: Sequence[tuple[int, Any]]) -> list[tuple[int, tuple[str | int, ...], str]]:
+    """The identifier-looking strings (`looks_like_identifier`) that earlier results returned, as
+    (step, concrete path, value), the latest step first and each value once (at its latest).
+
+    For a parameter that no known value fits (`git_show(revision)`: nothing in the state or the
+    schemas is called a revision), these are the values worth trying: an identifier a call of
+    the episode just returned, which execution then confirms or refutes, as a person new to a
+    tool tries the sha `git log` printed."""
+    out: list[tuple[int, tuple[str | int, ...], str]] = []
+    seen: set[str] = set()
+    for step, result in sorted(results, key=lambda r: -r[0]):
+        for path, _generic, value in iter_leaves(result, max_leaves=512):
+            if looks_like_identifier(value) and value not in seen:
+                seen.add(value)
+                out.append((step, path, value))
+    return out
