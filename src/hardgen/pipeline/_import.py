@@ -135,7 +135,7 @@ def gold_sample(sample_id: str, specs: Sequence[EnvironmentSpec], turns: Sequenc
                                   sources=_sources(call.arguments, steps, stated)))
                 used.add(call.name)
                 messages.append(Message.assistant(None, tool_calls=[call]))
-                messages.append(Message.tool(call, json.dumps(observation.result, ensure_ascii=False, default=str)))
+                messages.append(Message.tool(call, observation.to_text()))  # a read text as the tool said it
             last = next((s.observation.result for s in reversed(steps) if s.observation.result not in (None, "", {})), None)
             messages.append(Message.assistant(summarise(last, rng) if last is not None else "Done."))
             reads = [i for i, s in enumerate(steps) if not offered[s.call.name].mutates]
