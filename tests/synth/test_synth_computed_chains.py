@@ -127,3 +127,16 @@ def test_a_bare_id_is_named_by_what_its_tool_is_about() -> None:
     assert qualified_key("status", "create_ticket") == "ticket_status"
     assert qualified_key("username", "post_tweet") == "username"  # a named field says what it is
     assert qualified_key("id", "get_user_stats") == "id"  # "user stats" is no one thing to name it by
+
+
+def test_a_later_turn_that_posts_the_same_tweet_again_is_a_repeat_whatever_empty_options_it_adds() -> None:
+    from hardgen.schema import GoldTurn, Observation, Step, ToolCall
+    from hardgen.synth._synthesizer import _repeats_creation
+
+    def step(name: str, **arguments: object) -> Step:
+        return Step(call=ToolCall(id=f"c-{name}", name=name, arguments=arguments), observation=Observation.success({}))
+
+    first = GoldTurn(query="q", steps=[step("post_tweet", content="Lunch at noon")], final_state_hash="h")
+    again = [step("post_tweet", content="Lunch at noon", tags=[])]
+    assert _repeats_creation(again, [first], {"post_tweet"}) is not None
+    assert _repeats_creation([step("post_tweet", content="Dinner at six", tags=[])], [first], {"post_tweet"}) is None

@@ -177,10 +177,15 @@ def _renamed_if_taken(tool: AdvancedTool, arguments: Mapping[str, Any], referenc
 def _repeats_creation(steps: Sequence[Step], gold_turns: Sequence[GoldTurn], mutating: set[str]) -> str | None:
     """Why the steps make again what an earlier turn made (the same tweet posted twice, the same
     contact added again), or None: no user asks for a second copy of what they just made."""
-    made = {(s.call.name, json.dumps(s.call.arguments, sort_keys=True, default=str))
-            for turn in gold_turns for s in turn.steps if s.call.name in mutating and is_creating(s.call.name)}
+    def made_as(step: Step) -> tuple[str, str]:
+        # An empty optional (`tags: []`) the one call gave and the other left out makes no
+        # other tweet.
+        given = {k: v for k, v in step.call.arguments.items() if v not in ([], {}, "", None)}
+        return step.call.name, json.dumps(given, sort_keys=True, default=str)
+
+    made = {made_as(s) for turn in gold_turns for s in turn.steps if s.call.name in mutating and is_creating(s.call.name)}
     for step in steps:
-        if (step.call.name, json.dumps(step.call.arguments, sort_keys=True, default=str)) in made:
+        if made_as(step) in made:
             return f"repeat: {step.call.name} makes again what an earlier turn made"
     return None
 

@@ -227,6 +227,10 @@ def participle(verb: str) -> str:
     return v + "ed"
 
 
+_OBJECTS = frozenset({"it", "them", "the", "a", "an", "your", "this", "that", "these", "those"})
+"""Words that open a verb's object: what follows "and X" when X is a verb."""
+
+
 def done_phrase(request: str) -> str:
     """ "cancel my order" -> "cancelled your order" ("cancel" gets its participle, pronouns turn)."""
     words = second_person(request).split()
@@ -236,6 +240,7 @@ def done_phrase(request: str) -> str:
 
     words[0] = "cancelled" if words[0] == "cancel" else participle(words[0])
     for i in range(1, len(words) - 1):
-        if words[i] == "and" and (words[i + 1] in VERBS or words[i + 1] in _IRREGULAR):  # "and keep it"
+        if words[i] == "and" and (words[i + 1] in VERBS or words[i + 1] in _IRREGULAR  # "and keep it"
+                                  or (i + 2 < len(words) and words[i + 2] in _OBJECTS)):  # "and queue it"
             words[i + 1] = "cancelled" if words[i + 1] == "cancel" else participle(words[i + 1])
     return " ".join(words)
