@@ -111,3 +111,26 @@ class Flights:
             return {"error": "Invalid seat. Must be one of {'aisle', 'window'}"}
         self.bookings.append({"origin": origin, "destination": destination, "seat": seat})
         return {"booking_id": f"BK-{len(self.bookings)}"}
+
+
+class Following:
+    """`unfollow` answers only `{"unfollow_status": false}` for someone not followed: an error that
+    says nothing of what to pass, where only the listing of those followed has the value."""
+
+    def __init__(self) -> None:
+        self.accounts = [{"user_name": "dana"}, {"user_name": "eli"}, {"user_name": "fay"}]
+        self.followed = ["eli"]
+
+    def list_followed(self) -> dict[str, Any]:
+        return {"followed": list(self.followed)}
+
+    def unfollow(self, user_name: str) -> dict[str, Any]:
+        """Stop following someone.
+
+        Args:
+            user_name: Who to stop following.
+        """
+        if user_name not in self.followed:
+            return {"unfollow_status": False}
+        self.followed.remove(user_name)
+        return {"unfollow_status": True}

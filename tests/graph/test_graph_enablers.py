@@ -51,3 +51,12 @@ def test_an_argument_its_error_blames_is_looked_up_where_the_error_points(seed: 
         assert edge is not None and edge.status == "confirmed"
         assert ("list_airports", "book", parameter) in report.data_flow_confirmed
     assert "book" not in report.still_failing
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_only_argument_of_a_call_whose_error_names_nothing_is_looked_up(seed: int) -> None:
+    graph, report = _discovered("Following", seed)
+    assert "unfollow" in report.failed_fresh  # the pools gave someone not followed
+    edge = graph.edge("list_followed", "unfollow", "data_flow", "user_name")
+    assert edge is not None and edge.status == "confirmed"
+    assert "unfollow" not in report.still_failing

@@ -442,7 +442,7 @@ def _two_enablers(lab: _Lab, graph: ApiGraph, tool: str, args: dict[str, Any], m
 def _readers(graph: ApiGraph, tool: str, parameter: InputParameter, wanted: set[str], limit: int) -> list[str]:
     """Read tools of `tool`'s environment likeliest to return values for `parameter`: those whose
     name and output fields share most of the `wanted` words (`_wanted_words`: `airport` ->
-    `list_all_airports`)."""
+    `list_all_airports`), then the others."""
     # The sources the names already gave come last: what this looks for is what names miss.
     named = {u for u, _ in graph.data_sources(tool, parameter.name)}
     scored = []
@@ -451,9 +451,9 @@ def _readers(graph: ApiGraph, tool: str, parameter: InputParameter, wanted: set[
             continue
         said = set(name_tokens(u)) | {t for f in graph.output_fields(u) for part in f.path if part != "*"
                                       for t in name_tokens(part)}
+        # Reads that share no word come last: a watchlist holds symbols without saying so.
         shared = len(wanted & _stems(said))
-        if shared:
-            scored.append((u in named, -shared, u))
+        scored.append((u in named or not shared, -shared, u))
     return [u for _, _, u in sorted(scored)[:limit]]
 
 
