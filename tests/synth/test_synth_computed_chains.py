@@ -140,3 +140,11 @@ def test_a_later_turn_that_posts_the_same_tweet_again_is_a_repeat_whatever_empty
     again = [step("post_tweet", content="Lunch at noon", tags=[])]
     assert _repeats_creation(again, [first], {"post_tweet"}) is not None
     assert _repeats_creation([step("post_tweet", content="Dinner at six", tags=[])], [first], {"post_tweet"}) is None
+
+
+def test_a_value_referred_back_to_is_given_not_asked_for() -> None:
+    from hardgen.synth._answering import requested_keys
+
+    result = {"content": "Lunch at noon", "id": 11}
+    assert requested_keys("Post it again? Use the content from earlier. What's the tweet id?", result) == ["id"]
+    assert requested_keys("Use the same content as before, and tell me the content.", result) == ["content"]

@@ -26,7 +26,8 @@ _UNITS = {"km": "in km", "min": "in minutes", "c": "in celsius", "f": "in fahren
 _MONEY = re.compile(r"(amount|total|balance|price|cost|fee|pay|refund|charge|cash|value|subtotal|discount|fare|"
                     r"rate|gross|net|tax|limit|spent|income)", re.I)
 _STATES = re.compile(r"\s*(?:is |should be |should read |should say |of |named |switched |turned )?['\"\d-]"
-                     r"|\s*(?:is |should be |of )?[a-z]+[-_]\d")
+                     r"|\s*(?:is |should be |of )?[a-z]+[-_]\d"
+                     r"|\s*(?:from (?:before|earlier)|as (?:before|last time))\b")
 """What follows a field's name where the user states its value ("the name is 'X'") rather than asks."""
 _LABELS = ("name", "title", "display_name", "label", "subject", "symbol", "path", "text", "city", "code")
 
