@@ -64,3 +64,11 @@ def test_a_target_nothing_is_known_to_feed_is_preceded_by_a_look_around_which_li
     # The listing first, though no edge said so; its output held the name read, so now one does.
     assert [s.call.name for s in trace.steps] == ["list_entries", "read_file"]
     assert [u for u, _ in graph.data_sources("read_file", "file_name")] == ["list_entries"]
+
+
+def test_what_a_call_said_of_itself_is_never_passed_on_as_a_value() -> None:
+    graph, _ = _graph("Atlas")
+    # a status line under a field whose name fits the parameter
+    history = [HistoryEntry(0, "get_zipcode", {"zipcode": "Zipcode 83214 found successfully."})]
+    args, sources = ArgumentFiller(graph, random.Random(0)).fill("estimate_distance", history)
+    assert sources == [] and "Zipcode 83214 found successfully." not in args.values()

@@ -21,7 +21,7 @@ from hardgen.graph._fresh import copy_name, fresh_kind_id, fresh_value, wants_fr
 from hardgen.graph._graph import ApiGraph
 from hardgen.graph._naming import name_tokens
 from hardgen.graph._values import placeholder_text, value_type
-from hardgen.tools import is_destroying, names_new_entity
+from hardgen.tools import is_destroying, is_status_text, names_new_entity
 
 _MAX_PICK_ITEMS = 16
 _CITIES = ("Rivermist", "Stonebrook", "Lisbon", "Berlin", "Tokyo", "Toronto")
@@ -256,8 +256,9 @@ class ArgumentFiller:
         options.sort(key=lambda o: (o[0], o[1], o[2]))
         for _u, _w, _s, entry, d in options:
             found = pick(entry.result, d["path"], self.rng)
-            if found is None or not compatible(p.type, value_type(found[0])) or (entry.step, found[1]) in taken:
-                continue
+            if found is None or not compatible(p.type, value_type(found[0])) or (entry.step, found[1]) in taken \
+                    or is_status_text(found[0]):
+                continue  # "Message deleted successfully." is what a call said of itself, not a message to send
             value = [found[0]] if p.wrap_list else found[0]
             return value, FilledSource(p.name, entry.step, entry.tool, found[1])
         return None
