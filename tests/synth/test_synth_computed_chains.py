@@ -148,3 +148,32 @@ def test_a_value_referred_back_to_is_given_not_asked_for() -> None:
     result = {"content": "Lunch at noon", "id": 11}
     assert requested_keys("Post it again? Use the content from earlier. What's the tweet id?", result) == ["id"]
     assert requested_keys("Use the same content as before, and tell me the content.", result) == ["content"]
+
+
+def test_a_log_in_after_the_changes_asked_for_is_left_out_but_a_log_in_task_is_kept() -> None:
+    from hardgen.schema import ArgumentSource, Observation, Step, ToolCall, Trace
+
+    def spec(name: str, mutates: bool, *params: str) -> ToolSpec:
+        return ToolSpec(name=name, description="", mutates=mutates, parameters={
+            "type": "object", "properties": {p: {"type": "string"} for p in params}, "required": list(params)})
+
+    tools = {"get_user_id": spec("get_user_id", False, "user"), "send_message": spec("send_message", True, "receiver_id", "message"),
+             "message_login": spec("message_login", True, "user_id")}
+
+    def step(i: int, name: str, arguments: dict, result: dict, sources: list | None = None) -> Step:
+        return Step(call=ToolCall(id=f"c{i}", name=name, arguments=arguments), observation=Observation.success(result),
+                    sources=sources or [])
+
+    lookup = step(0, "get_user_id", {"user": "Alice"}, {"user_id": "USR003"})
+    send = step(1, "send_message", {"receiver_id": "USR003", "message": "Hi"}, {"sent_status": True},
+                [ArgumentSource(parameter="receiver_id", step=0, path=["user_id"])])
+    login = step(2, "message_login", {"user_id": "USR003"}, {"login_status": True},
+                 [ArgumentSource(parameter="user_id", step=0, path=["user_id"])])
+    # The sampler went on after the message was sent, to a log-in its receiver id fits.
+    late = build_advanced_tool(Trace(environments=[], steps=[lookup, send, login], target_tool="send_message"),
+                               tools, set(), lambda a, b: False)
+    assert [s.tool for s in late.steps] == ["get_user_id", "send_message"]
+    alone = build_advanced_tool(Trace(environments=[], steps=[lookup, login.model_copy(update={"sources": [
+        ArgumentSource(parameter="user_id", step=0, path=["user_id"])]})], target_tool="message_login"),
+        tools, set(), lambda a, b: False)
+    assert [s.tool for s in alone.steps] == ["get_user_id", "message_login"]

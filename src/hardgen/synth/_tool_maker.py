@@ -228,8 +228,22 @@ def _idle_enablers(templates: list[StepTemplate], trace: Trace, tools: Mapping[s
     names = [s.call.name for s in trace.steps]
     target = max((i for i, n in enumerate(names) if n == trace.target_tool), default=len(names) - 1)
     read = {b.step for t in templates for b in t.arguments.values() if b.kind == "ref" and b.step is not None}
-    return {i for i in enabling_steps(trace.steps, tools, is_prerequisite) if i != target and i not in read
+    idle = {i for i in enabling_steps(trace.steps, tools, is_prerequisite) if i != target and i not in read
             and not any(is_prerequisite(names[i], names[j]) for j in range(i + 1, len(names)))}
+    last = len(names) - 1
+    earlier_writes = [i for i in range(last) if names[i] in tools and tools[names[i]].mutates and not _logs_in(names[i])]
+    if earlier_writes and last not in read and _logs_in(names[last]) \
+            and (names[last] not in tools or tools[names[last]].mutates):
+        # Logging in as someone after the changes asked for (the receiver of the message just
+        # sent) opens a session nothing uses: no user ends a task that way, target or not.
+        idle.add(last)
+    return idle
+
+
+def _logs_in(name: str) -> bool:
+    words = humanize(name).split()
+    return bool({"login", "logon", "signin", "authenticate"} & set(words)) or any(
+        a in ("log", "sign") and b == "in" for a, b in zip(words, words[1:], strict=False))
 
 
 def _unconnected(templates: list[StepTemplate], trace: Trace, tools: Mapping[str, ToolSpec],
