@@ -9,6 +9,7 @@ same executable body; it never changes it.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -243,7 +244,7 @@ def _idle_enablers(templates: list[StepTemplate], trace: Trace, tools: Mapping[s
 def _logs_in(name: str) -> bool:
     words = humanize(name).split()
     return bool({"login", "logon", "signin", "authenticate"} & set(words)) or any(
-        a in ("log", "sign") and b == "in" for a, b in zip(words, words[1:], strict=False))
+        a in ("log", "sign") and b == "in" for a, b in itertools.pairwise(words))
 
 
 def _unconnected(templates: list[StepTemplate], trace: Trace, tools: Mapping[str, ToolSpec],
