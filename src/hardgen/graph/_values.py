@@ -282,7 +282,11 @@ class ValuePools:
                 seen.add(marker)
 
     def learn(self, environment: str, obj: Any, subject: tuple[str, ...] = (), *, max_leaves: int = 4096) -> None:
-        """Add every leaf of `obj` (a result or a state) under the keys of its path."""
+        """Add every leaf of `obj` (a result or a state) under the keys of its path. A result that
+        is only a sentence (`append_insight` -> "Insight added to memo") is what the call says
+        about itself, not a value of its subject: as one it became the next insight's text."""
+        if isinstance(obj, str) and len(obj.split()) >= 3:
+            return
         for _path, generic, value in iter_leaves(obj, max_leaves=max_leaves):
             for key, score in leaf_keys(generic, subject):
                 if score >= 0.85:
