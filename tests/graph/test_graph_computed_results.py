@@ -72,3 +72,36 @@ def test_what_a_call_said_of_itself_is_never_passed_on_as_a_value() -> None:
     history = [HistoryEntry(0, "get_zipcode", {"zipcode": "Zipcode 83214 found successfully."})]
     args, sources = ArgumentFiller(graph, random.Random(0)).fill("estimate_distance", history)
     assert sources == [] and "Zipcode 83214 found successfully." not in args.values()
+
+
+def test_options_a_description_lists_are_the_values_offered() -> None:
+    from hardgen.graph._arguments import described_options
+
+    assert described_options({"type": "string", "description": "The class of the travel. Options are: economy, "
+                                                                  "business, first."}) == ["economy", "business", "first"]
+    assert described_options({"type": "string", "description": "Here are the options: read_write, read, write"}) \
+        == ["read_write", "read", "write"]
+    assert described_options({"type": "string", "description": "One of the names you gave"}) is None
+    assert described_options({"type": "string", "enum": ["a", "b"], "description": "Options are: c, d"}) is None
+
+
+def test_a_setter_gets_a_number_of_the_known_size_that_the_state_does_not_hold_yet() -> None:
+    from hardgen.graph._arguments import _near_number
+
+    rng = random.Random(0)
+    for _ in range(20):
+        value = _near_number([5000.0], {"type": "number"}, rng)
+        assert value is None or (value != 5000.0 and 2500.0 <= value <= 10000.0)
+    assert _near_number([], {"type": "number"}, rng) is None
+    assert _near_number([80], {"type": "integer", "maximum": 100}, random.Random(3)) in (None, 40, 60, 100)
+
+
+def test_the_number_of_the_card_being_registered_is_new_and_its_holder_is_known() -> None:
+    from hardgen.graph._fresh import fresh_kind_id
+
+    assert ArgumentFiller._names_made_thing("register_credit_card", "card_number")
+    assert not ArgumentFiller._names_made_thing("register_credit_card", "cardholder_name")
+    assert not ArgumentFiller._names_made_thing("add_to_cart", "product_id")  # the cart's item exists
+    # "register" is the verb here: no calculator register name for a card holder.
+    assert fresh_kind_id("register_credit_card", "cardholder_name") is None
+    assert fresh_kind_id("store_register", "name") == "register_name"

@@ -177,3 +177,11 @@ def test_a_log_in_after_the_changes_asked_for_is_left_out_but_a_log_in_task_is_k
         ArgumentSource(parameter="user_id", step=0, path=["user_id"])]})], target_tool="message_login"),
         tools, set(), lambda a, b: False)
     assert [s.tool for s in alone.steps] == ["get_user_id", "message_login"]
+
+
+def test_records_kept_under_their_ids_are_summarised_by_them() -> None:
+    from hardgen.synth._answering import summarise
+
+    history = {"booking_history": {"flight_001": {"travel_to": "Rome"}, "flight_002": {"travel_to": "Oslo"}}}
+    assert "flight_001 and flight_002" in summarise(history, random.Random(0))
+    assert "one entry: flight_001" in summarise({"booking_history": {"flight_001": {"to": "Rome"}}}, random.Random(0))

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import random
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +20,9 @@ from typing import Any
 from hardgen.graph._fields import InputParameter, compatible
 from hardgen.graph._fresh import copy_name, fresh_kind_id, fresh_value, wants_fresh_value
 from hardgen.graph._graph import ApiGraph
-from hardgen.graph._naming import name_tokens
+from hardgen.graph._naming import name_tokens, tool_subject
 from hardgen.graph._values import placeholder_text, value_type
-from hardgen.tools import is_destroying, is_status_text, names_new_entity
+from hardgen.tools import is_creating, is_destroying, is_status_text, names_new_entity
 
 _MAX_PICK_ITEMS = 16
 _CITIES = ("Rivermist", "Stonebrook", "Lisbon", "Berlin", "Tokyo", "Toronto")
@@ -181,6 +182,10 @@ def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Rando
         text = rng.choice(("USD", "EUR", "GBP"))
     elif "password" in words:
         text = "password123"
+    elif words & {"secret", "passphrase"}:  # a client secret is a credential, not a phrase to read
+        text = f"sec-{rng.randint(10000, 99999)}"
+    elif "card" in words and toks[-1] == "number":
+        text = "4" + "".join(str(rng.randint(0, 9)) for _ in range(15))  # a card number has 16 digits
     elif toks and toks[-1] in ("id", "key", "code", "number", "token", "ref"):
         text = f"{'_'.join(toks[:-1]) or toks[-1]}-{rng.randint(1, 999)}"
     elif "name" in words:
@@ -193,6 +198,40 @@ def _string_for(schema: dict[str, Any], toks: tuple[str, ...], rng: random.Rando
     if len(text) < lo:
         text = text + "x" * (lo - len(text))
     return text[:hi], placeholder
+
+
+_SETTER = re.compile(r"(?:set|update|change|adjust|modify)(?:_|[A-Z]|$)", re.I)
+_OPTIONS = re.compile(r"\b(?:options are|here are the options|one of|possible values are|allowed values are|"
+                      r"valid values are|must be one of)\s*:?\s*(?P<list>[\w-]+(?:\s*(?:,|, or|, and|or)\s*[\w-]+)+)",
+                      re.I)
+
+
+def _near_number(known: Sequence[Any], schema: dict[str, Any], rng: random.Random) -> float | int | None:
+    """Another number of the size the known ones have (a budget limit of 5000 -> 7500, not 38.63),
+    within the schema's bounds; None when none is known."""
+    numbers = [v for v in known if isinstance(v, (int, float)) and not isinstance(v, bool) and v]
+    if not numbers:
+        return None
+    base = rng.choice(numbers)
+    value: float | int = base * rng.choice((0.5, 0.75, 1.25, 1.5, 2.0))
+    value = round(value) if isinstance(base, int) or schema.get("type") == "integer" else round(value, 2)
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    if (lo is not None and value < lo) or (hi is not None and value > hi) or value == base:
+        return None
+    return value
+
+
+def described_options(schema: Any) -> list[str] | None:
+    """The values a string parameter's description lists ("Options are: economy, business, first."):
+    docs that state an enum in words instead of `enum`. A value outside them fails the call
+    (`Business`), and one from nowhere is only a placeholder (`sample grant type`)."""
+    if not isinstance(schema, dict) or schema.get("enum") or schema.get("type") not in ("string", None):
+        return None
+    found = _OPTIONS.search(str(schema.get("description", "")))
+    if found is None:
+        return None
+    options = [o for o in re.split(r"\s*(?:,\s*or|,\s*and|,|\bor\b)\s*", found.group("list")) if o]
+    return options if len(options) >= 2 else None
 
 
 def _has_enum(schema: Any) -> bool:
@@ -246,7 +285,14 @@ class ArgumentFiller:
         of edges, not a task."""
         options = []
         destroying = is_destroying(tool)
+        creating = is_creating(tool) and self.graph.spec(tool).mutates
+        subject = set(tool_subject(tool))
         for source, d in self.graph.data_sources(tool, p.name):
+            containers = {t for key in d["path"][:-1] if key != "*" for t in name_tokens(str(key))}
+            if creating and subject and subject <= containers:
+                # Registering the card number of a card already listed makes the same card twice:
+                # what a creating call makes is new, never copied from the list of its own kind.
+                continue
             entry = latest.get(source)
             if entry is not None:
                 # Deleting what the trace itself just made undoes it, which is no task a user
@@ -304,6 +350,12 @@ class ArgumentFiller:
                 out[p.name] = [value] if p.wrap_list else value
         return out
 
+    @staticmethod
+    def _names_made_thing(tool: str, parameter: str) -> bool:
+        """`card_number` of `register_credit_card`: the number or code of what the call makes."""
+        toks = name_tokens(parameter)
+        return len(toks) > 1 and toks[-1] in ("number", "code", "id") and set(toks[:-1]) <= set(tool_subject(tool))
+
     def fill(self, tool: str, history: Sequence[HistoryEntry] = (),
              existing: Callable[[], Collection[str]] | None = None) -> tuple[dict[str, Any], list[FilledSource]]:
         """Arguments for `tool` and the ones that came from earlier outputs. New content (the
@@ -314,6 +366,7 @@ class ArgumentFiller:
         spec = self.graph.spec(tool)
         props = spec.parameters.get("properties", {}) or {}
         required = set(spec.required)
+        creating = spec.mutates and is_creating(tool)
         latest = {h.tool: h for h in history}
         params = {p.name: p for p in self.graph.parameters(tool)}
         args: dict[str, Any] = {}
@@ -347,7 +400,8 @@ class ArgumentFiller:
         copies = [n for n, v in fresh.items() if isinstance(v, str) and fresh_kind_id(tool, n) == "copy_destination"]
         args.update(fresh)
         pending = [n for n in pending if n not in fresh]
-        coherent = [params[n] for n in pending if n in params and not _has_enum(props[n])]
+        coherent = [params[n] for n in pending if n in params and not _has_enum(props[n])
+                    and not (creating and self._names_made_thing(tool, n))]
         from_record = self._from_record(tool, coherent) if len(coherent) >= 2 else {}
         for name in pending:
             schema = props[name]
@@ -355,7 +409,23 @@ class ArgumentFiller:
             if name in from_record:
                 args[name] = from_record[name]
                 continue
-            pooled = self.graph.pool_values(tool, p) if p is not None else []
+            options = described_options(schema)
+            if options is not None:
+                args[name] = self.rng.choice(options)
+                continue
+            # The number of the card being registered is the new card's, never a listed one's
+            # (registering card 123456 again makes the same card twice).
+            own = creating and self._names_made_thing(tool, name)
+            # A setter given a number the state already holds (the current budget limit) changes
+            # nothing: a new number, within the schema's bounds, is what setting one means.
+            resets = spec.mutates and _SETTER.match(tool) is not None and isinstance(schema, dict) \
+                and schema.get("type") in ("number", "integer") and not (p is not None and p.identifier)
+            pooled = self.graph.pool_values(tool, p) if p is not None and not own and not resets else []
+            if resets and p is not None:
+                near = _near_number(self.graph.pool_values(tool, p), schema, self.rng)
+                if near is not None:
+                    args[name] = near
+                    continue
             if pooled and not _has_enum(schema):
                 # Two parameters of one call given the same known value (diff a file with
                 # itself, a route from a place to the same place): another one when there is one.

@@ -15,6 +15,7 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, Field, field_validator
 
+from hardgen.graph._naming import tool_subject
 from hardgen.tools import is_creating, name_words
 
 _NAMING = frozenset({"name", "title", "label", "nickname", "subject", "filename", "path", "dirname", "folder",
@@ -30,6 +31,9 @@ class FreshKind(BaseModel):
     param: list[str]
     """Last words of the parameter's name it fits."""
     values: list[str] = Field(min_length=4)
+    in_subject: bool = False
+    """Match `tool` words only in what the tool is about, not its verb (`register_credit_card`
+    makes no calculator register)."""
 
     @field_validator("values")
     @classmethod
@@ -48,8 +52,10 @@ class FreshCatalogue(BaseModel):
         if not pwords:
             return None
         twords = set(name_words(tool))
+        subject = set(tool_subject(tool))
         for kind in self.kinds:
-            if pwords[-1] in kind.param and (not kind.tool or twords & set(kind.tool)):
+            words = subject if kind.in_subject else twords
+            if pwords[-1] in kind.param and (not kind.tool or words & set(kind.tool)):
                 return kind
         return None
 

@@ -121,6 +121,16 @@ def summarise(result: Any, rng: random.Random) -> str:
     """A sentence about a result nobody asked anything specific of: what was found, by name."""
     if isinstance(result, dict):
         lists = [(k, v) for k, v in result.items() if isinstance(v, list)]
+        keyed = [(k, v) for k, v in result.items() if isinstance(v, dict) and v and all(isinstance(r, dict) for r in v.values())]
+        if not lists and keyed:
+            # {"booking_history": {"flight_001": {...}}}: records kept under their ids.
+            key, records = keyed[0]
+            names = list(records)[:5]
+            more = f", and {len(records) - len(names)} more" if len(records) > len(names) else ""
+            what = humanize(key)
+            return (f"Your {what} has one entry: {names[0]}." if len(records) == 1 else
+                    rng.choice((f"Your {what} has {len(records)} entries: {voice.join_list(names)}{more}.",
+                                f"I found {len(records)} entries in your {what}: {voice.join_list(names)}{more}.")))
         if lists:
             key, items = lists[0]
             what = humanize(key)

@@ -244,6 +244,7 @@ class ModelFreeQueryWriter:
             request += " " + rng.choice(voice.ASK_INLINE).format(f=field_text)
         frame = rng.choice(voice.FRAMES)
         sentence = frame.replace("{R}", voice.capitalise(request)).replace("{r}", request)
+        sentence = re.sub(r"\bfor me for me\b", "for me", sentence)  # a request that ends "for me" in a frame that adds it
         parts = [sentence]
         if statements:
             parts.append(voice.capitalise(voice.join_list(statements)) + ".")

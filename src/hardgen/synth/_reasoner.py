@@ -476,6 +476,11 @@ class ModelFreeReasoner:
                          .format(d=voice.join_list(done)))
         if facts:
             lines.append(fact_sentences(facts, rng))
+        elif done:
+            # "Set the budget and get my booking history": the history was asked for too.
+            lines.extend(dict.fromkeys(summarise(plan.results[g], rng) for g in shown if g in plan.results
+                                       and g in plan.offered and not plan.offered[g].mutates
+                                       and isinstance(plan.results[g], (dict, list)) and plan.results[g]))
         elif not done:
             on_the_way = {g for g in shown if isinstance(plan.results.get(g), dict)
                           and any(last_computed.get(k, g) != g for k in plan.results[g])}
