@@ -185,3 +185,21 @@ def test_records_kept_under_their_ids_are_summarised_by_them() -> None:
     history = {"booking_history": {"flight_001": {"travel_to": "Rome"}, "flight_002": {"travel_to": "Oslo"}}}
     assert "flight_001 and flight_002" in summarise(history, random.Random(0))
     assert "one entry: flight_001" in summarise({"booking_history": {"flight_001": {"to": "Rome"}}}, random.Random(0))
+
+
+def test_a_write_only_the_graph_says_enables_the_next_is_asked_for_but_a_log_in_is_not() -> None:
+    from hardgen.schema import Observation, Step, ToolCall, Trace
+
+    def spec(name: str, *params: str) -> ToolSpec:
+        return ToolSpec(name=name, description="", mutates=True, parameters={
+            "type": "object", "properties": {p: {"type": "string"} for p in params}, "required": list(params)})
+
+    tools = {"login_trading": spec("login_trading", "username"), "deposit_funds": spec("deposit_funds", "amount"),
+             "withdraw_funds": spec("withdraw_funds", "amount")}
+    steps = [Step(call=ToolCall(id=f"c{i}", name=n, arguments=a), observation=Observation.success({"ok": 1}))
+             for i, (n, a) in enumerate([("login_trading", {"username": "ana"}), ("deposit_funds", {"amount": "50"}),
+                                         ("withdraw_funds", {"amount": "70"})])]
+    needs = {("login_trading", "deposit_funds"), ("login_trading", "withdraw_funds"), ("deposit_funds", "withdraw_funds")}
+    tool = build_advanced_tool(Trace(environments=[], steps=steps, target_tool="withdraw_funds"), tools, set(),
+                               lambda a, b: (a, b) in needs)
+    assert [tool.steps[i].tool for i in tool.goal_steps] == ["deposit_funds", "withdraw_funds"]

@@ -19,7 +19,7 @@ from hardgen.graph import COMPUTED_RESULT_NAMES
 from hardgen.schema import ToolSpec, Trace
 from hardgen.synth._advanced_tool import AdvancedTool, ArgBinding, ElementSelector, PathItem, StepTemplate
 from hardgen.synth._text import first_sentence, humanize, intent_phrase, is_id_like
-from hardgen.tools import enabling_steps, is_creating, is_destroying, undoes
+from hardgen.tools import declared_enabling, enabling_steps, is_creating, is_destroying, is_enabling_name, undoes
 
 # (earlier tool, later tool) -> True when the earlier one is a state prerequisite of the later one.
 PrerequisiteTest = Callable[[str, str], bool]
@@ -428,8 +428,10 @@ def build_advanced_tool(
     for i, name in enumerate(names):
         spec = tools.get(name)
         writes = spec.mutates if spec is not None else True
-        if i in enabling:
+        if i in enabling and (is_enabling_name(name) or spec is None or declared_enabling(spec)):
             continue
+        # A write that only the graph says enables the next (a deposit before a withdrawal that
+        # lacked funds) changes the user's data: it is asked for, never done unasked.
         if not writes and i in referenced and i not in computed:
             continue
         goal_steps.append(i)

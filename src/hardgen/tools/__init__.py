@@ -1,6 +1,7 @@
 """Declaring tools and running them in stateful, deterministic environments."""
 
 from hardgen.tools._actions import (
+    declared_enabling,
     enabling_steps,
     is_creating,
     is_destroying,
@@ -70,6 +71,7 @@ __all__ = [
     "check_file_sources",
     "check_sources",
     "class_environment",
+    "declared_enabling",
     "derive_tool",
     "enabling_steps",
     "guess_mutates",
