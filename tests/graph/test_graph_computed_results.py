@@ -106,17 +106,3 @@ def test_the_number_of_the_card_being_registered_is_new_and_its_holder_is_known(
     assert fresh_kind_id("register_credit_card", "cardholder_name") is None
     assert fresh_kind_id("store_register", "name") == "register_name"
 
-
-def test_the_name_a_creating_call_made_up_is_not_learned_as_one_that_exists() -> None:
-    from hardgen.schema import Observation, ToolSpec
-
-    def spec(name: str, mutates: bool) -> ToolSpec:
-        return ToolSpec(name=name, description="", mutates=mutates, environment="fs", parameters={
-            "type": "object", "properties": {"file_name": {"type": "string"}}, "required": ["file_name"]})
-
-    graph = ApiGraph.build([spec("touch", True), spec("cat", False)])
-    graph.observe_call("touch", {"file_name": "budget.csv"}, Observation.success({"ok": True}))
-    graph.observe_call("cat", {"file_name": "notes.txt"}, Observation.success({"content": "hi"}))
-    known = {v for key in ("filename", "name") for v in graph.pools.values("fs", key)}
-    # `budget.csv` exists only in the episode that touched it; `notes.txt` was read, so it exists.
-    assert "budget.csv" not in known and "notes.txt" in known

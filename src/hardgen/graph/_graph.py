@@ -33,7 +33,6 @@ import networkx as nx
 from hardgen.graph._blame import blamed_parameters
 from hardgen.graph._candidates import data_flow_candidates, prerequisite_candidates
 from hardgen.graph._fields import InputParameter, OutputField, compatible, input_parameters, output_fields
-from hardgen.graph._fresh import wants_fresh_value
 from hardgen.graph._naming import tool_subject
 from hardgen.graph._records import (
     EDGE_KINDS,
@@ -570,13 +569,6 @@ class ApiGraph:
         for name, value in arguments.items():
             p = params.get(name)
             if p is None:
-                continue
-            if node.spec.mutates and wants_fresh_value(tool, name, True):
-                # The name of a file `touch` just made exists in that episode only: offered to
-                # `cat` in a fresh one, it names nothing (numbers still set the ranges below).
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    r = node.ranges.get(name)
-                    node.ranges[name] = [min(r[0], value), max(r[1], value)] if r else [value, value]
                 continue
             values = value if isinstance(value, list) and p.wrap_list else [value]
             for v in values:
