@@ -9,17 +9,34 @@ two calls or more, which tools without data flow between them rarely make).
 
     python bench/bench_mcp_servers.py [--out /tmp/hardgen-mcp-bench] [--samples 10] [--min-calls 2] [--traces 150]
 
-Measured (2 shared cores, seed 0, 150 traces, 10 samples asked; mcp 2.3.0 client,
-mcp-server-sqlite 2025.4.25, mcp-server-git 2026.10.19):
+Measured (2 shared cores, busy with other work; seed 0, 150 traces per round, 10 samples asked; mcp
+2.3.0 client, mcp-server-sqlite 2025.4.25, mcp-server-git 2026.10.19). `edges` are data-flow edges
+of the sampled graph, `flow` the samples whose gold takes an argument from an earlier call's output:
 
-    server  tools (writes)  edges  traces  samples (min_calls 2)  samples (min_calls 1)  verify
-    sqlite  6 (3)           0      150     0                      4                      4/4
-    git     12 (5)          0      150     0                      10                     10/10
+    server  tools (writes)  min_calls  edges  traces  samples  mean calls  flow  verify (fresh process)
+    sqlite  6 (3)           2          1      148     0        -           -     -
+    sqlite  6 (3)           1          1      148     3        1.0         0     3/3
+    git     12 (5)          2          2      300     8        2.0         8     8/8
+    git     12 (5)          1          2      150     10       1.4         4     10/10
 
-Both servers' tools are generic: SQL text (`read_query(query)`) and free text (`git_commit(message)`,
-`git_add(files)`) have no value in any pool ("no value fits a parameter": 416 and 272 trace
-attempts), results are untyped text, so no data-flow edge and no prerequisite is found and every
-advanced tool is one call.
+Before text results were read (and reads tried with returned identifiers) both servers had 0
+edges and 0 samples at min_calls 2. Now `git_log`'s `Commit: ...` blocks are records, so a sha
+feeds `git_show(revision)` (4 of the 8) and `git_checkout(branch_name)` (4; that edge the probe's
+agents found by passing a sha, which git accepts), each picked by its commit message: "... I mean
+the 'Add a todo list' commit history" -> `git_log{}`, `git_show{"revision": "dba6f8ae..."}`. The git
+library is small (8 distinct tools: two commits, two consumers, `max_count` given or not), so 8 of
+the 10 asked are written; 202 traces were ambiguous (two different commits picked from one log).
+
+sqlite stays at one call: its only parameter that is not SQL, `describe_table(table_name)`, is fed
+by `list_tables` (the edge), but a user who names the table needs no listing, so the Tool Maker
+rightly drops it; every other parameter (`read_query(query)`, `write_query`, `create_table`,
+`append_insight(insight)`) is SQL or prose that would embed looked-up values inside a string, which
+an argument binding (a whole argument from a path of an earlier result) cannot express ("no value
+fits a parameter": 468 attempts). git's `git_add(files)` is an array of plain strings, which neither
+pools nor earlier outputs fill, so `git_commit` (which needs staged changes) never succeeds either.
+
+Reproduce: `python bench/bench_mcp_servers.py --out /tmp/mcpF2` (min_calls 2) and
+`python bench/bench_mcp_servers.py --out /tmp/mcpF1 --min-calls 1`; git takes 5-11 minutes here.
 
 Needs `pip install 'hardgen[mcp]' mcp-server-git` and mcp-server-sqlite, which is written against
 the SDK's 1.x server API, in a virtualenv of its own at `<venv>/mcp-servers/sqlite` (see `.ci/run`)
@@ -31,6 +48,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -95,8 +113,11 @@ def run(name: str, out: Path, samples: int, min_calls: int, traces: int) -> dict
         verified["exit"] = check.returncode
     return {"server": name, "tools": tools, "edges": edges, "traces": manifest["traces"],
             "advanced_tools": manifest["advanced_tools"], "library_dropped": manifest.get("library_dropped"),
-            "samples": len(written), "mean_calls": manifest["mean_calls"], "generate_s": round(seconds, 1),
-            "verify": verified, "example": _example(written[0]) if written else None}
+            "samples": len(written), "mean_calls": manifest["mean_calls"],
+            "with_data_flow": sum(1 for w in written if w.get("metadata", {}).get("implicit_dependencies", 0) >= 1),
+            "generate_s": round(seconds, 1), "verify": verified,
+            # Drawn at random (seeded), not picked: what a reader of the data set would meet.
+            "examples": [_example(w) for w in random.Random(0).sample(written, min(3, len(written)))]}
 
 
 def _example(sample: dict[str, Any]) -> dict[str, Any]:
