@@ -203,3 +203,14 @@ def test_a_write_only_the_graph_says_enables_the_next_is_asked_for_but_a_log_in_
     tool = build_advanced_tool(Trace(environments=[], steps=steps, target_tool="withdraw_funds"), tools, set(),
                                lambda a, b: (a, b) in needs)
     assert [tool.steps[i].tool for i in tool.goal_steps] == ["deposit_funds", "withdraw_funds"]
+
+
+def test_a_thing_confirmed_once_is_it_after_that_only_when_it_is_the_same_thing() -> None:
+    from hardgen.synth._voice import refer_back_in_turn
+
+    assert refer_back_in_turn(["posted the tweet", "retweeted a tweet", "commented on a tweet"], [False, True, True]) \
+        == ["posted the tweet", "retweeted it", "commented on it"]
+    # the message sent after one was deleted is another message
+    assert refer_back_in_turn(["deleted the message", "sent a message"], [False, False])[1] == "sent a message"
+    assert refer_back_in_turn(["created the ticket", "closed the ticket queue"], [False, True])[1] \
+        == "closed the ticket queue"  # "ticket" names the queue here

@@ -356,6 +356,22 @@ class _Plan:
         return None
 
 
+def _takes_from(plan: _Plan, goal: str, earlier: Sequence[str]) -> bool:
+    """Whether the call made for `goal` took an identifier an earlier goal's result gave (the
+    retweet of the tweet just posted)."""
+    given = {json.dumps(v) for g in earlier for v in _id_values(plan.results.get(g))}
+    call = next((s.call for s in reversed(plan.steps) if s.call.name == goal and s.observation.ok), None)
+    return call is not None and any(json.dumps(v) in given for v in call.arguments.values()
+                                    if isinstance(v, (str, int)) and not isinstance(v, bool))
+
+
+def _id_values(result: Any) -> list[Any]:
+    if not isinstance(result, dict):
+        return []
+    return [v for k, v in result.items() if (k == "id" or k.endswith("_id")) and isinstance(v, (str, int))
+            and not isinstance(v, bool)]
+
+
 class ModelFreeReasoner:
     """The offline Reasoner (see the module docstring)."""
 
@@ -468,8 +484,10 @@ class ModelFreeReasoner:
                     facts.append((field_name, result[field_name], result))
                     seen.add(field_name)
                     break
-        done = [voice.done_phrase(rng.choice(tool_phrasing(plan.offered[g]).ask).replace("{", "").replace("}", ""))
-                for g in shown if g in plan.offered and plan.offered[g].mutates and g in plan.results]
+        writes = [g for g in shown if g in plan.offered and plan.offered[g].mutates and g in plan.results]
+        done = voice.refer_back_in_turn(
+            [voice.done_phrase(rng.choice(tool_phrasing(plan.offered[g]).ask).replace("{", "").replace("}", ""))
+             for g in writes], [_takes_from(plan, g, writes[:i]) for i, g in enumerate(writes)])
         lines: list[str] = []
         if done:
             lines.append(rng.choice(("I've {d}.", "Done, I've {d}.", "All set, I've {d}.", "That's done: I've {d}."))

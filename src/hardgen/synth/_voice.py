@@ -231,6 +231,22 @@ _OBJECTS = frozenset({"it", "them", "the", "a", "an", "your", "this", "that", "t
 """Words that open a verb's object: what follows "and X" when X is a verb."""
 
 
+def refer_back_in_turn(phrases: list[str], same: list[bool]) -> list[str]:
+    """ "posted a tweet, retweeted a tweet and commented on a tweet" -> "... retweeted it and
+    commented on it": a thing named once is "it" after that, in the phrases `same` marks as being
+    about what an earlier one made or changed (a message sent after one was deleted is another)."""
+    named: set[str] = set()
+    out = []
+    for phrase, refers in zip(phrases, same, strict=True):
+        if refers:
+            for noun in named:
+                phrase = re.sub(rf"\b(?:a|an|the|that|this) {re.escape(noun)}"
+                                r"(?=\s*$|\s*[,.;]|\s+(?:and|to|for|in|on|with|from|by|of|again)\b)", "it", phrase)
+        named |= set(re.findall(r"\b(?:a|an|the|your) ([a-z]+)\b", phrase))
+        out.append(phrase)
+    return out
+
+
 def done_phrase(request: str) -> str:
     """ "cancel my order" -> "cancelled your order" ("cancel" gets its participle, pronouns turn)."""
     words = second_person(request).split()
