@@ -214,3 +214,22 @@ def test_a_thing_confirmed_once_is_it_after_that_only_when_it_is_the_same_thing(
     assert refer_back_in_turn(["deleted the message", "sent a message"], [False, False])[1] == "sent a message"
     assert refer_back_in_turn(["created the ticket", "closed the ticket queue"], [False, True])[1] \
         == "closed the ticket queue"  # "ticket" names the queue here
+
+
+def test_a_default_left_as_it_is_is_not_asked_for_and_a_history_lists_its_entries() -> None:
+    from hardgen.synth import AdvancedTool
+    from hardgen.synth._advanced_tool import ArgBinding, ElementSelector, StepTemplate
+    from hardgen.synth._query_writer import _selector_entities
+
+    tool = AdvancedTool(name="t", description="", parameters={"type": "object", "properties": {
+        "max_count": {"type": "integer", "default": 10}, "message": {"type": "string"}}, "required": ["message"]},
+        steps=[StepTemplate(tool="git_log", arguments={"max_count": ArgBinding(kind="param", param="max_count")}),
+               StepTemplate(tool="git_show", arguments={"revision": ArgBinding(kind="ref", step=0, path=[
+                   "commit_history", ElementSelector(field="message", param="message"), "commit"])})],
+        goal_steps=[1], example_arguments={"max_count": 10, "message": "Start the notes"})
+    assert _selector_entities(tool) == {"message": "commit"}
+    spec = ToolSpec(name="git_show", description="Show a commit.", parameters={"type": "object", "properties": {}})
+    for seed in range(5):
+        text = ModelFreeQueryWriter().compose(tool, tool.example_arguments, [], {"git_show": spec}, random.Random(seed)).text
+        assert "max count" not in text and "10" not in text, text
+        assert "commit history" not in text, text

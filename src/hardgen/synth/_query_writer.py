@@ -197,9 +197,14 @@ class ModelFreeQueryWriter:
         selectors = _selector_entities(tool)
         mentions = []
         mention_params: list[str] = []
+        properties = tool.parameters.get("properties", {})
         for pname, value in arguments.items():
             if value in ([], {}, "", None):
                 continue  # "no tags", "no mentions": nothing a person would say ("the tags should be ''")
+            schema = properties.get(pname)
+            if isinstance(schema, dict) and "default" in schema and schema["default"] == value \
+                    and pname not in tool.parameters.get("required", []):
+                continue  # "use the max count 10" when 10 is what the tool does anyway
             mention_params.append(pname)
             if pname in references:
                 text = rng.choice(voice.REFERENCES).format(n=re.sub(r" ids?$", "", voice.noun(pname)))
@@ -342,6 +347,8 @@ def _selector_entities(tool: AdvancedTool) -> dict[str, str]:
                     source = tool.steps[binding.step].tool if binding.step is not None and binding.step < len(tool.steps) else ""
                     listed = [w for w in humanize(source).split() if w not in ("get", "list", "search", "find", "all")]
                     entity = before[-1] if before else (listed[-1] if listed else "one")
+                    # `commit_history` lists commits: the element is a commit, not a history.
+                    entity = re.sub(r"_(?:history|list|log|items|entries|results|records)$", "", entity)
                     found[item.param] = voice.noun(entity[:-1] if entity.endswith("s") else entity)
     return found
 
