@@ -233,3 +233,11 @@ def test_a_default_left_as_it_is_is_not_asked_for_and_a_history_lists_its_entrie
         text = ModelFreeQueryWriter().compose(tool, tool.example_arguments, [], {"git_show": spec}, random.Random(seed)).text
         assert "max count" not in text and "10" not in text, text
         assert "commit history" not in text, text
+
+
+def test_a_description_placeholder_is_no_part_of_a_request() -> None:
+    from hardgen.synth._realiser import clean_description
+
+    assert clean_description("Shows the contents of a commit, or of a file or directory given as <revision>.") \
+        == "Shows the contents of a commit"
+    assert "<" not in clean_description("Lists the files in <path> for you.")

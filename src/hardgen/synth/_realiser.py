@@ -34,6 +34,8 @@ _SCHEMA_CLAUSES = [
         r"[;,]\s*(?:it|they|this)\s+[^,.;]*",            # ; it can be unfrozen later
         r"\s+if (?:any|present|given|provided)\b",
         r"`[^`]*`",
+        r",?\s*(?:or )?(?:of )?(?:a |an |the )?[\w ]*\b(?:given|passed|specified) as <[^>]*>",  # "given as <revision>"
+        r"\s*(?:\b(?:in|of|at|for|from|to|on|by)\s+)?<[^>]*>",
     )
 ]
 _NOUN_LEADS = {"a", "an", "the", "current", "daily", "full", "every", "all", "whether", "what", "which", "how",
