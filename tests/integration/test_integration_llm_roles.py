@@ -132,9 +132,10 @@ def test_a_role_whose_server_fails_a_request_falls_back_for_that_unit_and_the_ru
     failing = FaultMix(rates={400: 0.3, 500: 0.2}, seed=3)
     with LoopbackServer(responder=model_like_responder, faults=failing) as server:
         cfg = _config(tmp_path / "run", server.url, [role])
-        if role == "critic":  # asked only after a failed attempt: hr has tasks the model-free reasoner fails first
+        if role == "critic":  # asked only after a failed attempt: notes and trading have a task the
+            # model-free reasoner fails first (hr and messaging no longer do)
             cfg = cfg.model_copy(update={"sources": load_config(overrides={
-                "sources": [{"kind": "world", "domains": ["hr", "messaging"]}]}).sources})
+                "sources": [{"kind": "world", "domains": ["notes", "trading"]}]}).sources})
         manifest = asyncio.run(run_generate(cfg))
         assert server.chat_requests
     samples = _samples(tmp_path / "run")

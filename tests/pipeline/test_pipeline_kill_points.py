@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs fork and 
 # One domain, a few tools probed, too few traces for the samples asked: round 0 runs out of units,
 # two top-up rounds follow (with rejections), the second reaching the samples asked.
 TINY_RUN = {
-    "sources": [{"kind": "world", "domains": ["banking"]}],  # a library that needs both top-ups, and rejects
+    "sources": [{"kind": "world", "domains": ["notes"]}],  # a library that needs both top-ups, and rejects
     "synthesis.samples": 8,
     "synthesis.max_rounds": 2,
     "synthesis.variants_per_tool": 1,  # few units per round: fewer writes to kill after
