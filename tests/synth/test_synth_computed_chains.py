@@ -241,3 +241,12 @@ def test_a_description_placeholder_is_no_part_of_a_request() -> None:
     assert clean_description("Shows the contents of a commit, or of a file or directory given as <revision>.") \
         == "Shows the contents of a commit"
     assert "<" not in clean_description("Lists the files in <path> for you.")
+
+
+def test_only_the_id_of_what_a_write_made_makes_a_later_write_about_the_same_thing() -> None:
+    from hardgen.synth._reasoner import _id_values
+
+    assert _id_values({"id": 10, "username": "businesspro"}, "post_tweet") == [10]
+    assert _id_values({"ticket_id": 3, "owner_id": "U-1"}, "create_ticket") == [3]
+    # the receiver of a deleted message is a person, not the message: sending another is not "it"
+    assert _id_values({"deleted_status": True, "receiver_id": "USR002"}, "delete_message") == []

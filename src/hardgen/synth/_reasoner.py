@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from pydantic import Field
 
 from hardgen.agents._text import tokens
-from hardgen.graph import COMPUTED_RESULT_NAMES
+from hardgen.graph import COMPUTED_RESULT_NAMES, tool_subject
 from hardgen.schema import ArgumentSource, Message, Observation, Record, RejectedCall, Step, ToolCall, ToolSpec
 from hardgen.synth import _narration as narrate
 from hardgen.synth import _voice as voice
@@ -359,17 +359,19 @@ class _Plan:
 def _takes_from(plan: _Plan, goal: str, earlier: Sequence[str]) -> bool:
     """Whether the call made for `goal` took an identifier an earlier goal's result gave (the
     retweet of the tweet just posted)."""
-    given = {json.dumps(v) for g in earlier for v in _id_values(plan.results.get(g))}
+    given = {json.dumps(v) for g in earlier for v in _id_values(plan.results.get(g), g)}
     call = next((s.call for s in reversed(plan.steps) if s.call.name == goal and s.observation.ok), None)
     return call is not None and any(json.dumps(v) in given for v in call.arguments.values()
                                     if isinstance(v, (str, int)) and not isinstance(v, bool))
 
 
-def _id_values(result: Any) -> list[Any]:
+def _id_values(result: Any, tool: str) -> list[Any]:
+    """The id of what `tool` made or changed: `id`, or `<its subject>_id` (`post_tweet` -> the
+    tweet's `id`; `delete_message`'s `receiver_id` names someone else, not the message)."""
     if not isinstance(result, dict):
         return []
-    return [v for k, v in result.items() if (k == "id" or k.endswith("_id")) and isinstance(v, (str, int))
-            and not isinstance(v, bool)]
+    own = {"id", *(f"{word}_id" for word in tool_subject(tool)[-1:])}
+    return [v for k, v in result.items() if k in own and isinstance(v, (str, int)) and not isinstance(v, bool)]
 
 
 class ModelFreeReasoner:
