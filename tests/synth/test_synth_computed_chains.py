@@ -266,23 +266,3 @@ def test_a_default_documented_only_by_the_call_it_goes_to_is_not_asked_for_eithe
                                                           random.Random(seed)).text
         assert "25" in ModelFreeQueryWriter().compose(tool, {"max_count": 25}, [], {"git_log": log},
                                                       random.Random(seed)).text
-
-
-def test_a_query_that_leaves_a_default_unsaid_still_passes_its_checks() -> None:
-    from hardgen.synth import AdvancedTool
-    from hardgen.synth._advanced_tool import ArgBinding, StepTemplate
-    from hardgen.synth._query_writer import check_query, left_at_default
-
-    tool = AdvancedTool(name="t", description="", parameters={"type": "object", "properties": {
-        "title": {"type": "string"}, "priority": {"type": "integer"}}}, goal_steps=[0],
-        example_arguments={"title": "Slow page loads", "priority": 1},
-        steps=[StepTemplate(tool="create_ticket", arguments={"title": ArgBinding(kind="param", param="title"),
-                                                             "priority": ArgBinding(kind="param", param="priority")})])
-    spec = ToolSpec(name="create_ticket", description="Create a ticket.", mutates=True, parameters={
-        "type": "object", "properties": {"title": {"type": "string"}, "priority": {"type": "integer", "default": 1}},
-        "required": ["title"]})
-    arguments = {"title": "Slow page loads", "priority": 1}
-    assert left_at_default(tool, {"create_ticket": spec}, arguments) == {"priority"}
-    text = ModelFreeQueryWriter().compose(tool, arguments, [], {"create_ticket": spec}, random.Random(0)).text
-    assert "priority" not in text and check_query(text, arguments, [], {"priority"}) == []
-    assert left_at_default(tool, {"create_ticket": spec}, {**arguments, "priority": 3}) == set()

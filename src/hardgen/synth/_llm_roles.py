@@ -29,7 +29,7 @@ from hardgen.synth._advanced_tool import AdvancedTool
 from hardgen.synth._answering import field_noun
 from hardgen.synth._critic import CriticHint, HintKind, model_free_hint, sanitize_hint
 from hardgen.synth._phrasing import tool_phrasing
-from hardgen.synth._query_writer import HardQuery, ModelFreeQueryWriter, answer_fields, check_query, left_at_default
+from hardgen.synth._query_writer import HardQuery, ModelFreeQueryWriter, answer_fields, check_query
 from hardgen.synth._reasoner import ReasonerAttempt, ReasonerTask
 from hardgen.synth._text import first_sentence, humanize, intent_phrase, render_value
 from hardgen.synth._tool_maker import PrerequisiteTest, build_advanced_tool
@@ -245,7 +245,7 @@ class LLMQueryWriter(_Role):
                     break  # the server will not do better on a rewrite
                 problems = ["the answer was not JSON with a query"]
                 continue
-            problems = check_query(text, arguments, steps, {*references, *left_at_default(tool, tools, arguments)})
+            problems = check_query(text, arguments, steps, references)
             if not problems:
                 return HardQuery(text=text, lifted_values=dict(arguments), answer_fields=[k for k, _ in fields],
                                  answer_values=[v for _, v in fields])

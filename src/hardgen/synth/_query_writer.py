@@ -167,11 +167,6 @@ def _defaults(tool: AdvancedTool, tools: Mapping[str, ToolSpec]) -> dict[str, An
     return out
 
 
-def left_at_default(tool: AdvancedTool, tools: Mapping[str, ToolSpec], arguments: Mapping[str, Any]) -> set[str]:
-    """Lifted parameters whose value is the documented default: a query need not state them."""
-    return {name for name, default in _defaults(tool, tools).items() if name in arguments and arguments[name] == default}
-
-
 def _field_nouns(steps: Sequence[Step], goal_steps: Sequence[int], keys: Sequence[str]) -> dict[str, str]:
     """How the user names each asked-for field: by the first goal step whose result has it."""
     nouns: dict[str, str] = {}
@@ -201,9 +196,8 @@ class ModelFreeQueryWriter:
         """A query that passes `check_query`: a phrasing whose everyday words happen to name an
         intermediate value ("at home" when the room looked up is Home) is drawn again."""
         query = self._draw(tool, arguments, steps, tools, rng, references, filler=True)
-        omitted = {*references, *left_at_default(tool, tools, arguments)}
         for attempt in range(6):
-            if not check_query(query.text, arguments, steps, omitted):
+            if not check_query(query.text, arguments, steps, references):
                 break
             query = self._draw(tool, arguments, steps, tools, rng, references, filler=attempt < 3)
         return query

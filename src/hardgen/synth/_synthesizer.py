@@ -57,7 +57,7 @@ from hardgen.synth._families import (
     withheld_parameter,
 )
 from hardgen.synth._privileged import scrub_privileged
-from hardgen.synth._query_writer import HardQuery, QueryWriter, check_query, left_at_default
+from hardgen.synth._query_writer import HardQuery, QueryWriter, check_query
 from hardgen.synth._reasoner import ModelFreeReasoner, Reasoner, ReasonerTask
 from hardgen.synth._text import is_id_like, value_atoms
 from hardgen.tools import (
@@ -474,7 +474,7 @@ class Synthesizer:
         if earlier and self._writer_takes_earlier:
             extra["earlier"] = earlier
         query = await self.query_writer.write(tool, arguments, steps, self.tools, rng, **extra)
-        problems = check_query(query.text, arguments, steps, {*references, *left_at_default(tool, self.tools, arguments)})
+        problems = check_query(query.text, arguments, steps, references)
         if not problems:
             problems = self._answerability(steps, query.text, messages, arguments, references, gold_start,
                                            scratch, offered, known=[arguments[r] for r in references])
