@@ -250,19 +250,3 @@ def test_only_the_id_of_what_a_write_made_makes_a_later_write_about_the_same_thi
     assert _id_values({"ticket_id": 3, "owner_id": "U-1"}, "create_ticket") == [3]
     # the receiver of a deleted message is a person, not the message: sending another is not "it"
     assert _id_values({"deleted_status": True, "receiver_id": "USR002"}, "delete_message") == []
-
-
-def test_a_default_documented_only_by_the_call_it_goes_to_is_not_asked_for_either() -> None:
-    from hardgen.synth import AdvancedTool
-    from hardgen.synth._advanced_tool import ArgBinding, StepTemplate
-
-    tool = AdvancedTool(name="t", description="", parameters={"type": "object", "properties": {
-        "max_count": {"type": "integer"}}}, goal_steps=[0], example_arguments={"max_count": 10},
-        steps=[StepTemplate(tool="git_log", arguments={"max_count": ArgBinding(kind="param", param="max_count")})])
-    log = ToolSpec(name="git_log", description="Shows the commit logs.", parameters={
-        "type": "object", "properties": {"max_count": {"type": "integer", "default": 10}}})
-    for seed in range(4):
-        assert "10" not in ModelFreeQueryWriter().compose(tool, {"max_count": 10}, [], {"git_log": log},
-                                                          random.Random(seed)).text
-        assert "25" in ModelFreeQueryWriter().compose(tool, {"max_count": 25}, [], {"git_log": log},
-                                                      random.Random(seed)).text

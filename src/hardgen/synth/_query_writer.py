@@ -149,24 +149,6 @@ def answer_fields(steps: Sequence[Step], goal_steps: Sequence[int], lifted: Mapp
     return picked
 
 
-def _defaults(tool: AdvancedTool, tools: Mapping[str, ToolSpec]) -> dict[str, Any]:
-    """Lifted parameters that are optional with a documented default, in the advanced tool's own
-    schema or in that of the call they go to: their default."""
-    out: dict[str, Any] = {}
-    own = tool.parameters.get("properties", {})
-    for step in tool.steps:
-        spec = tools.get(step.tool)
-        props = spec.parameters.get("properties", {}) if spec is not None else {}
-        required = set(spec.required) if spec is not None else set()
-        for pname, binding in step.arguments.items():
-            if binding.kind != "param" or not binding.param:
-                continue
-            schema = props.get(pname) if isinstance(props.get(pname), dict) else own.get(binding.param)
-            if isinstance(schema, dict) and "default" in schema and pname not in required:
-                out[binding.param] = schema["default"]
-    return out
-
-
 def _field_nouns(steps: Sequence[Step], goal_steps: Sequence[int], keys: Sequence[str]) -> dict[str, str]:
     """How the user names each asked-for field: by the first goal step whose result has it."""
     nouns: dict[str, str] = {}
@@ -215,11 +197,13 @@ class ModelFreeQueryWriter:
         selectors = _selector_entities(tool)
         mentions = []
         mention_params: list[str] = []
-        defaults = _defaults(tool, tools)
+        properties = tool.parameters.get("properties", {})
         for pname, value in arguments.items():
             if value in ([], {}, "", None):
                 continue  # "no tags", "no mentions": nothing a person would say ("the tags should be ''")
-            if pname in defaults and defaults[pname] == value:
+            schema = properties.get(pname)
+            if isinstance(schema, dict) and "default" in schema and schema["default"] == value \
+                    and pname not in tool.parameters.get("required", []):
                 continue  # "use the max count 10" when 10 is what the tool does anyway
             mention_params.append(pname)
             if pname in references:
