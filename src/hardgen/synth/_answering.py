@@ -14,9 +14,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from hardgen.graph import tool_subject
 from hardgen.synth import _voice as voice
 from hardgen.synth._text import humanize, value_atoms
-from hardgen.verify._answer import plain_number
+from hardgen.verify import plain_number
 
 _UNITS = {"km": "in km", "min": "in minutes", "c": "in celsius", "f": "in fahrenheit", "usd": "in US dollars",
           "eur": "in euros", "kmh": "in km per hour", "psi": "in psi", "pct": "as a percentage",
@@ -50,8 +51,6 @@ def qualified_key(key: str, tool: str) -> str:
     id" of a task that posted a tweet and listed others could be any of them."""
     if key not in _BARE_KEYS:
         return key
-    from hardgen.graph import tool_subject
-
     subject = tool_subject(tool)
     return f"{subject[0]}_{key}" if len(subject) == 1 and subject[0] != key else key
 

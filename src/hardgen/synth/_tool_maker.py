@@ -9,7 +9,6 @@ same executable body; it never changes it.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -19,7 +18,15 @@ from hardgen.graph import COMPUTED_RESULT_NAMES
 from hardgen.schema import ToolSpec, Trace
 from hardgen.synth._advanced_tool import AdvancedTool, ArgBinding, ElementSelector, PathItem, StepTemplate
 from hardgen.synth._text import first_sentence, humanize, intent_phrase, is_id_like
-from hardgen.tools import declared_enabling, enabling_steps, is_creating, is_destroying, is_enabling_name, undoes
+from hardgen.tools import (
+    declared_enabling,
+    enabling_steps,
+    is_creating,
+    is_destroying,
+    is_enabling_name,
+    is_log_in,
+    undoes,
+)
 
 # (earlier tool, later tool) -> True when the earlier one is a state prerequisite of the later one.
 PrerequisiteTest = Callable[[str, str], bool]
@@ -232,19 +239,14 @@ def _idle_enablers(templates: list[StepTemplate], trace: Trace, tools: Mapping[s
     idle = {i for i in enabling_steps(trace.steps, tools, is_prerequisite) if i != target and i not in read
             and not any(is_prerequisite(names[i], names[j]) for j in range(i + 1, len(names)))}
     last = len(names) - 1
-    earlier_writes = [i for i in range(last) if names[i] in tools and tools[names[i]].mutates and not _logs_in(names[i])]
-    if earlier_writes and last not in read and _logs_in(names[last]) \
+    earlier_writes = [i for i in range(last) if names[i] in tools and tools[names[i]].mutates and not is_log_in(names[i])]
+    if earlier_writes and last not in read and is_log_in(names[last]) \
             and (names[last] not in tools or tools[names[last]].mutates):
         # Logging in as someone after the changes asked for (the receiver of the message just
         # sent) opens a session nothing uses: no user ends a task that way, target or not.
         idle.add(last)
     return idle
 
-
-def _logs_in(name: str) -> bool:
-    words = humanize(name).split()
-    return bool({"login", "logon", "signin", "authenticate"} & set(words)) or any(
-        a in ("log", "sign") and b == "in" for a, b in itertools.pairwise(words))
 
 
 def _unconnected(templates: list[StepTemplate], trace: Trace, tools: Mapping[str, ToolSpec],

@@ -68,13 +68,21 @@ def declared_enabling(spec: ToolSpec | None) -> bool | None:
     return bool(value) if isinstance(value, bool) else None
 
 
+_LOG_IN_WORDS = frozenset({"login", "logon", "signin", "authenticate"})
+
+
+def is_log_in(name: str) -> bool:
+    """A name that reads like opening a session as someone (`message_login`, `log_in_user`)."""
+    words = name_words(name)
+    return _has_phrase(words, _ENABLING_PHRASES) or any(w in _LOG_IN_WORDS for w in words)
+
+
 def is_enabling_name(name: str) -> bool:
     """A name that reads like a session or mode change rather than a change to data."""
     words = name_words(name)
     if not words:
         return False
-    if _has_phrase(words, _ENABLING_PHRASES) or any(w in {"login", "logon", "signin", "authenticate", "cd",
-                                                         "chdir"} for w in words):
+    if is_log_in(name) or any(w in {"cd", "chdir"} for w in words):
         return True
     # "select_account", "switch_profile", "start_engine", "press_brake_pedal": the verb alone.
     return words[0] in _ENABLING_WORDS - {"open"} and len(words) <= 3

@@ -1,6 +1,12 @@
 """Verification by re-execution: the same check scores the reasoner and any evaluated agent."""
 
-from hardgen.verify._answer import missing_answer_values, ungrounded_answer_values, value_in_results, value_in_text
+from hardgen.verify._answer import (
+    missing_answer_values,
+    plain_number,
+    ungrounded_answer_values,
+    value_in_results,
+    value_in_text,
+)
 from hardgen.verify._faults import (
     FaultInjector,
     FormatRule,
@@ -46,6 +52,7 @@ __all__ = [
     "misformatted_value",
     "missing_answer_values",
     "offered_per_turn",
+    "plain_number",
     "repeated_calls",
     "tools_for_turn",
     "ungrounded_answer_values",
